@@ -1,0 +1,67 @@
+import type { Config, EngagekitError, Message } from './types';
+import { warn } from './lib/warn';
+
+/** No batch body is ever larger than this (Segment's own batch limit). */
+export const MAX_BATCH_BYTES = 500_000;
+
+/** The numeric options and their defaults. */
+const DEFAULTS = {
+  batchSize: 20,
+  maxBatchBytes: MAX_BATCH_BYTES,
+  flushInterval: 5000,
+  maxQueueSize: 1000,
+  maxAge: 7 * 864e5,
+};
+
+/** Config with every default filled in and every value checked. */
+export interface Settings extends Record<keyof typeof DEFAULTS, number> {
+  endpoint: string;
+  writeKey: string;
+  compress: boolean;
+  debug: boolean;
+  dbName: string;
+  beforeSend?: (message: Message) => Message | null | false | undefined | void;
+  onError?: (error: EngagekitError) => void;
+}
+
+/**
+ * Check a user's config: each wrong value gets one warning naming it and its default is used
+ * instead; nothing throws. An endpoint that is missing or not an http(s) URL leaves `endpoint`
+ * empty, which makes the tracker a no-op. `maxBatchBytes` is capped at 500 000.
+ */
+export function parseConfig(input: unknown): Settings {
+  const c = (input && typeof input == 'object' ? input : {}) as Record<string, unknown>;
+  const s = { ...DEFAULTS, endpoint: '', writeKey: '', compress: c.compress !== false, debug: c.debug === true, dbName: 'engagekit' } as Settings;
+  let url: URL | undefined;
+  try {
+    url = new URL(c.endpoint as string, location.href);
+  } catch {
+    // reported below
+  }
+  if (url && /^https?:$/.test(url.protocol) && typeof c.endpoint == 'string') s.endpoint = url.href;
+  else warn('endpoint ' + (c.endpoint ? String(c.endpoint) + ' is not an http(s) URL' : 'missing') + ': nothing will be recorded');
+  for (const k in c) {
+    const v = c[k];
+    const want = k in DEFAULTS ? 'number' : k == 'beforeSend' || k == 'onError' ? 'function' : k == 'writeKey' || k == 'dbName' ? 'string' : '';
+    if (!want || v == null) continue;
+    // Numbers must be positive (flushInterval may be 0); NaN and Infinity are refused too.
+    if (typeof v == want && (want != 'number' || ((v as number) >= (k == 'flushInterval' ? 0 : 1) && (v as number) < 1e12))) (s as unknown as Record<string, unknown>)[k] = v;
+    else warn(k + ' must be a ' + (want == 'number' ? 'positive number' : want) + ': using the default');
+  }
+  s.maxBatchBytes = Math.min(s.maxBatchBytes, MAX_BATCH_BYTES);
+  return s;
+}
+
+/**
+ * Read options from a script tag's `data-*` attributes: `data-write-key`, `data-batch-size`,
+ * `data-flush-interval`, `data-debug`, ... (dataset gives them camel-cased). Numbers and
+ * booleans are converted; anything else stays a string for `parseConfig` to judge.
+ */
+export function configFromAttributes(dataset: Record<string, string | undefined>): Config {
+  const out: Record<string, unknown> = {};
+  for (const k in dataset) {
+    const v = dataset[k];
+    out[k] = k == 'endpoint' || k == 'writeKey' ? v : v === 'true' || v === '' ? true : v === 'false' ? false : v && /^\d+(\.\d+)?$/.test(v) ? +v : v;
+  }
+  return out as Config;
+}

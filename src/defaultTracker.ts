@@ -1,0 +1,28 @@
+import { createTracker } from './tracker';
+import type { Config, Properties, Tracker } from './types';
+import { warn } from './lib/warn';
+
+let current: Tracker | undefined;
+
+const use = (): Tracker | undefined => current || void warn('call init() first: the call was dropped');
+
+/** Start engagekit: returns a tracker and makes it the one the module-level functions use. */
+export function init(config?: Config): Tracker {
+  current?.stop();
+  return (current = createTracker(config));
+}
+
+/** Record a custom event with the tracker made by `init()`. */
+export const track = (event: string, properties?: Properties): void => use()?.track(event, properties);
+/** Record a page view with the tracker made by `init()`. */
+export const page = (properties?: Properties): void => use()?.page(properties);
+/** Identify the user with the tracker made by `init()`. */
+export const identify = (userId: string, traits?: Properties): void => use()?.identify(userId, traits);
+/** Send what is queued; resolves true when the queue is empty, false when the attempt failed. */
+export const flush = (): Promise<boolean> => use()?.flush() || Promise.resolve(false);
+/** New anonymous id, no user id, new session. */
+export const reset = (): void => use()?.reset();
+/** Stop capturing and discard what is queued. */
+export const optOut = (): void => use()?.optOut();
+/** Capture again after `optOut()`. */
+export const optIn = (): void => use()?.optIn();

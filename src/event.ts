@@ -1,0 +1,76 @@
+import type { Context, Message } from './types';
+import { warn } from './lib/warn';
+import { utf8Length } from './lib/utf8Length';
+
+/** A single message larger than this (UTF-8 JSON) is trimmed, largest properties first, or refused. */
+export const MAX_EVENT_BYTES = 32_768;
+
+/**
+ * A `JSON.stringify` replacer that drops what JSON cannot hold faithfully, with one warning per
+ * problem naming the key: functions, symbols, BigInt (which would make stringify throw), DOM nodes
+ * and windows (huge, cyclic, and may hold what a user typed), and cycles. A value seen twice
+ * without being its own ancestor is kept: only a real cycle is cut. Tracking ancestors through
+ * `this` (the holder of the key being written) is how json-stringify-safe does it.
+ */
+export function jsonSafe(): (this: unknown, key: string, value: unknown) => unknown {
+  const stack: unknown[] = [];
+  return function (key, value) {
+    const t = typeof value;
+    let why = t == 'function' || t == 'symbol' || t == 'bigint' ? 'a ' + t : '';
+    if (value && t == 'object') {
+      if ((typeof Node == 'function' && value instanceof Node) || (value as Window).window == value) why = 'a DOM node';
+      // Keep only the ancestors of the value being written.
+      const at = stack.indexOf(this);
+      if (at < 0) stack.push(this);
+      else stack.length = at + 1;
+      if (stack.includes(value)) why = 'a cycle';
+    }
+    if (!why) return value;
+    warn(key + ' dropped: it is ' + why);
+  };
+}
+
+/**
+ * Serialise a message, trimming it under `MAX_EVENT_BYTES` by dropping its largest properties or
+ * traits (each named in a warning). A getter or toJSON that throws loses that message's
+ * properties, with a warning, not the message. Returns the JSON and its UTF-8 size, or undefined
+ * when even the bare message is too large (a huge URL or title): that one is refused with a warning.
+ */
+export function serialise(m: Message): [string, number] | undefined {
+  const bag: Record<string, unknown> = { ...(m.type == 'identify' ? m.traits : m.properties) };
+  m[m.type == 'identify' ? 'traits' : 'properties'] = bag;
+  for (;;) {
+    let json: string;
+    try {
+      json = JSON.stringify(m, jsonSafe());
+    } catch (e) {
+      warn('properties dropped: ' + e);
+      for (const k in bag) delete bag[k];
+      continue;
+    }
+    const n = utf8Length(json);
+    if (n <= MAX_EVENT_BYTES) return [json, n];
+    let big = '';
+    let most = 0;
+    for (const k in bag) {
+      const kn = (JSON.stringify(bag[k], jsonSafe()) || '').length;
+      if (kn > most) (big = k), (most = kn);
+    }
+    if (!big) return void warn(`a ${m.type} of ${n} bytes is over ${MAX_EVENT_BYTES}: refused`);
+    warn(`${big} dropped: the event would be over ${MAX_EVENT_BYTES} bytes`);
+    delete bag[big];
+  }
+}
+
+/** Properties or traits as given when they are a plain object; anything else is dropped with a warning. */
+export function asObject(value: unknown, name: string): Record<string, unknown> | undefined {
+  if (value == null || (typeof value == 'object' && !Array.isArray(value))) return value as Record<string, unknown>;
+  warn(name + ' dropped: not an object');
+}
+
+/** Assemble a message; `fields` holds type, event/name and properties/traits. */
+export function buildMessage(fields: Pick<Message, 'type'> & Partial<Message>, now: number, id: string, anonymousId: string, userId: string | undefined, context: Context): Message {
+  const m = { ...fields, messageId: id, timestamp: new Date(now).toISOString(), anonymousId, context } as Message;
+  if (userId) m.userId = userId;
+  return m;
+}

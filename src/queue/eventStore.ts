@@ -1,0 +1,65 @@
+/** One queued message as it is stored: the serialised JSON plus what the queue needs to manage it. */
+export interface Rec {
+  /** The messageId, also the storage key. */
+  id: string;
+  /** The message as JSON, exactly as it will be sent. */
+  j: string;
+  /** Its size in UTF-8 bytes. */
+  n: number;
+  /** Capture time, ms since the epoch (for ordering and max age). */
+  t: number;
+  /** Capture order within one tab (same-millisecond events keep their order). */
+  q: number;
+  /** The tab that captured it. */
+  o: string;
+  /** Claimed by a sender until this time (ms); unclaimed when absent or past. */
+  c?: number;
+}
+
+/** What a sender may take in one batch. */
+export interface TakeLimits {
+  count: number;
+  bytes: number;
+  now: number;
+  maxAge: number;
+  /** How long a claim lasts before another sender may take the event (a tab that died mid-send). */
+  ttl: number;
+  /** Ids another tab said it is sending. */
+  skip: (id: string) => boolean;
+}
+
+/**
+ * Where queued events live (after Snowplow's EventStore), shared by the site's tabs. `_take` claims what it returns, so two senders never
+ * hold the same event; `_remove` follows a 2xx (or a refusal not worth retrying), `_release` a
+ * failure that will be retried.
+ */
+export interface EventStore {
+  /** Add records; when more than `max` are stored, delete the oldest. Resolves to how many were deleted. */
+  _put(recs: Rec[], max: number): Promise<number>;
+  /** Claim the oldest unclaimed records within the limits. Resolves to them and the expired records it deleted. */
+  _take(limits: TakeLimits): Promise<[Rec[], Rec[]]>;
+  _remove(ids: string[]): Promise<void>;
+  _release(ids: string[]): Promise<void>;
+}
+
+/** Oldest first. */
+export const byAge = (a: Rec, b: Rec): number => a.t - b.t || a.q - b.q;
+
+/**
+ * The store-independent part of `_take`: from every stored record, those past `maxAge` (to delete)
+ * and the oldest unclaimed ones that fit the limits (to claim). A first record over the byte limit
+ * is still taken alone, so it can be sent, refused and reported instead of blocking the queue.
+ */
+export function selectBatch(all: Rec[], l: TakeLimits): [Rec[], Rec[]] {
+  const expired: Rec[] = [];
+  const batch: Rec[] = [];
+  let bytes = 0;
+  for (const r of all.sort(byAge)) {
+    if (l.now - r.t > l.maxAge) expired.push(r);
+    else if (batch.length < l.count && !(r.c! > l.now) && !l.skip(r.id) && (!batch.length || bytes + r.n + 1 <= l.bytes)) {
+      batch.push(r);
+      bytes += r.n + 1;
+    }
+  }
+  return [batch, expired];
+}

@@ -1,0 +1,87 @@
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
+import { byAge, selectBatch, type EventStore, type Rec } from './eventStore';
+
+/**
+ * Safari 14.1 could leave the first `indexedDB.open` after launch pending forever (the reason the
+ * `safari-14-idb-fix` package exists), and an open blocked by another tab never settles either:
+ * an operation that takes longer than this counts as failed.
+ */
+export const IDB_TIMEOUT = 4000;
+
+/**
+ * The IndexedDB EventStore, shared by every tab of the site. It uses its own database
+ * (default `engagekit`), never idb-keyval's shared `keyval-store`. Each method is one transaction,
+ * and IndexedDB runs read-write transactions on one store one at a time, across tabs too: that is
+ * what makes `_take`'s claim atomic. A connection that was closed under us (Safari closes idle ones;
+ * idb-keyval then holds a dead handle: InvalidStateError) is reopened once; any other failure
+ * rejects, and the queue falls back to memory.
+ */
+export function idbStore(dbName: string): EventStore {
+  const open = () => createStore(dbName, 'events');
+  let db: UseStore = open();
+  let reopened = false;
+
+  function op<T>(mode: IDBTransactionMode, body: (s: IDBObjectStore) => () => T): Promise<T> {
+    const attempt = () =>
+      db(mode, (s) => {
+        const result = body(s);
+        return promisifyRequest(s.transaction).then(result);
+      });
+    const run = Promise.resolve()
+      .then(attempt)
+      .catch((e: DOMException) => {
+        if (reopened || e?.name != 'InvalidStateError') throw e;
+        reopened = true;
+        db = open();
+        return attempt();
+      });
+    return Promise.race([run, new Promise<T>((_, no) => setTimeout(no, IDB_TIMEOUT, new Error('IndexedDB did not answer')))]);
+  }
+
+  const all = (s: IDBObjectStore, then: (recs: Rec[]) => void) => {
+    const r = s.getAll();
+    r.onsuccess = () => then(r.result);
+  };
+
+  return {
+    _put: (recs, max) =>
+      op('readwrite', (s) => {
+        let dropped = 0;
+        for (const r of recs) s.put(r, r.id);
+        const count = s.count();
+        count.onsuccess = () => {
+          const extra = count.result - max;
+          if (extra > 0)
+            all(s, (stored) => {
+              for (const r of stored.sort(byAge).slice(0, extra)) s.delete(r.id);
+              dropped = extra;
+            });
+        };
+        return () => dropped;
+      }),
+    _take: (l) =>
+      op('readwrite', (s) => {
+        let out: [Rec[], Rec[]] = [[], []];
+        all(s, (stored) => {
+          const [batch, expired] = selectBatch(stored, l);
+          for (const r of expired) s.delete(r.id);
+          for (const r of batch) s.put({ ...r, c: l.now + l.ttl }, r.id);
+          out = [batch, expired];
+        });
+        return () => out;
+      }),
+    _remove: (ids) =>
+      op('readwrite', (s) => {
+        for (const id of ids) s.delete(id);
+        return () => undefined;
+      }),
+    _release: (ids) =>
+      op('readwrite', (s) => {
+        for (const id of ids) {
+          const g = s.get(id);
+          g.onsuccess = () => g.result && s.put({ ...g.result, c: 0 }, id);
+        }
+        return () => undefined;
+      }),
+  };
+}

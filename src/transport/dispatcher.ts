@@ -1,0 +1,141 @@
+import type { Settings } from '../config';
+import type { EngagekitError } from '../types';
+import type { EventQueue } from '../queue/eventQueue';
+import type { Rec } from '../queue/eventStore';
+import { utf8Length } from '../lib/utf8Length';
+import { isRetryable, retryDelay } from './retryPolicy';
+import { keepaliveRoom, post } from './post';
+import { withSendLock } from './sendLock';
+import type { TabChannel } from './tabChannel';
+
+/** Sends the queue: in batches while the page lives, in keepalive chunks when it is left. */
+export interface Dispatcher {
+  /** A record was queued: send now if a batch is full, else within `flushInterval`. */
+  _queued(): void;
+  /** Send until the queue is empty (true) or a send failed (false). `force` skips a pending backoff. */
+  _flush(force?: boolean): Promise<boolean>;
+  /** The page is hidden or left: hand this tab's unsent events to the browser now. */
+  _leave(): void;
+  /** Stop timers and give up waiting for the send lock. */
+  _pause(): void;
+}
+
+/** Room in a body for everything but the messages. */
+const OVERHEAD = 200;
+
+const ok = (status: number) => status > 199 && status < 300;
+
+/**
+ * The delivery state machine. One drain at a time per tab and, through the send lock, per site.
+ * A batch's records are claimed in the store, posted, then deleted on a 2xx, so an acknowledged
+ * batch is never sent again. Network errors, 408, 429 and 5xx release the batch and retry with
+ * backoff (Retry-After honoured); a 413 halves the batch down to one event, which is then dropped
+ * and reported; any other 4xx drops the batch and reports it, and the drain moves on to the next,
+ * so one bad batch never blocks the events behind it.
+ */
+export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (e: EngagekitError) => void): Dispatcher {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let retryAt = 0;
+  let attempt = 0;
+  let running: Promise<boolean> | undefined;
+  let plain = false;
+  let leaving = new AbortController();
+
+  const body = (recs: Rec[]) =>
+    '{"batch":[' +
+    recs.map((r) => r.j).join() +
+    '],"sentAt":"' +
+    new Date().toISOString() +
+    '","writeKey":' +
+    JSON.stringify(s.writeKey) +
+    // Events the queue had to drop are counted in the next batch (Segment merges a batch-level context into each message).
+    (q._dropped ? ',"context":{"droppedEvents":' + q._dropped + '}' : '') +
+    '}';
+
+  const later = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(d._flush, ms);
+  };
+
+  async function send(recs: Rec[]): Promise<boolean> {
+    const text = body(recs);
+    const dropped = q._dropped;
+    const gz = s.compress && !plain;
+    const [st, retryAfter] = await post(s.endpoint, text, utf8Length(text), gz);
+    if (s.debug) console.info('[engagekit] sent', recs.length, 'events:', st || 'network error');
+    if (ok(st)) {
+      attempt = 0;
+      q._dropped -= dropped;
+    } else if (st == 413 && recs[1]) {
+      const rest = recs.slice(recs.length >> 1);
+      if (await send(recs.slice(0, recs.length >> 1))) return send(rest);
+      q._retry(rest);
+      return false;
+    } else if (isRetryable(st)) {
+      // A collector (or proxy) that refuses our gzip header fails like a network error: next try goes plain.
+      plain = gz && !st;
+      q._retry(recs);
+      const wait = retryDelay(attempt++, retryAfter);
+      retryAt = Date.now() + wait;
+      later(wait);
+      return false;
+    } else report({ type: 'rejected', status: st, count: recs.length, message: `collector answered ${st}: ${recs.length} events dropped` });
+    await q._done(recs);
+    return true;
+  }
+
+  async function drain(): Promise<boolean> {
+    for (;;) {
+      if (navigator.onLine === false) return false;
+      const recs = await q._take(s.batchSize, s.maxBatchBytes - OVERHEAD);
+      if (!recs[0]) return true;
+      ch._claim(recs);
+      if (!(await send(recs))) return false;
+    }
+  }
+
+  const d: Dispatcher = {
+    _queued() {
+      if (q._size() >= s.batchSize && Date.now() >= retryAt) d._flush();
+      else if (!timer) later(Math.max(s.flushInterval, retryAt - Date.now()));
+    },
+    _flush(force) {
+      if (!force && Date.now() < retryAt) return Promise.resolve(false);
+      clearTimeout(timer);
+      timer = undefined;
+      retryAt = 0;
+      return (running ||= withSendLock('engagekit:' + s.dbName, leaving.signal, drain, false)
+        .catch(() => false)
+        .finally(() => {
+          running = undefined;
+          if (q._size() && !timer) later(s.flushInterval);
+        }));
+    },
+    _leave() {
+      const recs = q._unsent();
+      for (let i = 0, j = 0; i < recs.length; i = j) {
+        // Fill a chunk up to what is left of the page's keepalive budget (at least one event).
+        for (let bytes = OVERHEAD; j < recs.length && (j == i || bytes + recs[j].n < keepaliveRoom()); ) bytes += recs[j++].n + 1;
+        const chunk = recs.slice(i, j);
+        const text = body(chunk);
+        const n = utf8Length(text);
+        // Uncompressed, so the request starts now, before the page goes.
+        if (n <= keepaliveRoom()) post(s.endpoint, text, n, false).then(([st]) => (ok(st) ? q._done(chunk) : q._retry(chunk)));
+        // A beacon is never acknowledged: its events stay held here (this page will not send them
+        // again) and stored (the next page load sends them again, with the same messageIds).
+        else if (!navigator.sendBeacon?.(s.endpoint, new Blob([text], { type: 'text/plain' }))) break;
+        // What did not fit stays stored and goes on the next page load.
+        q._hold(chunk);
+        ch._claim(chunk);
+        if (s.debug) console.info('[engagekit] left the page: handed', chunk.length, 'events to the browser');
+      }
+    },
+    _pause() {
+      clearTimeout(timer);
+      timer = undefined;
+      leaving.abort();
+      leaving = new AbortController();
+    },
+  };
+  return d;
+}

@@ -1,0 +1,43 @@
+/** A request that has not answered after this long counts as a network error. */
+export const REQUEST_TIMEOUT = 20_000;
+/**
+ * The Fetch standard lets a page have 64 KiB of keepalive request bodies in flight in all
+ * ("inflight keepalive bytes"); fetch keepalive and sendBeacon share that quota in Chromium, and a
+ * request over it fails. We stay under it, leaving room for the host page's own beacons.
+ */
+export const KEEPALIVE_BUDGET = 60_000;
+/** Bodies smaller than this are not worth gzipping (and the Content-Encoding header costs a CORS preflight). */
+export const GZIP_MIN = 1024;
+
+let inflight = 0;
+
+/** Bytes of keepalive budget still free on this page. */
+export const keepaliveRoom = (): number => KEEPALIVE_BUDGET - inflight;
+
+/**
+ * POST a batch body and resolve to the HTTP status (0 for a network error or timeout) and the
+ * Retry-After header. Uses `keepalive` whenever the body fits what is left of the page's budget,
+ * so the request outlives a navigation that starts while it is in flight. Uncompressed, the
+ * request starts before this returns, as the page-hide path needs. `text/plain`
+ * keeps it a CORS simple request, with no preflight; gzip (`compress`, for bodies worth it, where
+ * CompressionStream exists) adds `Content-Encoding`, so collectors must allow that header.
+ */
+export async function post(url: string, text: string, bytes: number, compress: boolean): Promise<[number, string?]> {
+  let body: BodyInit = text;
+  const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
+  if (compress && bytes >= GZIP_MIN && typeof CompressionStream == 'function') {
+    body = await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+    bytes = body.byteLength;
+    headers['Content-Encoding'] = 'gzip';
+  }
+  const keepalive = bytes <= keepaliveRoom();
+  if (keepalive) inflight += bytes;
+  try {
+    const r = await fetch(url, { method: 'POST', body, headers, keepalive, credentials: 'omit', signal: AbortSignal.timeout?.(REQUEST_TIMEOUT) });
+    return [r.status, r.headers.get('Retry-After') || undefined];
+  } catch {
+    return [0];
+  } finally {
+    if (keepalive) inflight -= bytes;
+  }
+}
