@@ -116,7 +116,7 @@ export function createTracker(config?: Config): Tracker {
         window,
         'pagehide',
         () => {
-          d._leave();
+          d._leave(true);
           // Hold no lock, no lock request and no open channel: each can keep the page out of the back/forward cache.
           d._pause();
           ch._close();
@@ -126,14 +126,14 @@ export function createTracker(config?: Config): Tracker {
         window,
         'pageshow',
         (e) => {
-          if ((e as PageTransitionEvent).persisted) ch._open(), d._flush(true);
+          if ((e as PageTransitionEvent).persisted) ch._open(), d._back();
         },
       ],
       [window, 'online', () => d._flush(true)],
     );
     for (const l of listeners) l[0].addEventListener(l[1], (l[2] = safe(l[2])));
     // Whatever earlier pages could not deliver goes now.
-    d._flush();
+    d._start();
   } else ch._close();
   return t;
 }

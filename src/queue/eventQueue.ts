@@ -1,7 +1,7 @@
 import type { Settings } from '../config';
 import type { EngagekitError } from '../types';
 import { warn } from '../lib/warn';
-import { selectBatch, type EventStore, type Rec, type TakeLimits } from './eventStore';
+import { selectBatch, type EventStore, type Rec, type TakeLimits, type Taken } from './eventStore';
 import { idbStore } from './idbStore';
 
 /** How long a sender's claim on an event lasts: longer than a request may take (see REQUEST_TIMEOUT). */
@@ -29,6 +29,8 @@ export interface EventQueue {
   _clear(): Promise<unknown>;
   /** Events dropped by the caps and not yet reported to the collector. */
   _dropped: number;
+  /** When the earliest claim of another sender, seen by the last `_take`, runs out (0: none). */
+  _wake: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
 
   const q: EventQueue = {
     _dropped: 0,
+    _wake: 0,
     _add(rec) {
       mine.set(rec.id, rec);
       let over = mine.size - s.maxQueueSize;
@@ -90,9 +93,12 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
     async _take(count, bytes) {
       await writing;
       const l = limits(count, bytes);
-      const [recs, expired] = await use((st) => st._take(l), () => selectBatch([...mine.values()], l));
+      const [all, expired, wake] = await use((st) => st._take(l), () => selectBatch([...mine.values()], l));
+      q._wake = wake;
       for (const r of expired) mine.delete(r.id);
       dropped(expired.length);
+      // The page-hide path may have sent some of these while the claim was being written.
+      const recs = all.filter((r) => !held.has(r.id));
       for (const r of recs) mine.delete(r.id), held.set(r.id, r);
       return recs;
     },
@@ -116,7 +122,7 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
     async _clear() {
       mine.clear();
       await writing;
-      const [all] = await use((st) => st._take({ ...limits(1e9, Infinity), skip: () => false }), (): [Rec[], Rec[]] => [[], []]);
+      const [all] = await use((st) => st._take({ ...limits(1e9, Infinity), skip: () => false }), (): Taken => [[], [], 0]);
       return use((st) => st._remove(all.map((r) => r.id)), () => undefined);
     },
   };

@@ -36,11 +36,17 @@ export interface TakeLimits {
 export interface EventStore {
   /** Add records; when more than `max` are stored, delete the oldest. Resolves to how many were deleted. */
   _put(recs: Rec[], max: number): Promise<number>;
-  /** Claim the oldest unclaimed records within the limits. Resolves to them and the expired records it deleted. */
-  _take(limits: TakeLimits): Promise<[Rec[], Rec[]]>;
+  /**
+   * Claim the oldest unclaimed records within the limits. Resolves to them, the expired records it
+   * deleted and when the earliest claim held by another sender runs out (0 when none is held).
+   */
+  _take(limits: TakeLimits): Promise<Taken>;
   _remove(ids: string[]): Promise<void>;
   _release(ids: string[]): Promise<void>;
 }
+
+/** What `_take` found: the batch, the expired records, and when the next claim of another sender expires (0: none). */
+export type Taken = [batch: Rec[], expired: Rec[], wake: number];
 
 /** Oldest first. */
 export const byAge = (a: Rec, b: Rec): number => a.t - b.t || a.q - b.q;
@@ -50,16 +56,18 @@ export const byAge = (a: Rec, b: Rec): number => a.t - b.t || a.q - b.q;
  * and the oldest unclaimed ones that fit the limits (to claim). A first record over the byte limit
  * is still taken alone, so it can be sent, refused and reported instead of blocking the queue.
  */
-export function selectBatch(all: Rec[], l: TakeLimits): [Rec[], Rec[]] {
+export function selectBatch(all: Rec[], l: TakeLimits): Taken {
   const expired: Rec[] = [];
   const batch: Rec[] = [];
   let bytes = 0;
+  let wake = 0;
   for (const r of all.sort(byAge)) {
     if (l.now - r.t > l.maxAge) expired.push(r);
-    else if (batch.length < l.count && !(r.c! > l.now) && !l.skip(r.id) && (!batch.length || bytes + r.n + 1 <= l.bytes)) {
+    else if (r.c! > l.now) wake = wake && wake < r.c! ? wake : r.c!;
+    else if (batch.length < l.count && !l.skip(r.id) && (!batch.length || bytes + r.n + 1 <= l.bytes)) {
       batch.push(r);
       bytes += r.n + 1;
     }
   }
-  return [batch, expired];
+  return [batch, expired, wake];
 }

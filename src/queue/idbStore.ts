@@ -1,5 +1,5 @@
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
-import { byAge, selectBatch, type EventStore, type Rec } from './eventStore';
+import { byAge, selectBatch, type EventStore, type Rec, type Taken } from './eventStore';
 
 /**
  * Safari 14.1 could leave the first `indexedDB.open` after launch pending forever (the reason the
@@ -61,12 +61,11 @@ export function idbStore(dbName: string): EventStore {
       }),
     _take: (l) =>
       op('readwrite', (s) => {
-        let out: [Rec[], Rec[]] = [[], []];
+        let out: Taken = [[], [], 0];
         all(s, (stored) => {
-          const [batch, expired] = selectBatch(stored, l);
-          for (const r of expired) s.delete(r.id);
-          for (const r of batch) s.put({ ...r, c: l.now + l.ttl }, r.id);
-          out = [batch, expired];
+          out = selectBatch(stored, l);
+          for (const r of out[1]) s.delete(r.id);
+          for (const r of out[0]) s.put({ ...r, c: l.now + l.ttl }, r.id);
         });
         return () => out;
       }),

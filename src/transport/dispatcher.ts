@@ -4,7 +4,7 @@ import type { EventQueue } from '../queue/eventQueue';
 import type { Rec } from '../queue/eventStore';
 import { utf8Length } from '../lib/utf8Length';
 import { isRetryable, retryDelay } from './retryPolicy';
-import { keepaliveRoom, post } from './post';
+import { encode, keepaliveRoom, post } from './post';
 import { withSendLock } from './sendLock';
 import type { TabChannel } from './tabChannel';
 
@@ -14,8 +14,12 @@ export interface Dispatcher {
   _queued(): void;
   /** Send until the queue is empty (true) or a send failed (false). `force` skips a pending backoff. */
   _flush(force?: boolean): Promise<boolean>;
-  /** The page is hidden or left: hand this tab's unsent events to the browser now. */
-  _leave(): void;
+  /** The page is hidden (`gone`: left) — hand this tab's unsent events to the browser now. */
+  _leave(gone?: boolean): void;
+  /** The page came back from the back/forward cache. */
+  _back(): void;
+  /** Send what earlier pages left behind. */
+  _start(): void;
   /** Stop timers and give up waiting for the send lock. */
   _pause(): void;
 }
@@ -40,6 +44,15 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
   let running: Promise<boolean> | undefined;
   let plain = false;
   let leaving = new AbortController();
+  // A batch taken from the queue and still being encoded: not on the wire yet, so the page-hide path sends it.
+  let encoding: Rec[] | undefined;
+  // Once the page is being left, Chromium rejects the promise of every keepalive request in flight
+  // ("Failed to fetch") right after pagehide, although the browser goes on to deliver the request.
+  // A network error then says nothing: those events are kept aside, neither sent again by this
+  // page nor released (the next page load sends what really was not delivered).
+  let gone = false;
+  const unknown: Rec[] = [];
+  const failed = (recs: Rec[], st: number) => (gone && !st ? void unknown.push(...recs) : q._retry(recs));
 
   const body = (recs: Rec[]) =>
     '{"batch":[' +
@@ -54,14 +67,19 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
 
   const later = (ms: number) => {
     clearTimeout(timer);
-    timer = setTimeout(d._flush, ms);
+    timer = setTimeout(() => d._flush(true), ms);
   };
 
   async function send(recs: Rec[]): Promise<boolean> {
     const text = body(recs);
     const dropped = q._dropped;
     const gz = s.compress && !plain;
-    const [st, retryAfter] = await post(s.endpoint, text, utf8Length(text), gz);
+    encoding = recs;
+    const req = await encode(text, utf8Length(text), gz);
+    // The page was hidden meanwhile and the hide path took this batch: its answer settles them.
+    if (encoding != recs) return true;
+    encoding = undefined;
+    const [st, retryAfter] = await post(s.endpoint, req);
     if (s.debug) console.info('[engagekit] sent', recs.length, 'events:', st || 'network error');
     if (ok(st)) {
       attempt = 0;
@@ -72,9 +90,10 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
       q._retry(rest);
       return false;
     } else if (isRetryable(st)) {
+      failed(recs, st);
+      if (gone) return false;
       // A collector (or proxy) that refuses our gzip header fails like a network error: next try goes plain.
       plain = gz && !st;
-      q._retry(recs);
       const wait = retryDelay(attempt++, retryAfter);
       retryAt = Date.now() + wait;
       later(wait);
@@ -86,9 +105,14 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
 
   async function drain(): Promise<boolean> {
     for (;;) {
-      if (navigator.onLine === false) return false;
+      // A page being left starts no new batch: the browser would cut it off (the next page load sends it).
+      if (navigator.onLine === false || gone) return false;
       const recs = await q._take(s.batchSize, s.maxBatchBytes - OVERHEAD);
-      if (!recs[0]) return true;
+      if (!recs[0]) {
+        // Events another sender claimed (a tab that died mid-send) come back when its claim runs out.
+        if (q._wake) later(q._wake - Date.now() + 100);
+        return true;
+      }
       ch._claim(recs);
       if (!(await send(recs))) return false;
     }
@@ -111,8 +135,15 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
           if (q._size() && !timer) later(s.flushInterval);
         }));
     },
-    _leave() {
-      const recs = q._unsent();
+    _start() {
+      d._flush();
+      // A page of the site that was just left may still be committing its last writes: look again.
+      later(s.flushInterval);
+    },
+    _leave(leaving) {
+      gone ||= !!leaving;
+      const recs = [...(encoding || []), ...q._unsent()];
+      encoding = undefined;
       for (let i = 0, j = 0; i < recs.length; i = j) {
         // Fill a chunk up to what is left of the page's keepalive budget (at least one event).
         for (let bytes = OVERHEAD; j < recs.length && (j == i || bytes + recs[j].n < keepaliveRoom()); ) bytes += recs[j++].n + 1;
@@ -120,7 +151,7 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
         const text = body(chunk);
         const n = utf8Length(text);
         // Uncompressed, so the request starts now, before the page goes.
-        if (n <= keepaliveRoom()) post(s.endpoint, text, n, false).then(([st]) => (ok(st) ? q._done(chunk) : q._retry(chunk)));
+        if (n <= keepaliveRoom()) post(s.endpoint, [text, n]).then(([st]) => (ok(st) ? q._done(chunk) : failed(chunk, st)));
         // A beacon is never acknowledged: its events stay held here (this page will not send them
         // again) and stored (the next page load sends them again, with the same messageIds).
         else if (!navigator.sendBeacon?.(s.endpoint, new Blob([text], { type: 'text/plain' }))) break;
@@ -129,6 +160,12 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
         ch._claim(chunk);
         if (s.debug) console.info('[engagekit] left the page: handed', chunk.length, 'events to the browser');
       }
+    },
+    _back() {
+      gone = false;
+      // Whatever was in flight when the page was frozen may or may not have arrived: at least once.
+      q._retry(unknown.splice(0));
+      d._flush(true);
     },
     _pause() {
       clearTimeout(timer);

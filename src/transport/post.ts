@@ -14,22 +14,28 @@ let inflight = 0;
 /** Bytes of keepalive budget still free on this page. */
 export const keepaliveRoom = (): number => KEEPALIVE_BUDGET - inflight;
 
+/** A request body ready to send: what `encode` made of a batch's JSON. */
+export type Encoded = [body: BodyInit, bytes: number, gzip?: boolean];
+
 /**
- * POST a batch body and resolve to the HTTP status (0 for a network error or timeout) and the
- * Retry-After header. Uses `keepalive` whenever the body fits what is left of the page's budget,
- * so the request outlives a navigation that starts while it is in flight. Uncompressed, the
- * request starts before this returns, as the page-hide path needs. `text/plain`
- * keeps it a CORS simple request, with no preflight; gzip (`compress`, for bodies worth it, where
- * CompressionStream exists) adds `Content-Encoding`, so collectors must allow that header.
+ * gzip a body with CompressionStream when `compress` is set, the browser has it and the body is big
+ * enough to gain (`Content-Encoding: gzip` then needs a CORS preflight, so collectors must allow it).
  */
-export async function post(url: string, text: string, bytes: number, compress: boolean): Promise<[number, string?]> {
-  let body: BodyInit = text;
+export async function encode(text: string, bytes: number, compress: boolean): Promise<Encoded> {
+  if (!compress || bytes < GZIP_MIN || typeof CompressionStream != 'function') return [text, bytes];
+  const gz = await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+  return [gz, gz.byteLength, true];
+}
+
+/**
+ * POST a body and resolve to the HTTP status (0 for a network error or timeout) and the
+ * Retry-After header. The request starts before this returns, as the page-hide path needs, and
+ * uses `keepalive` whenever the body fits what is left of the page's budget, so it outlives a
+ * navigation that starts while it is in flight. `text/plain` keeps it a CORS simple request.
+ */
+export async function post(url: string, [body, bytes, gzip]: Encoded): Promise<[number, string?]> {
   const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
-  if (compress && bytes >= GZIP_MIN && typeof CompressionStream == 'function') {
-    body = await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
-    bytes = body.byteLength;
-    headers['Content-Encoding'] = 'gzip';
-  }
+  if (gzip) headers['Content-Encoding'] = 'gzip';
   const keepalive = bytes <= keepaliveRoom();
   if (keepalive) inflight += bytes;
   try {
