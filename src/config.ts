@@ -38,7 +38,8 @@ export function parseConfig(input: unknown): Settings {
   } catch {
     // reported below
   }
-  if (url && /^https?:$/.test(url.protocol) && typeof c.endpoint == 'string') s.endpoint = url.href;
+  // A relative endpoint (a same-origin collector) resolves against the page; '' would resolve to the page itself.
+  if (url && /^https?:$/.test(url.protocol) && c.endpoint && typeof c.endpoint == 'string') s.endpoint = url.href;
   else warn('endpoint ' + (c.endpoint ? String(c.endpoint) + ' is not an http(s) URL' : 'missing') + ': nothing will be recorded');
   for (const k in c) {
     const v = c[k];

@@ -10,10 +10,11 @@ export const MAX_EVENT_BYTES = 32_768;
  * problem naming the key: functions, symbols, BigInt (which would make stringify throw), DOM nodes
  * and windows (huge, cyclic, and may hold what a user typed), and cycles. A value seen twice
  * without being its own ancestor is kept: only a real cycle is cut. Tracking ancestors through
- * `this` (the holder of the key being written) is how json-stringify-safe does it.
+ * `this` (the holder of the key being written) is how json-stringify-safe does it. `root` counts as
+ * an ancestor throughout: the object a copy was made of, so a cycle back to it is cut too.
  */
-export function jsonSafe(): (this: unknown, key: string, value: unknown) => unknown {
-  const stack: unknown[] = [];
+export function jsonSafe(root?: unknown): (this: unknown, key: string, value: unknown) => unknown {
+  const stack: unknown[] = [root];
   return function (key, value) {
     const t = typeof value;
     let why = t == 'function' || t == 'symbol' || t == 'bigint' ? 'a ' + t : '';
@@ -37,12 +38,14 @@ export function jsonSafe(): (this: unknown, key: string, value: unknown) => unkn
  * when even the bare message is too large (a huge URL or title): that one is refused with a warning.
  */
 export function serialise(m: Message): [string, number] | undefined {
-  const bag: Record<string, unknown> = { ...(m.type == 'identify' ? m.traits : m.properties) };
+  const given = m.type == 'identify' ? m.traits : m.properties;
+  // A copy, so trimming never touches the caller's object.
+  const bag: Record<string, unknown> = { ...given };
   m[m.type == 'identify' ? 'traits' : 'properties'] = bag;
   for (;;) {
     let json: string;
     try {
-      json = JSON.stringify(m, jsonSafe());
+      json = JSON.stringify(m, jsonSafe(given));
     } catch (e) {
       warn('properties dropped: ' + e);
       for (const k in bag) delete bag[k];
@@ -53,7 +56,7 @@ export function serialise(m: Message): [string, number] | undefined {
     let big = '';
     let most = 0;
     for (const k in bag) {
-      const kn = (JSON.stringify(bag[k], jsonSafe()) || '').length;
+      const kn = (JSON.stringify(bag[k], jsonSafe(given)) || '').length;
       if (kn > most) (big = k), (most = kn);
     }
     if (!big) return void warn(`a ${m.type} of ${n} bytes is over ${MAX_EVENT_BYTES}: refused`);
