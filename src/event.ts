@@ -38,19 +38,21 @@ export function jsonSafe(root?: unknown): (this: unknown, key: string, value: un
  * when even the bare message is too large (a huge URL or title): that one is refused with a warning.
  */
 export function serialise(m: Message): [string, number] | undefined {
-  const given = m.type == 'identify' ? m.traits : m.properties;
-  // A copy, so trimming never touches the caller's object.
-  const bag: Record<string, unknown> = { ...given };
-  m[m.type == 'identify' ? 'traits' : 'properties'] = bag;
+  const key = m.type == 'identify' ? 'traits' : 'properties';
+  const given = m[key];
+  let bag: Record<string, unknown> = {};
+  let json: string;
+  try {
+    // A copy, so trimming never touches the caller's object. Copying runs getters, and
+    // stringifying runs toJSON: either may throw, which costs the properties, not the event.
+    m[key] = bag = { ...given };
+    json = JSON.stringify(m, jsonSafe(given));
+  } catch (e) {
+    warn(key + ' dropped: ' + e);
+    m[key] = bag = {};
+    json = JSON.stringify(m);
+  }
   for (;;) {
-    let json: string;
-    try {
-      json = JSON.stringify(m, jsonSafe(given));
-    } catch (e) {
-      warn('properties dropped: ' + e);
-      for (const k in bag) delete bag[k];
-      continue;
-    }
     const n = utf8Length(json);
     if (n <= MAX_EVENT_BYTES) return [json, n];
     let big = '';
@@ -62,6 +64,7 @@ export function serialise(m: Message): [string, number] | undefined {
     if (!big) return void warn(`a ${m.type} of ${n} bytes is over ${MAX_EVENT_BYTES}: refused`);
     warn(`${big} dropped: the event would be over ${MAX_EVENT_BYTES} bytes`);
     delete bag[big];
+    json = JSON.stringify(m, jsonSafe(given));
   }
 }
 

@@ -84,10 +84,12 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
       // Bound the in-memory copy like the store (which drops the same oldest records; counted once, there).
       for (const id of mine.keys()) if (over-- > 0) mine.delete(id), idb || dropped(1);
       if (pending.push(rec) > 1) return;
-      queueMicrotask(() => {
+      // One transaction for everything added in this tick; `writing` exists from now on, so a
+      // take started in the same tick waits for it.
+      writing = Promise.resolve().then(() => {
         const recs = pending;
         pending = [];
-        writing = use((st) => st._put(recs, s.maxQueueSize), () => 0).then(dropped);
+        return use((st) => st._put(recs, s.maxQueueSize), () => 0).then(dropped);
       });
     },
     async _take(count, bytes) {

@@ -42,6 +42,7 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
   let retryAt = 0;
   let attempt = 0;
   let running: Promise<boolean> | undefined;
+  let again: Promise<boolean> | undefined;
   let plain = false;
   let leaving = new AbortController();
   // A batch taken from the queue and still being encoded: not on the wire yet, so the page-hide path sends it.
@@ -128,7 +129,9 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
       clearTimeout(timer);
       timer = undefined;
       retryAt = 0;
-      return (running ||= withSendLock('engagekit:' + s.dbName, leaving.signal, drain, false)
+      // Asked while a drain runs, which may have looked before the latest events were stored: once more after it.
+      if (running) return (again ||= running.then(() => ((again = undefined), d._flush(force))));
+      return (running = withSendLock('engagekit:' + s.dbName, leaving.signal, drain, false)
         .catch(() => false)
         .finally(() => {
           running = undefined;

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { selectBatch, type Rec, type TakeLimits } from '../../../src/queue/eventStore';
+
+const rec = (id: string, t: number, n = 10, extra: Partial<Rec> = {}): Rec => ({ id, j: '{}', n, t, q: 0, o: 'tab', ...extra });
+const limits = (l: Partial<TakeLimits> = {}): TakeLimits => ({ count: 10, bytes: 1000, now: 1000, maxAge: 500, ttl: 30, skip: () => false, ...l });
+
+describe('selectBatch', () => {
+  it('takes the oldest first, in capture order within a millisecond', () => {
+    const [batch] = selectBatch([rec('c', 900), rec('a', 800, 10, { q: 1 }), rec('b', 800, 10, { q: 0 })], limits());
+    expect(batch.map((r) => r.id)).toEqual(['b', 'a', 'c']);
+  });
+
+  it('stops at the count and the byte limit, but always takes a first record', () => {
+    const all = [rec('a', 900, 400), rec('b', 901, 400), rec('c', 902, 400)];
+    expect(selectBatch(all, limits({ count: 2 }))[0].map((r) => r.id)).toEqual(['a', 'b']);
+    expect(selectBatch(all, limits({ bytes: 802 }))[0].map((r) => r.id)).toEqual(['a', 'b']);
+    expect(selectBatch(all, limits({ bytes: 801 }))[0].map((r) => r.id)).toEqual(['a']);
+    expect(selectBatch([rec('huge', 900, 5000)], limits({ bytes: 100 }))[0].map((r) => r.id)).toEqual(['huge']);
+  });
+
+  it('separates expired records and skips claimed and skipped ones, telling when the first claim runs out', () => {
+    const [batch, expired, wake] = selectBatch(
+      [rec('old', 400), rec('claimed', 900, 10, { c: 1200 }), rec('claimed2', 901, 10, { c: 1100 }), rec('lapsed', 902, 10, { c: 999 }), rec('other', 903), rec('free', 904)],
+      limits({ skip: (id) => id === 'other' }),
+    );
+    expect(expired.map((r) => r.id)).toEqual(['old']);
+    expect(batch.map((r) => r.id)).toEqual(['lapsed', 'free']);
+    expect(wake).toBe(1100);
+  });
+});

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { IDB_TIMEOUT, idbStore } from '../../../src/queue/idbStore';
+import type { Rec, TakeLimits } from '../../../src/queue/eventStore';
+import { freshDb } from '../support/fakeCollector';
+
+const rec = (id: string, t: number): Rec => ({ id, j: `{"id":"${id}"}`, n: 12, t, q: 0, o: 'tab' });
+const limits = (l: Partial<TakeLimits> = {}): TakeLimits => ({ count: 100, bytes: 1e6, now: Date.now(), maxAge: 1e9, ttl: 30_000, skip: () => false, ...l });
+const ids = (rs: Rec[]) => rs.map((r) => r.id);
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('idbStore', () => {
+  it('puts, claims, releases and removes records', async () => {
+    const st = idbStore(freshDb());
+    const now = Date.now();
+    expect(await st._put([rec('a', now), rec('b', now + 1), rec('c', now + 2)], 10)).toBe(0);
+    const [first] = await st._take(limits({ count: 2 }));
+    expect(ids(first)).toEqual(['a', 'b']);
+    // Claimed records are not taken again until released.
+    const [second, , wake] = await st._take(limits());
+    expect(ids(second)).toEqual(['c']);
+    expect(wake).toBeGreaterThan(Date.now());
+    await st._release(['a']);
+    await st._remove(['b', 'c']);
+    const [third] = await st._take(limits());
+    expect(ids(third)).toEqual(['a']);
+  });
+
+  it('drops the oldest beyond the cap and says how many', async () => {
+    const st = idbStore(freshDb());
+    const t = Date.now();
+    await st._put([rec('1', t), rec('2', t + 1), rec('3', t + 2)], 3);
+    expect(await st._put([rec('4', t + 3), rec('5', t + 4)], 3)).toBe(2);
+    expect(ids((await st._take(limits()))[0])).toEqual(['3', '4', '5']);
+  });
+
+  it('deletes expired records and returns them', async () => {
+    const st = idbStore(freshDb());
+    const now = Date.now();
+    await st._put([rec('old', now - 10_000), rec('new', now)], 10);
+    const [batch, expired] = await st._take(limits({ maxAge: 5000, now }));
+    expect(ids(batch)).toEqual(['new']);
+    expect(ids(expired)).toEqual(['old']);
+    await st._release(['new']);
+    expect(ids((await st._take(limits({ maxAge: 1e12 })))[0])).toEqual(['new']);
+  });
+
+  it('never lets two senders claim the same record (two connections to one database)', async () => {
+    const db = freshDb();
+    const a = idbStore(db);
+    const b = idbStore(db);
+    const t = Date.now();
+    await a._put(Array.from({ length: 40 }, (_, i) => rec('r' + i, t + i)), 100);
+    const takes = await Promise.all([a._take(limits({ count: 7 })), b._take(limits({ count: 7 })), a._take(limits({ count: 7 })), b._take(limits({ count: 7 }))]);
+    const all = takes.flatMap(([batch]) => ids(batch));
+    expect(all).toHaveLength(28);
+    expect(new Set(all).size).toBe(28);
+  });
+
+  it('reopens a connection that was closed under it, once', async () => {
+    const st = idbStore(freshDb());
+    await st._put([rec('a', Date.now())], 10);
+    const real = IDBDatabase.prototype.transaction;
+    let fail = 1;
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      if (fail-- > 0) throw new DOMException('The database connection is closing.', 'InvalidStateError');
+      return real.apply(this, args);
+    });
+    expect(ids((await st._take(limits()))[0])).toEqual(['a']);
+    // A second loss is not retried: the queue falls back to memory instead.
+    fail = 1;
+    await expect(st._remove(['a'])).rejects.toThrow(/closing/);
+  });
+
+  it('fails an operation that IndexedDB never answers (Safari open hang)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    vi.spyOn(IDBFactory.prototype, 'open').mockImplementation(() => ({}) as IDBOpenDBRequest);
+    const p = idbStore(freshDb())._put([rec('a', 1)], 10);
+    const seen = expect(p).rejects.toThrow(/did not answer/);
+    await vi.advanceTimersByTimeAsync(IDB_TIMEOUT + 1);
+    await seen;
+    vi.useRealTimers();
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * The page-hide path: chunks under the keepalive budget, counted in UTF-8 bytes and including
+ * requests already in flight; sendBeacon when fetch keepalive cannot take more; and, once the
+ * page is left, a failed request is not sent again by this page.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createStore, values } from 'idb-keyval';
+import { createTracker } from '../../../src/tracker';
+import { KEEPALIVE_BUDGET } from '../../../src/transport/post';
+import type { Tracker } from '../../../src/types';
+import { fakeCollector, freshDb } from '../support/fakeCollector';
+
+let col: ReturnType<typeof fakeCollector>;
+let t: Tracker | undefined;
+beforeEach(() => {
+  col = fakeCollector();
+  localStorage.clear();
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => {
+  t?.stop();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+const make = (dbName = freshDb()) => (t = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, batchSize: 1000, flushInterval: 3_600_000 }));
+const leave = () => window.dispatchEvent(Object.assign(new Event('pagehide'), { persisted: false }));
+
+describe('leaving the page', () => {
+  it('hands unsent events to fetch keepalive in chunks under the budget, multi-byte text counted in bytes', async () => {
+    const tr = make();
+    await tr.flush();
+    for (let i = 0; i < 60; i++) tr.track('E' + i, { text: 'é'.repeat(500) }); // ~1.5 KB each in UTF-8
+    const beacon = vi.fn(() => false);
+    Object.defineProperty(navigator, 'sendBeacon', { value: beacon, configurable: true });
+    leave();
+    const sent = col.fetch.mock.calls.map(([, init]) => init as RequestInit);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((i) => i.keepalive)).toBe(true);
+    const bytes = sent.map((i) => new TextEncoder().encode(String(i.body)).length);
+    expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(KEEPALIVE_BUDGET);
+    // Over the budget the beacon was asked and refused: the rest stays stored for the next page load.
+    expect(beacon).toHaveBeenCalled();
+    await vi.waitFor(() => expect(col.acked.length).toBe(sent.reduce((n, i) => n + JSON.parse(String(i.body)).batch.length, 0)));
+    expect(col.acked.length).toBeLessThan(60);
+  });
+
+  it('uses sendBeacon when keepalive has no room, and does not send those events again from this page', async () => {
+    const tr = make();
+    await tr.flush();
+    for (let i = 0; i < 3; i++) tr.track('B' + i, { text: 'x'.repeat(25_000) }); // ~26 KB each: two fit the budget, in one request
+    const beacon = vi.fn((_url: string, _data: Blob) => true);
+    Object.defineProperty(navigator, 'sendBeacon', { value: beacon, configurable: true });
+    leave();
+    expect(col.fetch).toHaveBeenCalledTimes(1);
+    expect(beacon).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(await beacon.mock.calls[0][1].text()).batch.map((m: { event: string }) => m.event)).toEqual(['B2']);
+    await vi.waitFor(() => expect(col.events()).toEqual(['B0', 'B1']));
+    await tr.flush();
+    expect(col.fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('once the page is left, keeps events whose request failed for the next page instead of sending them again', async () => {
+    const dbName = freshDb();
+    const tr = make(dbName);
+    await tr.flush();
+    tr.track('Gone');
+    col.down = true; // as Chromium does: the promise of a keepalive request rejects once the page is gone
+    leave();
+    document.dispatchEvent(new Event('visibilitychange'));
+    await vi.waitFor(() => expect(col.fetch).toHaveBeenCalledTimes(1));
+    await tr.flush();
+    expect(col.fetch).toHaveBeenCalledTimes(1);
+    // Still stored: the next page load sends it.
+    expect((await values(createStore(dbName, 'events'))).map((r) => JSON.parse(r.j).event)).toEqual(['Gone']);
+    col.down = false;
+    const next = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval: 3_600_000 });
+    await vi.waitFor(async () => expect(await next.flush()).toBe(true));
+    expect(col.events()).toEqual(['Gone']);
+    next.stop();
+  });
+
+  it('after a back/forward-cache restore, sends again what was cut off and resumes', async () => {
+    const tr = make();
+    await tr.flush();
+    tr.track('Frozen');
+    col.down = true;
+    leave();
+    await vi.waitFor(() => expect(col.fetch).toHaveBeenCalledTimes(1));
+    col.down = false;
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    await vi.waitFor(() => expect(col.events()).toEqual(['Frozen']));
+    tr.track('After');
+    await tr.flush();
+    expect(col.events()).toEqual(['Frozen', 'After']);
+  });
+});
