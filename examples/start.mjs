@@ -1,7 +1,7 @@
 // `npm start`: serves examples/site with the freshly built script tag, and a collector that prints
 // what it receives. Ports: SITE_PORT (default 8080) and COLLECTOR_PORT (default 8787).
 import http from 'node:http';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { startDevCollector } from './collector/devCollector.mjs';
 
 const sitePort = Number(process.env.SITE_PORT || 8080);
@@ -16,9 +16,15 @@ const site = http.createServer((req, res) => {
   if (path === '/engagekit.min.js' || path === '/engagekit.min.js.map') {
     return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(new URL('.' + path, dist)));
   }
-  const file = new URL('.' + (path === '/' ? '/index.html' : path), root);
-  if (!/^\/[\w-]*(\.html)?$/.test(path) || !existsSync(file)) return res.writeHead(404).end('not found');
-  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(readFileSync(file, 'utf8').replace('__ENDPOINT__', endpoint));
+  // Two pages from one template, so a visit has somewhere to go (and a campaign to carry).
+  const pages = {
+    '/': ['', '<a href="/page2?utm_source=example&utm_campaign=launch">Another page (with a campaign)</a>'],
+    '/page2': [': page 2', '<a href="/">Back to the first page</a>'],
+  };
+  if (!pages[path]) return res.writeHead(404).end('not found');
+  const [heading, nav] = pages[path];
+  const html = readFileSync(new URL('index.html', root), 'utf8').replace('__ENDPOINT__', endpoint).replace('__HEADING__', heading).replace('__NAV__', nav);
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
 });
 site.listen(sitePort, '127.0.0.1', () => {
   console.log(`engagekit example site: http://localhost:${site.address().port}/`);

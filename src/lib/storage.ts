@@ -6,15 +6,27 @@
 const PREFIX = 'engagekit:v1:';
 const memory: Record<string, string> = {};
 
-/** Read a value (undefined when absent or unreadable). */
+/** Read a value (undefined when absent). The in-memory copy answers only when localStorage fails. */
 export function load(key: string): string | undefined {
   try {
-    const v = localStorage.getItem(PREFIX + key);
-    if (v != null) return v;
+    return localStorage.getItem(PREFIX + key) ?? undefined;
   } catch {
-    // fall through to the in-memory copy
+    return memory[key];
   }
-  return memory[key];
+}
+
+/** Every stored key that starts with `prefix` (without our own prefix). */
+export function keys(prefix: string): string[] {
+  const out: string[] = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i)!;
+      if (k.startsWith(PREFIX + prefix)) out.push(k.slice(PREFIX.length));
+    }
+  } catch {
+    // no localStorage: nothing was spilled there either
+  }
+  return out;
 }
 
 /** Write a value (`undefined` removes it); kept in memory when localStorage refuses. */

@@ -1,5 +1,6 @@
 import type { Settings } from '../config';
 import type { EngagekitError } from '../types';
+import { keys, load, save } from '../lib/storage';
 import { warn } from '../lib/warn';
 import { selectBatch, type EventStore, type Rec, type TakeLimits, type Taken } from './eventStore';
 import { idbStore } from './idbStore';
@@ -27,6 +28,13 @@ export interface EventQueue {
   _size(): number;
   /** Delete everything queued (opt-out). */
   _clear(): Promise<unknown>;
+  /**
+   * The page is being left: keep every record this tab is sending away from other senders until
+   * `until` (0: not at all), and copy what is not acknowledged to localStorage, synchronously.
+   */
+  _leaving(until: number): void;
+  /** The page came back from the back/forward cache: it sends its events itself again. */
+  _stay(): void;
   /** Events dropped by the caps and not yet reported to the collector. */
   _dropped: number;
   /** When the earliest claim of another sender, seen by the last `_take`, runs out (0: none). */
@@ -75,6 +83,25 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
     return { count, bytes, now, maxAge: s.maxAge, ttl: CLAIM_TTL, skip: (id) => held.has(id) || skipped.get(id)! > now };
   };
 
+  // What pages of the site copied to localStorage as they were left goes (back) into the queue;
+  // the copy is deleted once stored. Same messageIds: a record IndexedDB already has is just rewritten.
+  for (const key of keys('spill.')) {
+    let recs: Rec[] = [];
+    try {
+      recs = JSON.parse(load(key)!);
+    } catch {
+      // unreadable: nothing to restore
+    }
+    writing = writing
+      .then(() =>
+        use(
+          (st) => st._put(recs, s.maxQueueSize),
+          () => (recs.forEach((r) => mine.set(r.id, { ...r, c: 0 })), 0),
+        ),
+      )
+      .then(() => save(key, undefined));
+  }
+
   const q: EventQueue = {
     _dropped: 0,
     _wake: 0,
@@ -121,6 +148,15 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
       for (const id of ids) skipped.set(id, until), mine.delete(id);
     },
     _size: () => mine.size,
+    _leaving(until) {
+      const handed = [...held.values()].map((r) => ({ ...r, c: until }));
+      // After this tab's pending write, or that write would undo the mark.
+      if (until) writing = writing.then(() => use((st) => st._mark(handed, until), () => undefined));
+      // The IndexedDB write of the last events may still be running when the page is destroyed,
+      // which aborts it: a synchronous copy makes sure the next page of the site has them.
+      save('spill.' + tab, JSON.stringify([...handed, ...mine.values()]));
+    },
+    _stay: () => save('spill.' + tab, undefined),
     async _clear() {
       mine.clear();
       await writing;

@@ -43,6 +43,8 @@ export interface EventStore {
   _take(limits: TakeLimits): Promise<Taken>;
   _remove(ids: string[]): Promise<void>;
   _release(ids: string[]): Promise<void>;
+  /** Claim these records until `until` without reading them first (a page being left cannot wait for a read). */
+  _mark(recs: Rec[], until: number): Promise<void>;
 }
 
 /** What `_take` found: the batch, the expired records, and when the next claim of another sender expires (0: none). */

@@ -74,6 +74,13 @@ export function idbStore(dbName: string): EventStore {
         for (const id of ids) s.delete(id);
         return () => undefined;
       }),
+    _mark: (recs, until) =>
+      op('readwrite', (s) => {
+        for (const r of recs) s.put({ ...r, c: until }, r.id);
+        // Commit now rather than when the task ends: the page is going away.
+        s.transaction.commit?.();
+        return () => undefined;
+      }),
     _release: (ids) =>
       op('readwrite', (s) => {
         for (const id of ids) {

@@ -2,6 +2,7 @@ import type { Settings } from '../config';
 import type { EngagekitError } from '../types';
 import type { EventQueue } from '../queue/eventQueue';
 import type { Rec } from '../queue/eventStore';
+import { load, save } from '../lib/storage';
 import { utf8Length } from '../lib/utf8Length';
 import { isRetryable, retryDelay } from './retryPolicy';
 import { encode, keepaliveRoom, post } from './post';
@@ -26,6 +27,13 @@ export interface Dispatcher {
 
 /** Room in a body for everything but the messages. */
 const OVERHEAD = 200;
+
+/**
+ * How long events handed to the browser by a page being left stay claimed, when the collector was
+ * answering: the browser almost always delivers them, so the next page of the site should not send
+ * them again at once. Should one have failed after all, it goes this much later: late, not lost.
+ */
+export const HANDOFF_TTL = 600_000;
 
 const ok = (status: number) => status > 199 && status < 300;
 
@@ -85,12 +93,15 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
     if (ok(st)) {
       attempt = 0;
       q._dropped -= dropped;
+      // When the site's collector last answered, for every page of the site (see _leave).
+      save('ok', '' + Date.now());
     } else if (st == 413 && recs[1]) {
       const rest = recs.slice(recs.length >> 1);
       if (await send(recs.slice(0, recs.length >> 1))) return send(rest);
       q._retry(rest);
       return false;
     } else if (isRetryable(st)) {
+      save('ok', undefined);
       failed(recs, st);
       if (gone) return false;
       // A collector (or proxy) that refuses our gzip header fails like a network error: next try goes plain.
@@ -163,9 +174,13 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
         ch._claim(chunk);
         if (s.debug) console.info('[engagekit] left the page: handed', chunk.length, 'events to the browser');
       }
+      // Only a collector seen answering lately gets that benefit of the doubt; after a failure, or
+      // with no news of it, the next page sends at once (a duplicate is better than a delay).
+      if (leaving) q._leaving(!attempt && Date.now() - Number(load('ok')) < HANDOFF_TTL ? Date.now() + HANDOFF_TTL : 0);
     },
     _back() {
       gone = false;
+      q._stay();
       // Whatever was in flight when the page was frozen may or may not have arrived: at least once.
       q._retry(unknown.splice(0));
       d._flush(true);

@@ -95,3 +95,46 @@ describe('leaving the page', () => {
     expect(col.events()).toEqual(['Frozen', 'After']);
   });
 });
+
+describe('leaving before IndexedDB has the last events', () => {
+  it('copies what is not acknowledged to localStorage on pagehide; the next page restores and sends it, then deletes the copy', async () => {
+    const dbName = freshDb();
+    const tr = make(dbName);
+    await tr.flush();
+    col.down = true;
+    for (let i = 0; i < 3; i++) tr.track('S' + i);
+    leave();
+    const key = Object.keys(localStorage).find((k) => k.startsWith('engagekit:v1:spill.'))!;
+    expect(JSON.parse(localStorage.getItem(key)!).map((r: { j: string }) => JSON.parse(r.j).event).sort()).toEqual(['S0', 'S1', 'S2']);
+    // As if the page died before its IndexedDB write committed.
+    await vi.waitFor(() => expect(col.fetch).toHaveBeenCalled());
+    const { clear } = await import('idb-keyval');
+    await clear(createStore(dbName, 'events'));
+    col.down = false;
+    const next = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval: 3_600_000 });
+    await vi.waitFor(() => expect(col.events().sort()).toEqual(['S0', 'S1', 'S2']), { timeout: 5000, interval: 50 });
+    expect(localStorage.getItem(key)).toBeNull();
+    next.stop();
+  });
+});
+
+describe('handing off to the browser', () => {
+  it('when the collector was answering, keeps handed-off events claimed so the next page does not send them again at once', async () => {
+    const dbName = freshDb();
+    const tr = make(dbName);
+    tr.track('First');
+    await tr.flush(); // a 2xx: the collector is known to answer
+    tr.track('Handed');
+    col.down = true; // the promise rejects once the page is gone, although the browser delivers it
+    leave();
+    await vi.waitFor(async () => {
+      const [r] = await values(createStore(dbName, 'events'));
+      expect(r.c).toBeGreaterThan(Date.now() + 9 * 60_000);
+    });
+    col.down = false;
+    const next = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval: 3_600_000 });
+    expect(await next.flush()).toBe(true);
+    expect(col.events()).toEqual(['First']);
+    next.stop();
+  });
+});
