@@ -25,10 +25,7 @@ afterAll(async () => {
   await site.close();
   await elsewhere.close();
 });
-beforeEach(async () => {
-  if (!collector.port || !(await collector.up().then(() => true, () => false))) collector.reset();
-  collector.reset();
-});
+beforeEach(() => collector.reset());
 afterEach(async () => {
   await browser?.close();
   browser = undefined;
