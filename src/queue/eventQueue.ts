@@ -144,8 +144,10 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
       for (const r of recs) mine.delete(r.id), held.set(r.id, r);
     },
     _skip(ids) {
-      const until = Date.now() + CLAIM_TTL;
-      for (const id of ids) skipped.set(id, until), mine.delete(id);
+      const now = Date.now();
+      // Forget claims that ran out, so a long-lived tab does not collect them.
+      for (const [id, until] of skipped) if (until < now) skipped.delete(id);
+      for (const id of ids) skipped.set(id, now + CLAIM_TTL), mine.delete(id);
     },
     _size: () => mine.size,
     _leaving(until) {

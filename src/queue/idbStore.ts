@@ -35,7 +35,8 @@ export function idbStore(dbName: string): EventStore {
         db = open();
         return attempt();
       });
-    return Promise.race([run, new Promise<T>((_, no) => setTimeout(no, IDB_TIMEOUT, new Error('IndexedDB did not answer')))]);
+    let timer: ReturnType<typeof setTimeout>;
+    return Promise.race([run, new Promise<T>((_, no) => (timer = setTimeout(no, IDB_TIMEOUT, new Error('IndexedDB did not answer'))))]).finally(() => clearTimeout(timer));
   }
 
   const all = (s: IDBObjectStore, then: (recs: Rec[]) => void) => {

@@ -82,3 +82,15 @@ describe('idbStore', () => {
     vi.useRealTimers();
   });
 });
+
+describe('idbStore timers', () => {
+  it('leaves no timeout timer behind once an operation has settled', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const st = idbStore(freshDb());
+    const p = st._put([rec('a', Date.now())], 10);
+    await vi.waitFor(() => p, { timeout: 2000 });
+    await p;
+    expect(vi.getTimerCount()).toBe(0);
+    vi.useRealTimers();
+  });
+});
