@@ -11,6 +11,7 @@ const DEFAULTS = {
   flushInterval: 5000,
   maxQueueSize: 1000,
   maxAge: 7 * 864e5,
+  sessionTimeout: 30 * 60_000,
 };
 
 /** Config with every default filled in and every value checked. */

@@ -2,9 +2,10 @@
  * The script-tag entry, built to dist/engagekit.min.js: the only file that touches `window` at
  * load. It reads its options from its own tag's data-* attributes (over an optional
  * `window.engagekitConfig`, the place for functions such as beforeSend), replaces the stub
- * `window.engagekit` with the real one, replays the calls the stub queued, in order, and records a
- * page view unless `data-page-view="false"`. A second copy of the script does nothing.
+ * `window.engagekit` with the real one, replays the calls the stub queued, in order, and starts the
+ * automatic captures (see autocapture.ts). A second copy of the script does nothing.
  */
+import { autocapture, type AutocaptureOptions } from './autocapture';
 import { configFromAttributes } from './config';
 import { warn } from './lib/warn';
 import { createTracker } from './tracker';
@@ -24,7 +25,9 @@ try {
     api.tracker = t;
     w.engagekit = api;
     for (const args of stub?.q || []) api(...(args as unknown as Parameters<Api>));
-    if ((attrs as { pageView?: boolean }).pageView !== false) t.page();
+    // Page views (single-page-app navigations too), engagement, forms and links, each unless its
+    // attribute says false: data-page-view, data-engagement, data-forms, data-links.
+    autocapture(t, attrs as AutocaptureOptions);
   }
 } catch (e) {
   warn('could not start: ' + e);

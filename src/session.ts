@@ -5,29 +5,38 @@ import { uuid } from './lib/uuid';
 interface Stored extends SessionContext {
   /** Last activity, ms since the epoch. */
   last: number;
+  /** The campaign (utm_* as JSON) the session came from; '' when none. */
+  c?: string;
+  /** Whether `Session Started` has been sent for it. */
+  a?: 1;
 }
 
-/** A session ends after this long without an event (Google Analytics' and Segment's default). */
+/** A session ends after this long without an event by default (Google Analytics' and Segment's). */
 export const SESSION_TIMEOUT = 30 * 60_000;
 
 /**
  * The current session, kept in localStorage so every tab of the site shares it: a tab that stays
- * idle does not end a session another tab keeps alive, because any tab's activity moves `last`.
- * Starts a new one (index + 1) after `SESSION_TIMEOUT` without activity, or when `fresh` is true.
- * `pageView` counts a page view in it.
+ * idle does not end a session another tab keeps alive, because any tab's activity moves `last`,
+ * and a duplicated tab simply joins it. A new session (index + 1) starts after `timeout` without
+ * activity, when the visitor arrives from another campaign (a `campaign` that is set and differs),
+ * or when `fresh` is true. `pageView` counts a page view in it. The second value is true once per
+ * session, for the event that should be preceded by `Session Started`.
  */
-export function touchSession(now: number, pageView: boolean, fresh = false): SessionContext {
+export function touchSession(now: number, pageView: boolean, timeout: number, campaign: string, fresh?: boolean): [SessionContext, boolean] {
   let s: Stored | undefined;
   try {
-    s = JSON.parse(load('session') || 'null');
+    s = JSON.parse(load('session')!);
   } catch {
     // unreadable: start over
   }
-  if (!s || fresh || now - s.last > SESSION_TIMEOUT || typeof s.index != 'number') {
-    s = { id: uuid(), index: (s ? +s.index : 0) + 1 || 1, pageCount: 0, startedAt: new Date(now).toISOString(), last: now };
+  if (!s || fresh || now - s.last > timeout || typeof s.index != 'number' || (campaign && campaign != s.c)) {
+    s = { id: uuid(), index: (s ? +s.index : 0) + 1 || 1, pageCount: 0, startedAt: new Date(now).toISOString(), last: now, c: campaign };
   }
-  if (pageView) s!.pageCount++;
-  s!.last = now;
+  // reset() starts a session without an event: its first event will announce it.
+  const announce = !s.a && !fresh;
+  if (!fresh) s.a = 1;
+  if (pageView) s.pageCount++;
+  s.last = now;
   save('session', JSON.stringify(s));
-  return { id: s!.id, index: s!.index, pageCount: s!.pageCount, startedAt: s!.startedAt };
+  return [{ id: s.id, index: s.index, pageCount: s.pageCount, startedAt: s.startedAt }, announce];
 }

@@ -36,18 +36,8 @@ export function createTracker(config?: Config): Tracker {
   const listeners: [EventTarget, string, (e: Event) => void][] = [];
   let seq = 0;
 
-  const capture = (fields: Pick<Message, 'type'> & Partial<Message>) => {
-    if (!on || load('optout')) return;
-    const now = Date.now();
-    const page = pageContext();
-    const context: Context = {
-      page,
-      library: { name: 'engagekit', version: VERSION },
-      locale: navigator.language,
-      session: touchSession(now, fields.type == 'page'),
-    };
-    const campaign = campaignOf(page.search);
-    if (campaign) context.campaign = campaign;
+  // Build, let the site edit, serialise and queue one message.
+  const emit = (fields: Pick<Message, 'type'> & Partial<Message>, context: Context, now: number) => {
     let m = buildMessage(fields, now, uuid(), anonymousId(), userId(), context);
     try {
       m = s.beforeSend ? (s.beforeSend(m) as Message) : m;
@@ -60,6 +50,19 @@ export function createTracker(config?: Config): Tracker {
     if (s.debug) console.info('[engagekit]', m.type, m.event || m.name || '', m);
     q._add({ id: String(m.messageId), j: json[0], n: json[1], t: now, q: seq++, o: tab });
     d._queued();
+  };
+
+  const capture = (fields: Pick<Message, 'type'> & Partial<Message>) => {
+    if (!on || load('optout')) return;
+    const now = Date.now();
+    const page = pageContext();
+    const campaign = campaignOf(page.search);
+    const [session, started] = touchSession(now, fields.type == 'page', s.sessionTimeout, campaign ? JSON.stringify(campaign) : '');
+    const context: Context = { page, library: { name: 'engagekit', version: VERSION }, locale: navigator.language, session };
+    if (campaign) context.campaign = campaign;
+    // The first event of a session is preceded by one that says where the visit came from.
+    if (started) emit({ type: 'track', event: 'Session Started', properties: { landing_page: page.url, landing_path: page.path, referrer: page.referrer, ...campaign } }, context, now);
+    emit(fields, context, now);
   };
 
   const t: Tracker = {
@@ -79,7 +82,7 @@ export function createTracker(config?: Config): Tracker {
     flush: () => (on ? d._flush(true) : Promise.resolve(true)),
     reset() {
       resetIdentity();
-      touchSession(Date.now(), false, true);
+      touchSession(Date.now(), false, s.sessionTimeout, '', true);
     },
     optOut() {
       save('optout', '1');

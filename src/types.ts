@@ -95,6 +95,8 @@ export interface Config {
   beforeSend?: (message: Message) => Message | null | false | undefined | void;
   /** Told about dropped events, refused batches and storage failures. */
   onError?: (error: EngagekitError) => void;
+  /** A session ends after this many ms without an event. Default 30 minutes. */
+  sessionTimeout?: number;
   /** Name of the IndexedDB database (one per site is right). Default `engagekit`. */
   dbName?: string;
 }

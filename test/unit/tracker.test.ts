@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStore, values } from 'idb-keyval';
 import { createTracker } from '../../src/tracker';
 import type { Config, EngagekitError, Tracker } from '../../src/types';
-import { fakeCollector, freshDb } from './support/fakeCollector';
+import { fakeCollector, freshDb, ongoingSession } from './support/fakeCollector';
 
 let col: ReturnType<typeof fakeCollector>;
 const trackers: Tracker[] = [];
@@ -23,7 +23,7 @@ const stored = (dbName: string) => values(createStore(dbName, 'events'));
 beforeEach(() => {
   col = fakeCollector();
   errors = [];
-  localStorage.clear();
+  ongoingSession();
   warn.mockClear();
 });
 afterEach(() => {
@@ -46,7 +46,10 @@ describe('tracker delivery', () => {
     expect(req.body.writeKey).toBe('wk');
     expect(Date.parse(req.body.sentAt)).toBeGreaterThan(0);
     expect(req.headers['Content-Type']).toBe('text/plain');
-    const [pv, tr, id, after] = col.acked;
+    // The utm_* parameters start a new session, announced first.
+    const [started, pv, tr, id, after] = col.acked;
+    expect(started).toMatchObject({ type: 'track', event: 'Session Started', properties: { landing_path: '/landing', source: 'news', name: 'spring' } });
+    col.acked.shift();
     expect(pv).toMatchObject({ type: 'page', name: document.title, properties: { path: '/landing', search: '?utm_source=news&utm_campaign=spring&x=1' } });
     expect(tr).toMatchObject({ type: 'track', event: 'Signed Up', properties: { plan: 'pro' } });
     expect(tr.userId).toBeUndefined();
@@ -58,7 +61,7 @@ describe('tracker delivery', () => {
       expect(m.context.campaign).toEqual({ source: 'news', name: 'spring' });
       expect(m.context.page.path).toBe('/landing');
       expect(m.context.library.name).toBe('engagekit');
-      expect(m.context.session).toMatchObject({ id: pv.context.session.id, index: 1, pageCount: 1 });
+      expect(m.context.session).toMatchObject({ id: pv.context.session.id, index: 2, pageCount: 1 });
     }
     expect(await stored(dbName)).toEqual([]);
   });
@@ -193,12 +196,13 @@ describe('tracker delivery', () => {
     t.reset();
     t.track('Two');
     await t.flush();
-    const [, one, two] = col.acked;
+    const [, one, , two] = col.acked;
     expect(one.userId).toBe('u-9');
     expect(two.userId).toBeUndefined();
     expect(two.anonymousId).not.toBe(one.anonymousId);
     expect(two.context.session.id).not.toBe(one.context.session.id);
     expect(two.context.session.index).toBe(one.context.session.index + 1);
+    expect(col.events()).toEqual(['One', 'Session Started', 'Two']);
   });
 
   it('falls back to memory when IndexedDB fails, says so once, and loses nothing', async () => {

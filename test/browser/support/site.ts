@@ -16,6 +16,8 @@ export type Attrs = Record<string, string>;
 export class Site {
   private server?: http.Server;
   port = 0;
+  /** Page bodies by path, for fixture pages (forms, single-page apps); other paths get a plain page. */
+  bodies: Record<string, string> = {};
 
   constructor(
     private endpoint: () => string,
@@ -42,7 +44,7 @@ export class Site {
 <html><head><meta charset="utf-8"><title>Test ${u.pathname}</title>
 <script>window.engagekit=window.engagekit||function(){(engagekit.q=engagekit.q||[]).push(arguments)};</script>
 <script async src="/engagekit.min.js"${tag}></script>
-</head><body><h1>${u.pathname}</h1><a id="next" href="/next">next</a></body></html>`);
+</head><body>${this.bodies[u.pathname] ?? `<h1>${u.pathname}</h1><a id="next" href="/next">next</a>`}</body></html>`);
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
     this.port = (this.server.address() as AddressInfo).port;

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../../src/tracker';
 import type { Tracker } from '../../../src/types';
-import { fakeCollector, freshDb } from '../support/fakeCollector';
+import { fakeCollector, freshDb, ongoingSession } from '../support/fakeCollector';
 
 type Op = { kind: 'track'; tab: 0 | 1; n: number } | { kind: 'flush'; tab: 0 | 1 } | { kind: 'collector'; up: boolean; status: number } | { kind: 'reload'; tab: 0 | 1 } | { kind: 'both-flush' };
 
@@ -31,7 +31,7 @@ describe('queue and delivery state machine', () => {
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 8 }), async (ops, batchSize) => {
         const col = fakeCollector();
         const dbName = freshDb();
-        localStorage.clear();
+        ongoingSession();
         const open = () => createTracker({ endpoint: 'https://c.test/b', dbName, batchSize, flushInterval: 3_600_000, compress: false });
         const tabs: Tracker[] = [open(), open()];
         const tracked: string[] = [];

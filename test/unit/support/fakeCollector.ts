@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { vi } from 'vitest';
+import { SESSION_TIMEOUT, touchSession } from '../../../src/session';
 
 /** One message as a collector received it. */
 export type Msg = Record<string, any>;
@@ -31,6 +32,17 @@ export function fakeCollector() {
   };
   vi.stubGlobal('fetch', c.fetch);
   return c;
+}
+
+/**
+ * Begin a visit whose `Session Started` was already sent, so a test sees only its own events
+ * (the session rules themselves are tested in session.test.ts and in the browser).
+ */
+export function ongoingSession(): void {
+  localStorage.clear();
+  // No utm_* left in the URL by another test: a campaign would start a new session.
+  history.replaceState({}, '', '/');
+  touchSession(Date.now(), false, SESSION_TIMEOUT, '');
 }
 
 let n = 0;

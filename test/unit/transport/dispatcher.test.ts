@@ -8,13 +8,13 @@ import { createStore, values } from 'idb-keyval';
 import { createTracker } from '../../../src/tracker';
 import { KEEPALIVE_BUDGET } from '../../../src/transport/post';
 import type { Tracker } from '../../../src/types';
-import { fakeCollector, freshDb } from '../support/fakeCollector';
+import { fakeCollector, freshDb, ongoingSession } from '../support/fakeCollector';
 
 let col: ReturnType<typeof fakeCollector>;
 let t: Tracker | undefined;
 beforeEach(() => {
   col = fakeCollector();
-  localStorage.clear();
+  ongoingSession();
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 afterEach(() => {

@@ -1,0 +1,16 @@
+const listeners = new Set<(path: string) => void>();
+
+/**
+ * Be told when a single-page app changes route, with the path of the page view that ended, before
+ * the new page view is recorded (so engagement and form abandonment are reported for the old one).
+ * Returns a function that stops listening.
+ */
+export function onRouteChange(cb: (path: string) => void): () => void {
+  listeners.add(cb);
+  return () => listeners.delete(cb);
+}
+
+/** Announce a route change (called by onPageView). */
+export function routeChanged(path: string): void {
+  listeners.forEach((cb) => cb(path));
+}

@@ -1,0 +1,72 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { onForms } from '../../../src/capture/onForms';
+
+let stop: () => void;
+let track: ReturnType<typeof vi.fn>;
+beforeEach(() => {
+  document.body.innerHTML = `<form id="f" name="order" action="/buy"><input name="email"><input name="zip"><input type="hidden" name="t"><button>go</button></form>
+  <form id="skip" data-engagekit-ignore><input name="x"></form><form id="programmatic" action="/p"></form>`;
+  track = vi.fn();
+  stop = onForms(track);
+});
+afterEach(() => stop());
+
+const input = (name: string, value: string) => {
+  const el = document.querySelector<HTMLInputElement>(`[name=${name}]`)!;
+  el.value = value;
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+};
+const calls = () => track.mock.calls.map(([event, p]) => [event, p.last_field, p.fields_touched]);
+
+describe('onForms', () => {
+  it('starts on the first input, abandons at pagehide with the last field, and never sends a value', () => {
+    input('email', 'secret@example.com');
+    input('zip', '75001');
+    window.dispatchEvent(new Event('pagehide'));
+    expect(calls()).toEqual([
+      ['Form Started', 'email', 1],
+      ['Form Abandoned', 'zip', 2],
+    ]);
+    expect(track.mock.calls[0][1]).toMatchObject({ form_id: 'f', form_name: 'order', action_path: '/buy', field_count: 2 });
+    expect(JSON.stringify(track.mock.calls)).not.toMatch(/secret|75001/);
+    window.dispatchEvent(new Event('pagehide'));
+    expect(track).toHaveBeenCalledTimes(2); // abandoned at most once
+  });
+
+  it('counts a submit, and form.submit() which fires no event, once', () => {
+    input('email', 'a');
+    const form = document.querySelector('form')!;
+    form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    document.querySelector<HTMLFormElement>('#programmatic')!.submit();
+    window.dispatchEvent(new Event('pagehide'));
+    expect(track.mock.calls.map((c) => [c[0], c[1].form_id])).toEqual([
+      ['Form Started', 'f'],
+      ['Form Submitted', 'f'],
+      ['Form Submitted', 'programmatic'],
+    ]);
+  });
+
+  it('ignores a submit the page cancels because the form is invalid, and counts invalid fields', () => {
+    document.querySelector<HTMLInputElement>('[name=email]')!.required = true;
+    input('zip', '1');
+    const form = document.querySelector('form')!;
+    form.querySelector('[name=email]')!.dispatchEvent(new Event('invalid'));
+    form.addEventListener('submit', (e) => e.preventDefault(), { once: true });
+    form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    window.dispatchEvent(new Event('pagehide'));
+    expect(track.mock.calls.map((c) => c[0])).toEqual(['Form Started', 'Form Abandoned']);
+    expect(track.mock.calls[1][1].invalid_count).toBe(1);
+  });
+
+  it('skips forms marked data-engagekit-ignore', () => {
+    input('x', 'y');
+    document.querySelector<HTMLFormElement>('#skip')!.dispatchEvent(new Event('submit', { bubbles: true }));
+    expect(track).not.toHaveBeenCalled();
+  });
+
+  it('abandons a started form that leaves the page', async () => {
+    input('email', 'a');
+    document.querySelector('#f')!.remove();
+    await vi.waitFor(() => expect(track.mock.calls.map((c) => c[0])).toEqual(['Form Started', 'Form Abandoned']));
+  });
+});
