@@ -2,7 +2,8 @@ import { onEngagement } from './capture/onEngagement';
 import { onForms } from './capture/onForms';
 import { onLinks } from './capture/onLinks';
 import { onPageView } from './capture/onPageView';
-import type { Tracker } from './types';
+import { scrub } from './lib/privacy';
+import type { Properties, Tracker } from './types';
 
 /** Which automatic captures to run; each is on unless set to false (script tags: `data-forms="false"`, …). */
 export interface AutocaptureOptions {
@@ -22,7 +23,8 @@ export interface AutocaptureOptions {
  * then left out of their bundle. Returns a function that stops them all.
  */
 export function autocapture(t: Tracker, o: AutocaptureOptions = {}): () => void {
-  const track = t.track.bind(t);
+  // Automatically captured properties (form names, link URLs) lose anything shaped like an email.
+  const track = (event: string, p: Properties) => t.track(event, scrub(p));
   const stops = [
     o.engagement !== false && onEngagement(track),
     o.forms !== false && onForms(track),

@@ -1,4 +1,4 @@
-import type { Config, EngagekitError, Message } from './types';
+import type { Config, Consent, EngagekitError, Message } from './types';
 import { warn } from './lib/warn';
 
 /** No batch body is ever larger than this (Segment's own batch limit). */
@@ -21,6 +21,9 @@ export interface Settings extends Record<keyof typeof DEFAULTS, number> {
   compress: boolean;
   debug: boolean;
   dbName: string;
+  keepParams: string[];
+  respectDnt: boolean;
+  consent: Consent;
   beforeSend?: (message: Message) => Message | null | false | undefined | void;
   onError?: (error: EngagekitError) => void;
 }
@@ -32,7 +35,19 @@ export interface Settings extends Record<keyof typeof DEFAULTS, number> {
  */
 export function parseConfig(input: unknown): Settings {
   const c = (input && typeof input == 'object' ? input : {}) as Record<string, unknown>;
-  const s = { ...DEFAULTS, endpoint: '', writeKey: '', compress: c.compress !== false, debug: c.debug === true, dbName: 'engagekit' } as Settings;
+  const keep = c.keepParams;
+  const s = {
+    ...DEFAULTS,
+    endpoint: '',
+    writeKey: '',
+    compress: c.compress !== false,
+    debug: c.debug === true,
+    dbName: 'engagekit',
+    respectDnt: c.respectDnt === true,
+    keepParams: typeof keep == 'string' ? keep.split(/\s*,\s*/) : Array.isArray(keep) ? keep.map(String) : [],
+    consent: c.consent == 'pending' || c.consent == 'denied' ? c.consent : 'granted',
+  } as Settings;
+  if (c.consent != null && s.consent != c.consent) warn('consent must be pending, granted or denied: using granted');
   let url: URL | undefined;
   try {
     url = new URL(c.endpoint as string, location.href);

@@ -2,14 +2,14 @@ import { parseConfig } from './config';
 import { asObject, buildMessage, serialise } from './event';
 import { anonymousId, resetIdentity, setUserId, userId } from './identity';
 import { campaignOf, pageContext } from './lib/pageContext';
-import { load, save } from './lib/storage';
+import { load, save, setEphemeral } from './lib/storage';
 import { uuid } from './lib/uuid';
 import { warn } from './lib/warn';
 import { eventQueue } from './queue/eventQueue';
 import { touchSession } from './session';
 import { dispatcher } from './transport/dispatcher';
 import { tabChannel } from './transport/tabChannel';
-import type { Config, Context, EngagekitError, Message, Tracker } from './types';
+import type { Config, Consent, Context, EngagekitError, Message, Tracker } from './types';
 import { VERSION } from './version';
 
 /**
@@ -35,6 +35,13 @@ export function createTracker(config?: Config): Tracker {
   const d = dispatcher(s, q, ch, report);
   const listeners: [EventTarget, string, (e: Event) => void][] = [];
   let seq = 0;
+  // Global Privacy Control (and Do Not Track, when the site honours it) means no persistent identifiers.
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
+  const private_ = nav.globalPrivacyControl === true || (s.respectDnt && nav.doNotTrack == '1');
+  let consent: Consent = s.consent;
+  // Events captured while consent is pending: in memory only, sent if it is granted.
+  let waiting: (() => void)[] = [];
+  setEphemeral(private_ || consent != 'granted');
 
   // Build, let the site edit, serialise and queue one message.
   const emit = (fields: Pick<Message, 'type'> & Partial<Message>, context: Context, now: number) => {
@@ -53,16 +60,20 @@ export function createTracker(config?: Config): Tracker {
   };
 
   const capture = (fields: Pick<Message, 'type'> & Partial<Message>) => {
-    if (!on || load('optout')) return;
+    if (!on || load('optout') || consent == 'denied') return;
     const now = Date.now();
-    const page = pageContext();
+    const page = pageContext(s.keepParams);
     const campaign = campaignOf(page.search);
     const [session, started] = touchSession(now, fields.type == 'page', s.sessionTimeout, campaign ? JSON.stringify(campaign) : '');
     const context: Context = { page, library: { name: 'engagekit', version: VERSION }, locale: navigator.language, session };
     if (campaign) context.campaign = campaign;
     // The first event of a session is preceded by one that says where the visit came from.
-    if (started) emit({ type: 'track', event: 'Session Started', properties: { landing_page: page.url, landing_path: page.path, referrer: page.referrer, ...campaign } }, context, now);
-    emit(fields, context, now);
+    const send = () => {
+      if (started) emit({ type: 'track', event: 'Session Started', properties: { landing_page: page.url, landing_path: page.path, referrer: page.referrer, ...campaign } }, context, now);
+      emit(fields, context, now);
+    };
+    if (consent == 'pending') waiting.push(send);
+    else send();
   };
 
   const t: Tracker = {
@@ -71,7 +82,7 @@ export function createTracker(config?: Config): Tracker {
       capture({ type: 'track', event, properties: asObject(properties, 'properties') });
     },
     page(properties) {
-      const p: Record<string, unknown> = { ...pageContext(), ...asObject(properties, 'properties') };
+      const p: Record<string, unknown> = { ...pageContext(s.keepParams), ...asObject(properties, 'properties') };
       capture({ type: 'page', name: String(p.name ?? p.title), properties: p });
     },
     identify(id, traits) {
@@ -90,6 +101,16 @@ export function createTracker(config?: Config): Tracker {
     },
     optIn() {
       save('optout', undefined);
+    },
+    consent(state) {
+      if (state != 'pending' && state != 'granted' && state != 'denied') return warn('consent() takes pending, granted or denied');
+      consent = state;
+      setEphemeral(private_ || state != 'granted');
+      if (state != 'pending') {
+        const go = waiting;
+        waiting = [];
+        if (state == 'granted') go.forEach((f) => f());
+      }
     },
     stop() {
       for (const [target, type, f] of listeners) target.removeEventListener(type, f);

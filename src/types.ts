@@ -95,11 +95,23 @@ export interface Config {
   beforeSend?: (message: Message) => Message | null | false | undefined | void;
   /** Told about dropped events, refused batches and storage failures. */
   onError?: (error: EngagekitError) => void;
+  /** Query parameters to keep in captured URLs besides utm_*, gclid and fbclid (script tags: comma-separated). */
+  keepParams?: string[];
+  /** Honour Do Not Track like Global Privacy Control: no persistent identifiers. Default false (GPC is always honoured). */
+  respectDnt?: boolean;
+  /**
+   * `pending`: events wait in memory (nothing stored, nothing sent) until `consent('granted')`;
+   * `denied`: events are discarded. Default `granted`.
+   */
+  consent?: Consent;
   /** A session ends after this many ms without an event. Default 30 minutes. */
   sessionTimeout?: number;
   /** Name of the IndexedDB database (one per site is right). Default `engagekit`. */
   dbName?: string;
 }
+
+/** The visitor's consent to analytics. */
+export type Consent = 'pending' | 'granted' | 'denied';
 
 /** What `init()` returns. No method ever throws. */
 export interface Tracker {
@@ -117,6 +129,8 @@ export interface Tracker {
   optOut(): void;
   /** Capture again after `optOut()`. */
   optIn(): void;
+  /** Change consent at run time: `granted` sends what waited, `denied` discards it. */
+  consent(state: Consent): void;
   /** Remove every listener and timer (for tests and single-page apps that unmount). */
   stop(): void;
 }

@@ -1,13 +1,16 @@
 import type { Context } from '../types';
+import { cleanUrl, noEmails } from './privacy';
 
-/** `context.page` of the current document. */
-export function pageContext(): Context['page'] {
+/** `context.page` of the current document, cleaned (see cleanUrl): `keep` lists query parameters to keep. */
+export function pageContext(keep: string[]): Context['page'] {
+  const url = cleanUrl(location.href, keep);
+  const u = new URL(url);
   return {
-    url: location.href,
-    path: location.pathname,
-    referrer: document.referrer,
-    title: document.title,
-    search: location.search,
+    url,
+    path: u.pathname,
+    referrer: cleanUrl(document.referrer, keep),
+    title: noEmails(document.title),
+    search: u.search,
   };
 }
 
@@ -15,7 +18,7 @@ export function pageContext(): Context['page'] {
 export function campaignOf(search: string): Context['campaign'] {
   const out: Record<string, string> = {};
   new URLSearchParams(search).forEach((v, k) => {
-    if (k.startsWith('utm_') && v) out[k == 'utm_campaign' ? 'name' : k.slice(4)] = v;
+    if (k.startsWith('utm_') && v) out[k == 'utm_campaign' ? 'name' : k.slice(4)] = noEmails(v);
   });
   for (const _ in out) return out;
 }

@@ -5,9 +5,27 @@
  */
 const PREFIX = 'engagekit:v1:';
 const memory: Record<string, string> = {};
+let ephemeral = false;
+
+/**
+ * Keep identifiers (anonymous id, user id, session) in memory only (`true`: Global Privacy Control,
+ * Do Not Track when honoured, consent pending), or store them again (`false`), writing the ones
+ * made meanwhile so the visitor keeps them.
+ */
+export function setEphemeral(on: boolean): void {
+  if (ephemeral && !on) {
+    ephemeral = on;
+    for (const k of IDS) if (memory[k] != null) save(k, memory[k], true);
+  }
+  ephemeral = on;
+}
+
+/** The keys that identify a visitor. */
+const IDS = ['aid', 'uid', 'session'];
 
 /** Read a value (undefined when absent). The in-memory copy answers only when localStorage fails. */
 export function load(key: string): string | undefined {
+  if (ephemeral && IDS.includes(key)) return memory[key];
   try {
     return localStorage.getItem(PREFIX + key) ?? undefined;
   } catch {
@@ -30,9 +48,10 @@ export function keys(prefix: string): string[] {
 }
 
 /** Write a value (`undefined` removes it); kept in memory when localStorage refuses. */
-export function save(key: string, value: string | undefined): void {
+export function save(key: string, value: string | undefined, force?: boolean): void {
   if (value === undefined) delete memory[key];
   else memory[key] = value;
+  if (ephemeral && !force && IDS.includes(key)) return;
   try {
     if (value === undefined) localStorage.removeItem(PREFIX + key);
     else localStorage.setItem(PREFIX + key, value);

@@ -73,7 +73,9 @@ describe('script tag', () => {
     expect(t2.properties).toEqual({ n: 2, when: '1970-01-01T00:00:00.000Z', nested: { ok: true } });
     expect(new Set(got.map((m: Record<string, any>) => m.anonymousId)).size).toBe(1);
     expect(pv.name).toBe('Test /shop');
-    expect(pv.properties).toMatchObject({ path: '/shop', search: '?utm_source=news&utm_medium=email&utm_campaign=launch&q=1', title: 'Test /shop' });
+    // Query parameters other than campaign ones are not recorded.
+    expect(pv.properties).toMatchObject({ path: '/shop', search: '?utm_source=news&utm_medium=email&utm_campaign=launch', title: 'Test /shop' });
+    expect(pv.context.page.url).toBe(`http://localhost:${site.port}/shop?utm_source=news&utm_medium=email&utm_campaign=launch`);
     expect(pv.context.campaign).toEqual({ source: 'news', medium: 'email', name: 'launch' });
     expect(pv.context.library).toEqual({ name: 'engagekit', version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version });
     expect(pv.context.session).toMatchObject({ index: 1, pageCount: 1 });

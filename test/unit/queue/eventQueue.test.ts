@@ -1,0 +1,199 @@
+/**
+ * The queue a tracker sends from: IndexedDB first, this tab's own maps (`mine`, `held`) as the
+ * queue when IndexedDB is missing or fails, without losing what was captured.
+ */
+import { createStore, values } from 'idb-keyval';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../../../src/config';
+import { CLAIM_TTL, eventQueue } from '../../../src/queue/eventQueue';
+import type { Rec } from '../../../src/queue/eventStore';
+import { IDB_TIMEOUT } from '../../../src/queue/idbStore';
+import type { Config, EngagekitError } from '../../../src/types';
+import { freshDb } from '../support/fakeCollector';
+
+const TAB = 'tab-1';
+let seq = 0;
+const rec = (id: string, t = Date.now(), o = TAB): Rec => ({ id, j: `{"messageId":"${id}"}`, n: 20 + id.length, t, q: seq++, o });
+const ids = (rs: Rec[]) => rs.map((r) => r.id);
+const stored = async (dbName: string) => ids(await values<Rec>(createStore(dbName, 'events'))).sort();
+
+let errors: EngagekitError[];
+const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+const warned = () => warn.mock.calls.map((c) => String(c[0]));
+const make = (c: Config = {}, dbName = freshDb()) => eventQueue(parseConfig({ endpoint: 'https://c.test/b', dbName, ...c }), TAB, (e) => errors.push(e));
+
+beforeEach(() => {
+  errors = [];
+  localStorage.clear();
+  warn.mockClear();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe('eventQueue on IndexedDB', () => {
+  it('writes what is added in one tick in one transaction, claims it oldest first, and deletes it when done', async () => {
+    const dbName = freshDb();
+    const q = make({}, dbName);
+    const t = Date.now();
+    // Warm up the connection so only the queue's own transactions are counted.
+    await q._take(10, 1e6);
+    const tx = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    q._add(rec('b', t + 1));
+    q._add(rec('a', t));
+    q._add(rec('c', t + 2));
+    expect(q._size()).toBe(3);
+    const taken = await q._take(2, 1e6);
+    expect(ids(taken)).toEqual(['a', 'b']);
+    // One write for the three adds, one for the take.
+    expect(tx.mock.calls.map((c) => c[1])).toEqual(['readwrite', 'readwrite']);
+    expect(q._size()).toBe(1);
+    expect(ids(q._unsent())).toEqual(['c']);
+    // Taken records stay stored until acknowledged, and are not taken twice.
+    expect(await stored(dbName)).toEqual(['a', 'b', 'c']);
+    expect(ids(await q._take(10, 1e6))).toEqual(['c']);
+    await q._done(taken);
+    expect(await stored(dbName)).toEqual(['c']);
+    expect(errors).toEqual([]);
+  });
+
+  it('releases a failed batch: it is taken again, and this tab counts its own records as unsent again', async () => {
+    const q = make();
+    const t = Date.now();
+    q._add(rec('mine', t));
+    q._add(rec('theirs', t + 1, 'tab-2'));
+    const taken = await q._take(10, 1e6);
+    expect(ids(taken)).toEqual(['mine', 'theirs']);
+    expect(q._size()).toBe(0);
+    await q._retry(taken);
+    expect(ids(q._unsent())).toEqual(['mine']);
+    expect(ids(await q._take(10, 1e6))).toEqual(['mine', 'theirs']);
+  });
+
+  it('leaves records another tab said it is sending alone until that claim runs out', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const q = make();
+    q._add(rec('x'));
+    q._add(rec('y', Date.now() + 1));
+    q._skip(['x']);
+    expect(ids(q._unsent())).toEqual(['y']);
+    const first = await q._take(10, 1e6);
+    expect(ids(first)).toEqual(['y']);
+    vi.setSystemTime(Date.now() + CLAIM_TTL + 1);
+    expect(ids(await q._take(10, 1e6))).toEqual(['x']);
+  });
+
+  it('opt-out clears every stored record, also those of other tabs', async () => {
+    const dbName = freshDb();
+    const q = make({}, dbName);
+    q._add(rec('a'));
+    q._add(rec('b', Date.now(), 'tab-2'));
+    await q._take(0, 0);
+    expect(await stored(dbName)).toEqual(['a', 'b']);
+    await q._clear();
+    expect(await stored(dbName)).toEqual([]);
+    expect(q._size()).toBe(0);
+  });
+
+  it('puts back what pages left in localStorage, then deletes the copy', async () => {
+    const dbName = freshDb();
+    localStorage.setItem('engagekit:v1:spill.old-tab', JSON.stringify([rec('s1', Date.now(), 'old-tab'), rec('s2', Date.now() + 1, 'old-tab')]));
+    localStorage.setItem('engagekit:v1:spill.broken', '{not json');
+    const q = make({}, dbName);
+    expect(ids(await q._take(10, 1e6))).toEqual(['s1', 's2']);
+    await vi.waitFor(() => expect(Object.keys(localStorage).filter((k) => k.includes('spill.'))).toEqual([]), { timeout: 2000 });
+    expect(await stored(dbName)).toEqual(['s1', 's2']);
+  });
+});
+
+describe('eventQueue without IndexedDB', () => {
+  it('falls back to memory when IndexedDB throws, reports it once, and loses nothing', async () => {
+    vi.spyOn(IDBFactory.prototype, 'open').mockImplementation(() => {
+      throw new DOMException('The operation failed for reasons unrelated to the database itself.', 'UnknownError');
+    });
+    const q = make();
+    const t = Date.now();
+    for (let i = 0; i < 5; i++) q._add(rec('m' + i, t + i));
+    const first = await q._take(3, 1e6);
+    expect(ids(first)).toEqual(['m0', 'm1', 'm2']);
+    expect(errors).toEqual([{ type: 'storage', message: expect.stringContaining('UnknownError') }]);
+    // A failed send puts the batch back; what was acknowledged is gone for good.
+    await q._retry(first.slice(0, 1));
+    await q._done(first.slice(1));
+    expect(ids(await q._take(10, 1e6))).toEqual(['m0', 'm3', 'm4']);
+    expect(ids(await q._take(10, 1e6))).toEqual([]);
+    q._add(rec('later', t + 10));
+    expect(ids(await q._take(10, 1e6))).toEqual(['later']);
+    expect(errors).toHaveLength(1);
+    expect(warned().filter((w) => /IndexedDB failed/.test(w))).toHaveLength(1);
+  });
+
+  it('keeps working in memory when indexedDB is missing altogether', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const q = make();
+    q._add(rec('a'));
+    q._add(rec('b', Date.now() + 1));
+    expect(ids(await q._take(10, 1e6))).toEqual(['a', 'b']);
+    expect(warned()).toContain('engagekit: IndexedDB is missing: events are kept in memory for this page');
+    expect(errors).toEqual([]);
+  });
+
+  it('falls back when IndexedDB fails after records were stored: the tab still has them', async () => {
+    const q = make();
+    const t = Date.now();
+    q._add(rec('a', t));
+    q._add(rec('b', t + 1));
+    const inFlight = await q._take(1, 1e6);
+    expect(ids(inFlight)).toEqual(['a']);
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
+      throw new DOMException('quota', 'QuotaExceededError');
+    });
+    q._add(rec('c', t + 2));
+    // The in-flight batch fails: it comes back from memory with the rest.
+    await q._retry(inFlight);
+    expect(ids(await q._take(10, 1e6))).toEqual(['a', 'b', 'c']);
+    expect(errors.map((e) => e.type)).toEqual(['storage']);
+  });
+
+  it('falls back when IndexedDB never answers (the Safari open hang)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.spyOn(IDBFactory.prototype, 'open').mockImplementation(() => ({}) as IDBOpenDBRequest);
+    const q = make();
+    q._add(rec('a'));
+    let got: Rec[] | undefined;
+    const p = q._take(10, 1e6).then((r) => (got = r));
+    await vi.advanceTimersByTimeAsync(IDB_TIMEOUT - 10);
+    expect(got).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(20);
+    await p;
+    expect(ids(got!)).toEqual(['a']);
+    expect(errors).toEqual([{ type: 'storage', message: 'Error: IndexedDB did not answer' }]);
+  });
+
+  it('caps memory at maxQueueSize, dropping the oldest and counting them', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const q = make({ maxQueueSize: 3 });
+    const t = Date.now();
+    for (let i = 0; i < 5; i++) q._add(rec('e' + i, t + i));
+    expect(q._dropped).toBe(2);
+    expect(errors).toEqual([
+      { type: 'dropped', count: 1, message: expect.any(String) },
+      { type: 'dropped', count: 1, message: expect.any(String) },
+    ]);
+    expect(ids(await q._take(10, 1e6))).toEqual(['e2', 'e3', 'e4']);
+  });
+
+  it('drops records older than maxAge from memory and reports them', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const q = make({ maxAge: 1000 });
+    const now = Date.now();
+    q._add(rec('old', now - 5000));
+    q._add(rec('new', now));
+    expect(ids(await q._take(10, 1e6))).toEqual(['new']);
+    expect(q._size()).toBe(0);
+    expect(q._dropped).toBe(1);
+    expect(errors).toEqual([{ type: 'dropped', count: 1, message: expect.any(String) }]);
+  });
+});
