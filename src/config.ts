@@ -40,10 +40,10 @@ export function parseConfig(input: unknown): Settings {
     ...DEFAULTS,
     endpoint: '',
     writeKey: '',
-    compress: c.compress !== false,
-    debug: c.debug === true,
+    compress: true,
+    debug: false,
     dbName: 'engagekit',
-    respectDnt: c.respectDnt === true,
+    respectDnt: false,
     keepParams: typeof keep == 'string' ? keep.split(/\s*,\s*/) : Array.isArray(keep) ? keep.map(String) : [],
     consent: c.consent == 'pending' || c.consent == 'denied' ? c.consent : 'granted',
   } as Settings;
@@ -59,7 +59,7 @@ export function parseConfig(input: unknown): Settings {
   else warn('endpoint ' + (c.endpoint ? String(c.endpoint) + ' is not an http(s) URL' : 'missing') + ': nothing will be recorded');
   for (const k in c) {
     const v = c[k];
-    const want = k in DEFAULTS ? 'number' : k == 'beforeSend' || k == 'onError' ? 'function' : k == 'writeKey' || k == 'dbName' ? 'string' : '';
+    const want = k in DEFAULTS ? 'number' : k == 'beforeSend' || k == 'onError' ? 'function' : k == 'writeKey' || k == 'dbName' ? 'string' : k == 'compress' || k == 'debug' || k == 'respectDnt' ? 'boolean' : '';
     if (!want || v == null) continue;
     // Numbers must be positive (flushInterval may be 0); NaN and Infinity are refused too.
     if (typeof v == want && (want != 'number' || ((v as number) >= (k == 'flushInterval' ? 0 : 1) && (v as number) < 1e12))) (s as unknown as Record<string, unknown>)[k] = v;
@@ -71,14 +71,15 @@ export function parseConfig(input: unknown): Settings {
 
 /**
  * Read options from a script tag's `data-*` attributes: `data-write-key`, `data-batch-size`,
- * `data-flush-interval`, `data-debug`, ... (dataset gives them camel-cased). Numbers and
- * booleans are converted; anything else stays a string for `parseConfig` to judge.
+ * `data-flush-interval`, `data-debug`, ... (dataset gives them camel-cased). Numbers (of the
+ * numeric options only: a `data-db-name` of 2024 is a name) and booleans are converted; anything
+ * else stays a string for `parseConfig` to judge.
  */
 export function configFromAttributes(dataset: Record<string, string | undefined>): Config {
   const out: Record<string, unknown> = {};
   for (const k in dataset) {
     const v = dataset[k];
-    out[k] = k == 'endpoint' || k == 'writeKey' ? v : v === 'true' || v === '' ? true : v === 'false' ? false : v && /^\d+(\.\d+)?$/.test(v) ? +v : v;
+    out[k] = k == 'endpoint' || k == 'writeKey' ? v : v === 'true' || v === '' ? true : v === 'false' ? false : k in DEFAULTS && /^\d+(\.\d+)?$/.test(v!) ? +v! : v;
   }
   return out as Config;
 }

@@ -58,7 +58,8 @@ export function serialise(m: Message): [string, number] | undefined {
     let big = '';
     let most = 0;
     for (const k in bag) {
-      const kn = (JSON.stringify(bag[k], jsonSafe(given)) || '').length;
+      // In bytes, like the limit: the longest text is not the largest when it is not ASCII.
+      const kn = utf8Length(JSON.stringify(bag[k], jsonSafe(given)) || '');
       if (kn > most) (big = k), (most = kn);
     }
     if (!big) return void warn(`a ${m.type} of ${n} bytes is over ${MAX_EVENT_BYTES}: refused`);

@@ -162,8 +162,9 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
     async _clear() {
       mine.clear();
       await writing;
-      const [all] = await use((st) => st._take({ ...limits(1e9, Infinity), skip: () => false }), (): Taken => [[], [], 0]);
-      return use((st) => st._remove(all.map((r) => r.id)), () => undefined);
+      // At the end of time every record has expired, so one take deletes them all, those another
+      // sender holds too (in flight, or handed to the browser): a failed send must not bring them back.
+      return use((st) => st._take({ ...limits(0, 0), now: Infinity }), (): Taken => [[], [], 0]);
     },
   };
   return q;

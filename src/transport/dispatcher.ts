@@ -21,7 +21,7 @@ export interface Dispatcher {
   _back(): void;
   /** Send what earlier pages left behind. */
   _start(): void;
-  /** Stop timers and give up waiting for the send lock. */
+  /** Stop timers, set no new ones (until `_back`) and give up waiting for the send lock. */
   _pause(): void;
 }
 
@@ -74,9 +74,10 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
     (q._dropped ? ',"context":{"droppedEvents":' + q._dropped + '}' : '') +
     '}';
 
+  // Paused (stopped, or the page was left), a drain still running sets no new timer: a stopped tracker stays stopped.
   const later = (ms: number) => {
     clearTimeout(timer);
-    timer = setTimeout(() => d._flush(true), ms);
+    if (!leaving.signal.aborted) timer = setTimeout(() => d._flush(true), ms);
   };
 
   async function send(recs: Rec[]): Promise<boolean> {
@@ -180,6 +181,7 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
     },
     _back() {
       gone = false;
+      leaving = new AbortController();
       q._stay();
       // Whatever was in flight when the page was frozen may or may not have arrived: at least once.
       q._retry(unknown.splice(0));
@@ -189,7 +191,6 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
       clearTimeout(timer);
       timer = undefined;
       leaving.abort();
-      leaving = new AbortController();
     },
   };
   return d;

@@ -61,6 +61,39 @@ describe('serialise', () => {
     expect(said()).not.toContain('big dropped');
   });
 
+  it('drops as many of the largest properties as it takes, and no more', () => {
+    const [json] = serialise(track({ a: 'a'.repeat(17_000), b: 'b'.repeat(18_000), c: 'c'.repeat(19_000), d: 'small' }))!;
+    expect(Object.keys(JSON.parse(json).properties)).toEqual(['a', 'd']);
+    expect(said()).toContain('c dropped: the event would be over 32768 bytes');
+    expect(said()).toContain('b dropped: the event would be over 32768 bytes');
+  });
+
+  it('measures the largest property in bytes: multi-byte text is dropped before longer ASCII', () => {
+    // 12 000 euro signs are 36 000 bytes; 20 000 ASCII letters are 20 000: only the euros must go.
+    const [json, n] = serialise(track({ euros: '€'.repeat(12_000), ascii: 'a'.repeat(20_000) }))!;
+    expect(Object.keys(JSON.parse(json).properties)).toEqual(['ascii']);
+    expect(n).toBeLessThanOrEqual(MAX_EVENT_BYTES);
+  });
+
+  it('uses toJSON and keeps what it returns, dropping only what JSON cannot hold within it', () => {
+    const money = { toJSON: () => ({ amount: 5, currency: 'EUR', fmt: () => '' }) };
+    const sym = Symbol('hidden');
+    expect(out(track({ money, [sym]: 1, when: new Date(Date.UTC(2026, 0, 1)), set: new Set([1]), re: /x/ })).properties).toEqual({
+      money: { amount: 5, currency: 'EUR' },
+      when: '2026-01-01T00:00:00.000Z',
+      set: {},
+      re: {},
+    });
+    expect(said()).toContain('fmt dropped: it is a function');
+  });
+
+  it('cuts a cycle through an array, keeping its other items', () => {
+    const list: unknown[] = [1];
+    list.push({ list }, 'end');
+    expect(out(track({ list })).properties).toEqual({ list: [1, {}, 'end'] });
+    expect(said()).toContain('list dropped: it is a cycle');
+  });
+
   it('counts UTF-8 bytes, not characters', () => {
     const [json, n] = serialise(track({ s: 'é€😀' }))!;
     expect(n).toBe(new TextEncoder().encode(json).length);

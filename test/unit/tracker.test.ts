@@ -2,16 +2,17 @@
  * The tracker end to end in happy-dom: real queue on fake-indexeddb, real dispatcher, a fake
  * collector behind `fetch`. Delivery through real page lifecycles is in test/browser.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createStore, values } from 'idb-keyval';
 import { createTracker } from '../../src/tracker';
 import type { Config, EngagekitError, Tracker } from '../../src/types';
+import { VERSION } from '../../src/version';
 import { fakeCollector, freshDb, ongoingSession } from './support/fakeCollector';
 
 let col: ReturnType<typeof fakeCollector>;
 const trackers: Tracker[] = [];
 let errors: EngagekitError[];
-const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+let warn: MockInstance<typeof console.warn>;
 
 const make = (c: Config = {}) => {
   const t = createTracker({ endpoint: 'https://collector.test/v1/batch', writeKey: 'wk', compress: false, flushInterval: 600_000, dbName: freshDb(), onError: (e) => errors.push(e), ...c });
@@ -24,6 +25,8 @@ beforeEach(() => {
   col = fakeCollector();
   errors = [];
   ongoingSession();
+  // In beforeEach: a test that restores all mocks must not leave the next one without a spy.
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
   warn.mockClear();
 });
 afterEach(() => {
@@ -237,5 +240,82 @@ describe('tracker delivery', () => {
     }
     expect(await t.flush()).toBe(true);
     expect(col.acked.filter((m) => m.type === 'track').every((m) => m.event === 'ok')).toBe(true);
+  });
+});
+
+describe('the wire format', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('sends every Segment field of track, page and identify, exactly, and nothing else', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const now = Date.now() + 60_000;
+    vi.setSystemTime(now);
+    const timestamp = new Date(now).toISOString();
+    document.title = 'Shop';
+    history.pushState({}, '', '/shop/item?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=shoes&utm_content=hero');
+    const t = make({ writeKey: 'key-1' });
+    t.track('Viewed', { sku: 'A1', price: 9.5 });
+    t.page({ section: 'shoes' });
+    t.identify(42 as unknown as string, { plan: 'pro' });
+    t.track('After');
+    expect(await t.flush()).toBe(true);
+
+    expect(col.fetch).toHaveBeenCalledTimes(1);
+    const [url, init] = col.fetch.mock.calls[0];
+    expect(url).toBe('https://collector.test/v1/batch');
+    expect(init).toMatchObject({ method: 'POST', credentials: 'omit', keepalive: true, headers: { 'Content-Type': 'text/plain' } });
+    const { body } = col.requests[0];
+    expect(Object.keys(body).sort()).toEqual(['batch', 'sentAt', 'writeKey']);
+    expect(body.writeKey).toBe('key-1');
+    expect(body.sentAt).toBe(timestamp);
+
+    const [started, viewed, pv, id, after] = body.batch;
+    expect(body.batch).toHaveLength(5);
+    const anonymousId = viewed.anonymousId;
+    expect(anonymousId).toMatch(UUID);
+    const ids = body.batch.map((m) => m.messageId);
+    for (const m of ids) expect(m).toMatch(UUID);
+    expect(new Set(ids).size).toBe(5);
+    const page = { url: location.href, path: '/shop/item', referrer: '', title: 'Shop', search: '?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=shoes&utm_content=hero' };
+    const campaign = { source: 'news', medium: 'email', name: 'spring', term: 'shoes', content: 'hero' };
+    // Another campaign than the ongoing visit's: a new session, announced first.
+    const session = (pageCount: number) => ({ id: started.context.session.id, index: 2, pageCount, startedAt: timestamp });
+    const context = (pageCount: number) => ({ page, library: { name: 'engagekit', version: VERSION }, locale: navigator.language, campaign, session: session(pageCount) });
+    const common = (i: number, pageCount: number) => ({ messageId: ids[i], timestamp, anonymousId, context: context(pageCount) });
+    expect(started).toEqual({ type: 'track', event: 'Session Started', properties: { landing_page: page.url, landing_path: '/shop/item', referrer: '', ...campaign }, ...common(0, 0) });
+    expect(viewed).toEqual({ type: 'track', event: 'Viewed', properties: { sku: 'A1', price: 9.5 }, ...common(1, 0) });
+    expect(pv).toEqual({ type: 'page', name: 'Shop', properties: { ...page, section: 'shoes' }, ...common(2, 1) });
+    expect(id).toEqual({ type: 'identify', traits: { plan: 'pro' }, userId: '42', ...common(3, 1) });
+    expect(after).toEqual({ type: 'track', event: 'After', properties: {}, userId: '42', ...common(4, 1) });
+  });
+
+  it('keeps the anonymous id across page loads and names a page view after its name property', async () => {
+    const first = make();
+    first.track('One');
+    await first.flush();
+    first.stop();
+    const second = make();
+    second.page({ name: 'Pricing' });
+    await second.flush();
+    const [one, pv] = col.acked;
+    expect(pv.anonymousId).toBe(one.anonymousId);
+    expect(pv).toMatchObject({ type: 'page', name: 'Pricing', properties: { name: 'Pricing' } });
+  });
+
+  it('without an endpoint records nothing, stores nothing, and warns once', async () => {
+    // A fresh page (modules), so its one warning is not one said before.
+    vi.resetModules();
+    const fresh = (await import('../../src/tracker')).createTracker;
+    const dbName = freshDb();
+    const t = fresh({ dbName, writeKey: 'k' });
+    trackers.push(t);
+    t.track('x');
+    t.page();
+    t.identify('u');
+    expect(await t.flush()).toBe(true);
+    expect(await t.flush()).toBe(true);
+    expect(col.fetch).not.toHaveBeenCalled();
+    expect(warn.mock.calls.map((c) => c[0])).toEqual(['engagekit: endpoint missing: nothing will be recorded']);
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(dbName);
   });
 });

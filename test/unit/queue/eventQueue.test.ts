@@ -3,7 +3,7 @@
  * queue when IndexedDB is missing or fails, without losing what was captured.
  */
 import { createStore, values } from 'idb-keyval';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { parseConfig } from '../../../src/config';
 import { CLAIM_TTL, eventQueue } from '../../../src/queue/eventQueue';
 import type { Rec } from '../../../src/queue/eventStore';
@@ -18,14 +18,14 @@ const ids = (rs: Rec[]) => rs.map((r) => r.id);
 const stored = async (dbName: string) => ids(await values<Rec>(createStore(dbName, 'events'))).sort();
 
 let errors: EngagekitError[];
-const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+let warn: MockInstance<typeof console.warn>;
 const warned = () => warn.mock.calls.map((c) => String(c[0]));
 const make = (c: Config = {}, dbName = freshDb()) => eventQueue(parseConfig({ endpoint: 'https://c.test/b', dbName, ...c }), TAB, (e) => errors.push(e));
 
 beforeEach(() => {
   errors = [];
   localStorage.clear();
-  warn.mockClear();
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -95,6 +95,19 @@ describe('eventQueue on IndexedDB', () => {
     await q._clear();
     expect(await stored(dbName)).toEqual([]);
     expect(q._size()).toBe(0);
+  });
+
+  it('opt-out also discards records another sender holds (in flight, or handed to the browser by a page that was left)', async () => {
+    const dbName = freshDb();
+    const other = eventQueue(parseConfig({ endpoint: 'https://c.test/b', dbName }), 'tab-2', () => undefined);
+    other._add(rec('sending', Date.now(), 'tab-2'));
+    expect(ids(await other._take(10, 1e6))).toEqual(['sending']);
+    const q = make({}, dbName);
+    await q._clear();
+    expect(await stored(dbName)).toEqual([]);
+    // The other tab's send fails: releasing it must not bring it back.
+    await other._retry([rec('sending', Date.now(), 'tab-2')]);
+    expect(await stored(dbName)).toEqual([]);
   });
 
   it('puts back what pages left in localStorage, then deletes the copy', async () => {

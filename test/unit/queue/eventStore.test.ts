@@ -27,4 +27,17 @@ describe('selectBatch', () => {
     expect(batch.map((r) => r.id)).toEqual(['lapsed', 'free']);
     expect(wake).toBe(1100);
   });
+
+  it('says 0 when no other sender holds a claim, and expires records by age even when claimed', () => {
+    const [batch, expired, wake] = selectBatch([rec('a', 900), rec('gone', 100, 10, { c: 5000 })], limits());
+    expect(batch.map((r) => r.id)).toEqual(['a']);
+    expect(expired.map((r) => r.id)).toEqual(['gone']);
+    expect(wake).toBe(0);
+  });
+
+  it('takes nothing at a count of 0, and a skipped record costs no room in the batch', () => {
+    expect(selectBatch([rec('a', 900)], limits({ count: 0 }))[0]).toEqual([]);
+    const [batch] = selectBatch([rec('skip', 900, 500), rec('b', 901, 500)], limits({ bytes: 501, skip: (id) => id === 'skip' }));
+    expect(batch.map((r) => r.id)).toEqual(['b']);
+  });
 });

@@ -72,6 +72,48 @@ describe('idbStore', () => {
     await expect(st._remove(['a'])).rejects.toThrow(/closing/);
   });
 
+  it('reopens a connection closed under it (as Safari does to idle ones), but only once', async () => {
+    const real = IDBFactory.prototype.open;
+    const opened: IDBOpenDBRequest[] = [];
+    vi.spyOn(IDBFactory.prototype, 'open').mockImplementation(function (this: IDBFactory, ...args: Parameters<IDBFactory['open']>) {
+      const req = real.apply(this, args);
+      opened.push(req);
+      return req;
+    });
+    const st = idbStore(freshDb());
+    const t = Date.now();
+    await st._put([rec('a', t)], 10);
+    expect(opened).toHaveLength(1);
+    opened[0].result.close();
+    await st._put([rec('b', t + 1)], 10);
+    expect(opened).toHaveLength(2);
+    expect(ids((await st._take(limits()))[0])).toEqual(['a', 'b']);
+    opened[1].result.close();
+    await expect(st._release(['a'])).rejects.toMatchObject({ name: 'InvalidStateError' });
+    expect(opened).toHaveLength(2);
+  });
+
+  it('rewrites a record put again under the same id, without counting it twice against the cap', async () => {
+    const st = idbStore(freshDb());
+    const t = Date.now();
+    await st._put([rec('a', t), rec('b', t + 1)], 2);
+    expect(await st._put([rec('a', t), rec('b', t + 1)], 2)).toBe(0);
+    expect(ids((await st._take(limits()))[0])).toEqual(['a', 'b']);
+  });
+
+  it('marks records claimed until a given time without reading them, and ignores releasing what is gone', async () => {
+    const st = idbStore(freshDb());
+    const now = Date.now();
+    await st._put([rec('a', now), rec('b', now + 1)], 10);
+    await st._mark([rec('a', now)], now + 60_000);
+    const [batch, , wake] = await st._take(limits({ now }));
+    expect(ids(batch)).toEqual(['b']);
+    expect(wake).toBe(now + 60_000);
+    await st._remove(['b']);
+    await st._release(['b', 'never-there']);
+    expect(ids((await st._take(limits({ now: now + 60_001 })))[0])).toEqual(['a']);
+  });
+
   it('fails an operation that IndexedDB never answers (Safari open hang)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     vi.spyOn(IDBFactory.prototype, 'open').mockImplementation(() => ({}) as IDBOpenDBRequest);

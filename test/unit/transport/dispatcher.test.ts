@@ -1,7 +1,9 @@
 /**
- * The page-hide path: chunks under the keepalive budget, counted in UTF-8 bytes and including
- * requests already in flight; sendBeacon when fetch keepalive cannot take more; and, once the
- * page is left, a failed request is not sent again by this page.
+ * The dispatcher through a real tracker. While the page lives: backoff that doubles and starts
+ * over, Retry-After, flushes asked during a drain, `online`, gzip given up after a network error,
+ * and stop() ending retries. The page-hide path: chunks under the keepalive budget, counted in
+ * UTF-8 bytes and including requests already in flight; sendBeacon when fetch keepalive cannot
+ * take more; and, once the page is left, a failed request is not sent again by this page.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStore, values } from 'idb-keyval';
@@ -136,5 +138,134 @@ describe('handing off to the browser', () => {
     expect(await next.flush()).toBe(true);
     expect(col.events()).toEqual(['First']);
     next.stop();
+  });
+});
+
+/** Wait for a condition that needs IndexedDB (setImmediate tasks) but no timer, so fake time stays put. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  expect(cond()).toBe(true);
+  // Let the answer be processed too (release, next timer).
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Hold every request until `open()`: a send in flight. */
+function gated() {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const inner = col.fetch.getMockImplementation()!;
+  col.fetch.mockImplementation(async (url: string, init: RequestInit) => {
+    await gate;
+    return inner(url, init);
+  });
+  return open;
+}
+
+describe('retrying while the page lives', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // The lowest jitter: each backoff is exactly half of 1 s, 2 s, 4 s, ...
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('retries on its own after a backoff that doubles with each failure and starts over after a success', async () => {
+    const tr = make();
+    await tr.flush();
+    col.answers = [503, 500, 200, 503, 200];
+    tr.track('A');
+    expect(await tr.flush()).toBe(false);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(col.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => col.requests.length === 2);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(col.requests).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => col.requests.length === 3);
+    expect(col.events()).toEqual(['A']);
+    tr.track('B');
+    expect(await tr.flush()).toBe(false);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(col.requests).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => col.requests.length === 5);
+    expect(col.events()).toEqual(['A', 'B']);
+    expect(col.requests.map((r) => r.status)).toEqual([503, 500, 200, 503, 200]);
+  });
+
+  it('waits exactly as long as Retry-After says', async () => {
+    const tr = make();
+    await tr.flush();
+    col.answers = [[429, '3'], [503, new Date(Date.now() + 8000).toUTCString()]];
+    tr.track('Throttled');
+    expect(await tr.flush()).toBe(false);
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(col.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => col.requests.length === 2);
+    // An HTTP date (whole seconds): between 7 and 8 s from when it was made.
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(col.requests).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(2000);
+    await until(() => col.requests.length === 3);
+    expect(col.events()).toEqual(['Throttled']);
+  });
+
+  it('stop() ends retries: a send that fails after stop() is not tried again by that tracker', async () => {
+    const tr = make();
+    await tr.flush();
+    const open = gated();
+    col.answers = [503];
+    tr.track('A');
+    const sent = tr.flush();
+    await until(() => col.fetch.mock.calls.length === 1);
+    tr.stop();
+    open();
+    expect(await sent).toBe(false);
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    await until(() => true);
+    expect(col.fetch).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('sending while the page lives', () => {
+  it('answers a flush asked during a drain with one more drain after it, never sending an event twice', async () => {
+    const tr = make();
+    await tr.flush();
+    const open = gated();
+    tr.track('A');
+    const first = tr.flush();
+    await vi.waitFor(() => expect(col.fetch).toHaveBeenCalledTimes(1));
+    tr.track('B');
+    const second = tr.flush();
+    const third = tr.flush();
+    open();
+    expect(await Promise.all([first, second, third])).toEqual([true, true, true]);
+    expect(col.requests.map((r) => r.body.batch.map((m) => m.event))).toEqual([['A'], ['B']]);
+  });
+
+  it('sends when the browser comes back online', async () => {
+    const tr = make();
+    await tr.flush();
+    col.down = true;
+    tr.track('Offline');
+    expect(await tr.flush()).toBe(false);
+    col.down = false;
+    window.dispatchEvent(new Event('online'));
+    await vi.waitFor(() => expect(col.events()).toEqual(['Offline']));
+  });
+
+  it('after a network error with gzip, sends plain (a proxy may refuse the header)', async () => {
+    const tr = (t = createTracker({ endpoint: 'https://c.test/b', dbName: freshDb(), compress: true, batchSize: 1000, flushInterval: 3_600_000 }));
+    await tr.flush();
+    col.down = true;
+    tr.track('Big', { text: 'x'.repeat(3000) });
+    expect(await tr.flush()).toBe(false);
+    expect((col.fetch.mock.calls[0][1] as RequestInit).headers).toEqual({ 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' });
+    col.down = false;
+    expect(await tr.flush()).toBe(true);
+    expect(col.requests.map((r) => r.headers['Content-Encoding'])).toEqual([undefined]);
+    expect(col.events()).toEqual(['Big']);
   });
 });

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+afterEach(() => vi.restoreAllMocks());
 import { BASE_BACKOFF, MAX_BACKOFF, MAX_RETRY_AFTER, isRetryable, retryDelay } from '../../../src/transport/retryPolicy';
 
 describe('isRetryable', () => {
@@ -20,6 +22,13 @@ describe('retryDelay', () => {
     }
   });
 
+  it('is exactly half the backoff at the lowest jitter and all of it at the highest, and stays finite', () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    expect([0, 1, 2, 5, 6, 7].map((a) => retryDelay(a))).toEqual([500, 1000, 2000, 16_000, 30_000, 30_000]);
+    random.mockReturnValue(1);
+    expect([0, 1, 5, 6, 1e6].map((a) => retryDelay(a))).toEqual([1000, 2000, 32_000, MAX_BACKOFF, MAX_BACKOFF]);
+  });
+
   it('spreads retries of tabs that failed together', () => {
     expect(new Set(Array.from({ length: 20 }, () => retryDelay(3))).size).toBeGreaterThan(10);
   });
@@ -31,6 +40,9 @@ describe('retryDelay', () => {
     expect(retryDelay(0, new Date(now + 7000).toUTCString(), now)).toBe(7000);
     expect(retryDelay(0, '99999', now)).toBe(MAX_RETRY_AFTER);
     expect(retryDelay(0, new Date(now + 86_400_000).toUTCString(), now)).toBe(MAX_RETRY_AFTER);
+    // Retry-After wins over the backoff of a later attempt, shorter or longer.
+    expect(retryDelay(10, '2', now)).toBe(2000);
+    expect(retryDelay(0, 'Tue, 24 Nov 2026 12:02:00 GMT', now)).toBe(120_000);
   });
 
   it('falls back to backoff for a Retry-After in the past or unreadable', () => {

@@ -1,0 +1,121 @@
+/**
+ * The script-tag entry (src/script.ts): options from the tag's data-* attributes over
+ * `window.engagekitConfig`, the stub's queued calls replayed in order, automatic captures, and a
+ * second copy doing nothing. Each import is a fresh copy of the module, as a second tag would be.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import type { Config, Tracker } from '../../src/types';
+import { fakeCollector, freshDb, ongoingSession } from './support/fakeCollector';
+
+type Api = ((method: string, ...args: unknown[]) => unknown) & { q?: IArguments[]; l?: 1; tracker?: Tracker };
+const w = window as unknown as { engagekit?: Api; engagekitConfig?: Config };
+
+let col: ReturnType<typeof fakeCollector>;
+let warn: MockInstance<typeof console.warn>;
+
+/** The snippet a site pastes before the script tag: it queues calls until the real API replaces it. */
+function stub(): Api {
+  const f = function () {
+    // eslint-disable-next-line prefer-rest-params
+    (f.q = f.q || []).push(arguments);
+  } as unknown as Api;
+  return (w.engagekit = f);
+}
+
+/** Load a fresh copy of the script, as its <script> tag (with these data-* attributes) would. */
+async function load(data: Record<string, string> = {}) {
+  const tag = document.createElement('script');
+  Object.assign(tag.dataset, data);
+  Object.defineProperty(document, 'currentScript', { value: Object.keys(data).length ? tag : null, configurable: true });
+  vi.resetModules();
+  await import('../../src/script');
+}
+
+beforeEach(() => {
+  col = fakeCollector();
+  ongoingSession();
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  delete w.engagekit;
+  delete w.engagekitConfig;
+});
+afterEach(() => {
+  w.engagekit?.tracker?.stop();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+const noAuto = { pageView: 'false', engagement: 'false', forms: 'false', links: 'false', commerce: 'false' };
+
+describe('script tag', () => {
+  it('replays the calls queued before it loaded, in order, with data-* attributes over engagekitConfig', async () => {
+    const seen: string[] = [];
+    w.engagekitConfig = {
+      endpoint: 'https://wrong.test/b',
+      writeKey: 'from-config',
+      dbName: freshDb(),
+      compress: false,
+      flushInterval: 600_000,
+      // Functions can only come from engagekitConfig.
+      beforeSend: (m) => (seen.push(m.event || m.type), m),
+    };
+    const api = stub();
+    api('identify', 'u-1', { plan: 'pro' });
+    api('track', 'First', { n: 1 });
+    api('stop');
+    api('launchRockets');
+    api('track', 'Second');
+    await load({ endpoint: 'https://c.test/v1/batch', writeKey: '007', ...noAuto });
+
+    const real = w.engagekit!;
+    expect(real).not.toBe(api);
+    expect(real.l).toBe(1);
+    real('track', 'Third');
+    expect(await real('flush')).toBe(true);
+    expect(seen).toEqual(['identify', 'First', 'Second', 'Third']);
+    expect(col.fetch.mock.calls.map(([url]) => url)).toEqual(['https://c.test/v1/batch']);
+    const [req] = col.requests;
+    expect(req.body.writeKey).toBe('007');
+    expect(req.body.batch.map((m) => [m.type, m.event, m.userId])).toEqual([
+      ['identify', undefined, 'u-1'],
+      ['track', 'First', 'u-1'],
+      ['track', 'Second', 'u-1'],
+      ['track', 'Third', 'u-1'],
+    ]);
+    expect(req.body.batch[1].properties).toEqual({ n: 1 });
+    // stop() is not offered to the page, and unknown methods are dropped with a warning.
+    const said = warn.mock.calls.map((c) => String(c[0]));
+    expect(said).toContain('engagekit: stop() is not an engagekit method: dropped');
+    expect(said).toContain('engagekit: launchRockets() is not an engagekit method: dropped');
+  });
+
+  it('works without a stub or engagekitConfig, and turns numeric attributes into numbers', async () => {
+    await load({ endpoint: 'https://c.test/b', dbName: freshDb(), compress: 'false', batchSize: '2', flushInterval: '600000', ...noAuto });
+    const api = w.engagekit!;
+    api('track', 'A');
+    api('track', 'B');
+    // batchSize 2 (a number): the second event sends the batch at once, without flush().
+    await vi.waitFor(() => expect(col.events()).toEqual(['A', 'B']), { timeout: 2000 });
+    expect(col.requests[0].headers['Content-Encoding']).toBeUndefined();
+  });
+
+  it('records a page view after the replayed calls, and a second copy of the script does nothing', async () => {
+    w.engagekitConfig = { endpoint: 'https://c.test/b', dbName: freshDb(), compress: false, flushInterval: 600_000 };
+    stub()('track', 'Queued');
+    await load();
+    const first = w.engagekit!;
+    await load();
+    expect(w.engagekit).toBe(first);
+    expect(await first('flush')).toBe(true);
+    expect(col.acked.map((m) => m.type + ':' + (m.event || m.name))).toEqual(['track:Queued', 'page:' + document.title]);
+  });
+
+  it('without an endpoint warns once and records nothing', async () => {
+    stub()('track', 'Lost');
+    await load({ writeKey: 'k', ...noAuto });
+    const api = w.engagekit!;
+    api('track', 'Also lost');
+    expect(await api('flush')).toBe(true);
+    expect(col.fetch).not.toHaveBeenCalled();
+    expect(warn.mock.calls.map((c) => String(c[0])).filter((s) => /endpoint/.test(s))).toEqual(['engagekit: endpoint missing: nothing will be recorded']);
+  });
+});
