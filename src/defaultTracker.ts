@@ -1,6 +1,8 @@
 import { createTracker } from './tracker';
 import type { Config, Properties, Tracker } from './types';
 import { warn } from './lib/warn';
+import { addToCart, completeOrder, startCheckout } from './commerce';
+import { asObject } from './event';
 
 let current: Tracker | undefined;
 
@@ -26,3 +28,11 @@ export const reset = (): void => use()?.reset();
 export const optOut = (): void => use()?.optOut();
 /** Capture again after `optOut()`. */
 export const optIn = (): void => use()?.optIn();
+
+const trackWith = (event: string, properties: Properties) => use()?.track(event, properties);
+/** For carts engagekit cannot detect: `cart.add({ product_id, variant, sku, quantity, price, currency, cart_id })`. */
+export const cart = { add: (item: Properties): void => addToCart(trackWith, asObject(item, 'item') || {}, 'api') };
+/** `checkout.start(properties?)`: Checkout Started, once per cart. */
+export const checkout = { start: (properties?: Properties): void => startCheckout(trackWith, asObject(properties, 'properties')) };
+/** `order.complete({ order_id, total, revenue, currency, products })`: Order Completed; the cart is empty again. */
+export const order = { complete: (properties?: Properties): void => completeOrder(trackWith, asObject(properties, 'properties')) };

@@ -18,6 +18,9 @@ export function onEngagement(track: (event: string, properties: Properties) => v
   let depth = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let path = location.pathname;
+  // The page view ended with the page (pagehide); a later `visibilitychange` to hidden — Chromium
+  // fires it after pagehide when navigating — has nothing left to report until a bfcache restore.
+  let ended = false;
 
   // Close the running interval, if any, then start one when the page counts as engaged again.
   const tick = () => {
@@ -47,8 +50,14 @@ export function onEngagement(track: (event: string, properties: Properties) => v
       scroll();
     }
   };
-  const visibility = () => (document.visibilityState == 'hidden' ? report(false) : tick());
-  const left = () => report(true);
+  const visibility = () => (document.visibilityState != 'hidden' ? tick() : ended || report(false));
+  const left = () => {
+    if (!ended) report(true);
+    ended = true;
+  };
+  const restored = (e: PageTransitionEvent) => {
+    if (e.persisted) (ended = false), (lastInput = Date.now()), tick();
+  };
   const stopRoute = onRouteChange((old) => report(true, old));
   const events = ['pointerdown', 'keydown', 'mousemove', 'touchstart', 'wheel'];
   for (const e of events) addEventListener(e, input, { passive: true, capture: true });
@@ -59,6 +68,7 @@ export function onEngagement(track: (event: string, properties: Properties) => v
   // (capturing listeners fire first at the target), so the report leaves with the page.
   document.addEventListener('visibilitychange', visibility, true);
   addEventListener('pagehide', left, true);
+  addEventListener('pageshow', restored);
   scroll();
   tick();
   return () => {
@@ -70,5 +80,6 @@ export function onEngagement(track: (event: string, properties: Properties) => v
     removeEventListener('blur', tick);
     document.removeEventListener('visibilitychange', visibility, true);
     removeEventListener('pagehide', left, true);
+    removeEventListener('pageshow', restored);
   };
 }

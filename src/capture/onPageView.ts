@@ -4,8 +4,8 @@ import { routeChanged } from '../lib/routeChange';
  * Record a page view now and on every single-page-app navigation: `history.pushState`,
  * `replaceState` that changes the path or query, and `popstate` (back/forward). The same URL is
  * never recorded twice in a row, and a hash change alone is not a page view. A page being
- * prerendered (Speculation Rules) records its view only when it is shown. Returns a function that
- * stops capturing and restores `history`.
+ * prerendered (Speculation Rules) records its view only when it is shown, and a page restored from
+ * the back/forward cache is viewed again. Returns a function that stops capturing and restores `history`.
  */
 export function onPageView(page: () => void): () => void {
   let last = '';
@@ -30,6 +30,9 @@ export function onPageView(page: () => void): () => void {
     check();
   };
   addEventListener('popstate', check);
+  // The visitor came back to it: a new view of the same URL.
+  const restored = (e: PageTransitionEvent) => e.persisted && page();
+  addEventListener('pageshow', restored);
   const doc = document as Document & { prerendering?: boolean };
   if (doc.prerendering) doc.addEventListener('prerenderingchange', check, { once: true });
   else check();
@@ -37,6 +40,7 @@ export function onPageView(page: () => void): () => void {
     h.pushState = push;
     h.replaceState = replace;
     removeEventListener('popstate', check);
+    removeEventListener('pageshow', restored);
     doc.removeEventListener('prerenderingchange', check);
   };
 }

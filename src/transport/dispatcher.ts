@@ -47,6 +47,8 @@ const ok = (status: number) => status > 199 && status < 300;
  */
 export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (e: EngagekitError) => void): Dispatcher {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // When the timer fires: a new event must not wait behind a far-off wake-up (claims held 10 min).
+  let due = 0;
   let retryAt = 0;
   let attempt = 0;
   let running: Promise<boolean> | undefined;
@@ -77,7 +79,7 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
   // Paused (stopped, or the page was left), a drain still running sets no new timer: a stopped tracker stays stopped.
   const later = (ms: number) => {
     clearTimeout(timer);
-    if (!leaving.signal.aborted) timer = setTimeout(() => d._flush(true), ms);
+    if (!leaving.signal.aborted) (timer = setTimeout(() => d._flush(true), ms)), (due = Date.now() + ms);
   };
 
   async function send(recs: Rec[]): Promise<boolean> {
@@ -134,7 +136,10 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
   const d: Dispatcher = {
     _queued() {
       if (q._size() >= s.batchSize && Date.now() >= retryAt) d._flush();
-      else if (!timer) later(Math.max(s.flushInterval, retryAt - Date.now()));
+      else {
+        const ms = Math.max(s.flushInterval, retryAt - Date.now());
+        if (!timer || due > Date.now() + ms) later(ms);
+      }
     },
     _flush(force) {
       if (!force && Date.now() < retryAt) return Promise.resolve(false);

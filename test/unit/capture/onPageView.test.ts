@@ -49,4 +49,13 @@ describe('onPageView', () => {
     document.dispatchEvent(new Event('prerenderingchange'));
     expect(page).toHaveBeenCalledTimes(1);
   });
+
+  it('views a page again when it is restored from the back/forward cache, not on an ordinary pageshow', () => {
+    const page = vi.fn();
+    stop = onPageView(page);
+    dispatchEvent(Object.assign(new Event('pageshow'), { persisted: false }));
+    expect(page).toHaveBeenCalledTimes(1);
+    dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    expect(page).toHaveBeenCalledTimes(2);
+  });
 });

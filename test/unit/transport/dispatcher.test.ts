@@ -139,6 +139,25 @@ describe('handing off to the browser', () => {
     expect(col.events()).toEqual(['First']);
     next.stop();
   });
+
+  it('a new event on the next page is sent after flushInterval, not when those claims run out 10 min later', async () => {
+    const dbName = freshDb();
+    const tr = make(dbName);
+    tr.track('First');
+    await tr.flush();
+    tr.track('Handed');
+    col.down = true;
+    leave();
+    await vi.waitFor(async () => expect((await values(createStore(dbName, 'events')))[0].c).toBeGreaterThan(Date.now() + 9 * 60_000));
+    col.down = false;
+    tr.stop(); // that page is gone
+    t = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval: 50 });
+    // Its drain finds only the handed-off claim and sets a wake-up for when that runs out.
+    expect(await t.flush()).toBe(true);
+    t.track('Next page');
+    await vi.waitFor(() => expect(col.events()).toContain('Next page'), { timeout: 3000 });
+    expect(col.events().filter((e) => e == 'Handed')).toEqual([]);
+  });
 });
 
 /** Wait for a condition that needs IndexedDB (setImmediate tasks) but no timer, so fake time stays put. */

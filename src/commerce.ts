@@ -1,0 +1,46 @@
+import type { Properties } from './types';
+import { load, save } from './lib/storage';
+
+type Track = (event: string, properties: Properties) => void;
+
+/** An add seen by one signal is not counted again by another within this long. */
+const SAME_ADD_MS = 3000;
+let lastAdd = '';
+let lastAt = 0;
+
+/**
+ * `Product Added`, preceded by `Cart Started` when it is the first add to an empty cart (once per
+ * cart: per `cart_id` when the platform names it, else until an order empties it). The same add
+ * seen twice within 3 s — a form submit and the request it makes, say — counts once.
+ * `source` says what saw it: `api`, `markup`, or the platform's name.
+ */
+export function addToCart(track: Track, item: Properties, source: string): void {
+  const key = JSON.stringify([item.product_id, item.variant, item.sku, item.quantity]);
+  const now = Date.now();
+  if (key == lastAdd && now - lastAt < SAME_ADD_MS) return;
+  lastAdd = key;
+  lastAt = now;
+  const cart = String(item.cart_id ?? 1);
+  if (load('cart') != cart) {
+    save('cart', cart);
+    track('Cart Started', { cart_id: item.cart_id, source });
+  }
+  track('Product Added', { ...item, source });
+}
+
+/** `Checkout Started`, once per cart. */
+export function startCheckout(track: Track, props: Properties = {}): void {
+  if (load('checkout') == (load('cart') || 1)) return;
+  save('checkout', load('cart') || '1');
+  track('Checkout Started', props);
+}
+
+/** `Order Completed` {order_id, total, revenue, currency, products}; the cart is empty again. */
+export function completeOrder(track: Track, props: Properties = {}): void {
+  const id = String(props.order_id ?? '');
+  if (id && load('order') == id) return; // a reload of the thank-you page is not a second order
+  save('order', id);
+  save('cart', undefined);
+  save('checkout', undefined);
+  track('Order Completed', props);
+}
