@@ -13,7 +13,7 @@ const dist = new URL('../dist/', import.meta.url);
 
 const site = http.createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
-  if (path === '/engagekit.min.js' || path === '/engagekit.min.js.map') {
+  if (/^\/engagekit(-vitals)?\.min\.js(\.map)?$/.test(path)) {
     return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(new URL('.' + path, dist)));
   }
   // Two pages from one template, so a visit has somewhere to go (and a campaign to carry).

@@ -2,6 +2,10 @@ import { onEngagement } from './capture/onEngagement';
 import { onForms } from './capture/onForms';
 import { onLinks } from './capture/onLinks';
 import { onPageView } from './capture/onPageView';
+import { onWebVitals, type WebVitals } from './capture/onWebVitals';
+import { checkoutPage } from './capture/cart/checkoutPage';
+import { onCartAdds } from './capture/cart/onCartAdds';
+import { addToCart, completeOrder, startCheckout } from './commerce';
 import { scrub } from './lib/privacy';
 import type { Properties, Tracker } from './types';
 
@@ -15,6 +19,10 @@ export interface AutocaptureOptions {
   forms?: boolean;
   /** `Outbound Link Clicked`, `File Downloaded` and `data-engagekit-event` clicks. */
   links?: boolean;
+  /** Adds to cart on Shopify, WooCommerce, Magento 2, BigCommerce and PrestaShop, and their checkout and thank-you pages. */
+  commerce?: boolean;
+  /** `Web Vitals` (LCP, INP, CLS, FCP, TTFB), loaded lazily; or how to load the web-vitals package. */
+  webVitals?: boolean | (() => Promise<WebVitals>);
 }
 
 /**
@@ -24,13 +32,24 @@ export interface AutocaptureOptions {
  */
 export function autocapture(t: Tracker, o: AutocaptureOptions = {}): () => void {
   // Automatically captured properties (form names, link URLs) lose anything shaped like an email.
-  const track = (event: string, p: Properties) => t.track(event, scrub(p));
+  const plain = (event: string, p: Properties) => t.track(event, scrub(p));
+  // Commerce events from markup (data-engagekit-event) follow the cart rules like the helpers.
+  const track = (event: string, p: Properties) =>
+    event == 'Product Added' ? addToCart(plain, p, 'markup') : event == 'Checkout Started' ? startCheckout(plain, p) : event == 'Order Completed' ? completeOrder(plain, p) : plain(event, p);
+  const shop = o.commerce !== false;
+  const page = () => {
+    t.page();
+    const found = shop && checkoutPage(location.href);
+    if (found) found[0] == 'order' ? completeOrder(plain, { order_id: found[1] }) : startCheckout(plain);
+  };
   const stops = [
     o.engagement !== false && onEngagement(track),
     o.forms !== false && onForms(track),
     o.links !== false && onLinks(track),
+    shop && onCartAdds((item, source) => addToCart(plain, item, source)),
+    o.webVitals !== false && onWebVitals(plain, typeof o.webVitals == 'function' ? o.webVitals : undefined),
     // Last: its first page view comes after the others are listening.
-    o.pageView !== false && onPageView(() => t.page()),
+    o.pageView !== false && onPageView(page),
   ];
   return () => stops.forEach((s) => s && s());
 }

@@ -7,27 +7,46 @@
  */
 import { autocapture, type AutocaptureOptions } from './autocapture';
 import { configFromAttributes } from './config';
+import { addToCart, completeOrder, startCheckout } from './commerce';
+import { asObject } from './event';
+import { loadScript } from './lib/loadScript';
 import { warn } from './lib/warn';
 import { createTracker } from './tracker';
 import type { Config, Tracker } from './types';
+import type { WebVitals } from './capture/onWebVitals';
 
-type Api = ((method: keyof Tracker, ...args: unknown[]) => unknown) & { q?: IArguments[]; l?: 1; tracker?: Tracker };
+type Api = ((method: keyof Tracker | 'cart.add' | 'checkout.start' | 'order.complete', ...args: unknown[]) => unknown) & { q?: IArguments[]; l?: 1; tracker?: Tracker };
 
 try {
   const w = window as unknown as { engagekit?: Api; engagekitConfig?: Config };
   const stub = w.engagekit;
   if (!stub?.l) {
-    const attrs = configFromAttributes({ ...(document.currentScript as HTMLScriptElement | null)?.dataset });
+    const me = document.currentScript as HTMLScriptElement | null;
+    const attrs = configFromAttributes({ ...me?.dataset });
     const t = createTracker({ ...w.engagekitConfig, ...attrs });
+    const track = t.track.bind(t);
+    const shop: Record<string, (p: Record<string, unknown>) => void> = {
+      'cart.add': (p) => addToCart(track, p, 'api'),
+      'checkout.start': (p) => startCheckout(track, p),
+      'order.complete': (p) => completeOrder(track, p),
+    };
     const api: Api = (method, ...args) =>
-      typeof t[method] == 'function' && method != 'stop' ? (t[method] as (...a: unknown[]) => unknown)(...args) : warn(method + '() is not an engagekit method: dropped');
+      shop[method]
+        ? shop[method](asObject(args[0], 'properties') || {})
+        : typeof t[method as keyof Tracker] == 'function' && method != 'stop'
+          ? (t[method as keyof Tracker] as (...a: unknown[]) => unknown)(...args)
+          : warn(method + '() is not an engagekit method: dropped');
     api.l = 1;
     api.tracker = t;
     w.engagekit = api;
     for (const args of stub?.q || []) api(...(args as unknown as Parameters<Api>));
-    // Page views (single-page-app navigations too), engagement, forms and links, each unless its
-    // attribute says false: data-page-view, data-engagement, data-forms, data-links.
-    autocapture(t, attrs as AutocaptureOptions);
+    // Page views (single-page-app navigations too), engagement, forms, links, commerce and Web
+    // Vitals, each unless its attribute says false: data-page-view, data-engagement, data-forms,
+    // data-links, data-commerce, data-web-vitals.
+    // Web Vitals come from engagekit-vitals.min.js next to this file, fetched only when they are on.
+    const vitals = () =>
+      loadScript((me?.src || '').replace(/[^/]*$/, 'engagekit-vitals.min.js'), me?.nonce).then(() => (w as unknown as { engagekitWebVitals: WebVitals }).engagekitWebVitals);
+    autocapture(t, { ...(attrs as AutocaptureOptions), webVitals: (attrs as AutocaptureOptions).webVitals !== false && vitals });
   }
 } catch (e) {
   warn('could not start: ' + e);

@@ -34,9 +34,13 @@ const SPA = `<nav><button id="to-a">A</button><button id="to-b">B</button><butto
 const LINKS = `<a id="out" href="https://example.org/path?token=secret">out</a> <a id="file" href="/files/report.pdf?sig=abc">pdf</a>
 <button id="cta" data-engagekit-event="Signup Clicked" data-engagekit-prop-plan="pro" data-engagekit-prop-billing-cycle="yearly">Sign up</button>`;
 
+// A page whose button keeps the main thread busy for 80 ms: an interaction slow enough for INP.
+const VITALS = `<h1>Vitals</h1><p style="font-size:40px">The largest text on the page.</p>
+<button id="slow" onclick="const end = performance.now() + 80; while (performance.now() < end);">slow</button>`;
+
 beforeAll(async () => {
   await collector.up();
-  Object.assign(site.bodies, { '/checkout': CHECKOUT, '/signup': SIGNUP, '/spa': SPA, '/links': LINKS });
+  Object.assign(site.bodies, { '/checkout': CHECKOUT, '/signup': SIGNUP, '/spa': SPA, '/links': LINKS, '/vitals': VITALS });
   await site.start();
   elsewhere = await otherSite();
 });
@@ -72,7 +76,7 @@ describe('automatic capture', () => {
     await openTracked(browser!.context, site.url('/three'), page);
     await page.goto(elsewhere.url);
     await waitFor(3, (m) => m.type === 'page');
-    await waitFor(4, (m) => m.event === 'Page Engagement' && (m.properties as any).final);
+    await waitFor(4, (m) => m.event === 'Page Engagement' && (m.properties as any).final).catch((e) => { console.log(JSON.stringify(collector.stored(() => true).map((m: any) => [m.type, m.event ?? m.name, m.context?.page?.path, m.properties?.final]))); throw e; });
     await waitFor(4, (m) => m.type === 'page');
     const views = pages();
     expect(views.map((m) => (m.properties as any).path)).toEqual(['/one', '/next', '/two', '/three']);
@@ -167,5 +171,34 @@ describe('automatic capture', () => {
     expect(props('Signup Clicked')).toEqual([{ plan: 'pro', billingCycle: 'yearly' }]);
     expect(props('File Downloaded')).toEqual([{ url: `http://localhost:${site.port}/files/report.pdf` }]);
     expect(props('Outbound Link Clicked')).toEqual([{ url: 'https://example.org/path' }]);
+  });
+
+  it('Web Vitals: loaded from their own file, sent once with LCP, INP, CLS, FCP and TTFB when the page is left', async () => {
+    site.scripts = [];
+    const page = await openTracked(browser!.context, site.url('/vitals'));
+    await page.waitForFunction(() => 'engagekitWebVitals' in window);
+    await page.click('#slow');
+    await page.click('#slow');
+    await page.goto(elsewhere.url);
+    await waitFor(1, named('Web Vitals'));
+    expect(site.scripts).toEqual(['/engagekit.min.js', '/engagekit-vitals.min.js']);
+    const [v] = props('Web Vitals');
+    console.log('web vitals measured:', JSON.stringify(v));
+    expect(v).toMatchObject({ path: '/vitals', navigation_type: 'navigate' });
+    for (const ms of ['lcp', 'fcp', 'ttfb']) expect(v[ms]).toBeGreaterThanOrEqual(0);
+    expect(v.lcp).toBeGreaterThanOrEqual(v.fcp);
+    expect(v.inp).toBeGreaterThanOrEqual(72); // the 80 ms handler, measured in 8 ms steps
+    expect(v.cls).toBeGreaterThanOrEqual(0);
+    expect(props('Web Vitals')).toHaveLength(1);
+  });
+
+  it('Web Vitals off: data-web-vitals="false" never fetches their file and sends none', async () => {
+    site.scripts = [];
+    const page = await openTracked(browser!.context, site.url('/vitals', { 'web-vitals': 'false' }));
+    await page.click('#slow');
+    await page.goto(elsewhere.url);
+    await waitFor(1, (m) => m.event === 'Page Engagement' && (m.properties as any).final);
+    expect(site.scripts).toEqual(['/engagekit.min.js']);
+    expect(props('Web Vitals')).toEqual([]);
   });
 });

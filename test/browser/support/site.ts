@@ -8,7 +8,7 @@ const dist = new URL('../../../dist/', import.meta.url);
 export type Attrs = Record<string, string>;
 
 /**
- * The site under test: serves the built dist/engagekit.min.js and pages whose script tag points at
+ * The site under test: serves the built dist/engagekit.min.js (and engagekit-vitals.min.js) and pages whose script tag points at
  * the collector. Opened as http://localhost:PORT while the collector is http://127.0.0.1:CPORT, so
  * every send is cross-origin and cross-site and CORS is exercised. `?attrs=` (JSON) adds data-*
  * attributes to a page; any path serves a page.
@@ -16,6 +16,8 @@ export type Attrs = Record<string, string>;
 export class Site {
   private server?: http.Server;
   port = 0;
+  /** Paths of the scripts served (engagekit.min.js, engagekit-vitals.min.js), in order. */
+  scripts: string[] = [];
   /** Page bodies by path, for fixture pages (forms, single-page apps); other paths get a plain page. */
   bodies: Record<string, string> = {};
 
@@ -32,7 +34,8 @@ export class Site {
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => {
       const u = new URL(req.url || '/', 'http://x');
-      if (u.pathname.startsWith('/engagekit.min.js')) {
+      if (/^\/engagekit(-vitals)?\.min\.js/.test(u.pathname)) {
+        this.scripts.push(u.pathname);
         return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(new URL('.' + u.pathname, dist)));
       }
       if (u.pathname === '/favicon.ico') return res.writeHead(404).end();

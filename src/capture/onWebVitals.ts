@@ -1,0 +1,55 @@
+import type { Metric } from 'web-vitals';
+import type { Properties } from '../types';
+
+/** The part of the web-vitals package this capture uses. */
+export type WebVitals = Pick<typeof import('web-vitals'), 'onLCP' | 'onINP' | 'onCLS' | 'onFCP' | 'onTTFB'>;
+
+/**
+ * `Web Vitals` once per page view (a hard load, or a restore from the back/forward cache):
+ * `lcp`, `inp`, `fcp` and `ttfb` in milliseconds and `cls`, whichever the browser measured, plus
+ * `navigation_type` and `path`. The web-vitals package is loaded by `load` only when this starts
+ * (by default a dynamic `import()`, which bundlers split into its own chunk), so pages that turn
+ * it off never fetch it. Sent when the page view is first hidden or left, before the tracker
+ * hands its queue to the browser. Single-page-app route changes do not measure new vitals (the
+ * browser has no such metrics for them). Returns a stop function.
+ */
+export function onWebVitals(track: (event: string, properties: Properties) => void, load: () => Promise<WebVitals> = () => import('web-vitals')): () => void {
+  let values: Properties = {};
+  let sent = false;
+  let stopped = false;
+  const path = location.pathname;
+  // reportAllChanges: keep the latest value of each metric, because a navigation fires pagehide
+  // before visibilitychange, and web-vitals reports final LCP, CLS and INP only on the latter.
+  const keep = (m: Metric) => {
+    values[m.name.toLowerCase()] = m.name == 'CLS' ? Math.round(m.value * 1e4) / 1e4 : Math.round(m.value);
+    values.navigation_type = m.navigationType;
+  };
+  load().then(
+    (v) => {
+      if (!stopped) for (const on of [v.onTTFB, v.onFCP, v.onLCP, v.onCLS, v.onINP]) on(keep, { reportAllChanges: true });
+    },
+    () => undefined, // blocked or offline: no vitals for this page, nothing else changes
+  );
+  const report = () => {
+    if (sent || stopped || !('lcp' in values || 'fcp' in values || 'ttfb' in values)) return;
+    sent = true;
+    track('Web Vitals', { ...values, path });
+  };
+  const hidden = () => document.visibilityState == 'hidden' && report();
+  // A page restored from the back/forward cache is a new page view, whose vitals web-vitals
+  // measures again. Capture phase: before web-vitals' own pageshow listener reports them.
+  const restored = (e: PageTransitionEvent) => {
+    if (e.persisted) (values = {}), (sent = false);
+  };
+  // Capture phase on document and window: after web-vitals' own listeners on window (which take
+  // the last entries), before the tracker's, which then sends the report with the page.
+  document.addEventListener('visibilitychange', hidden, true);
+  addEventListener('pagehide', report, true);
+  addEventListener('pageshow', restored, true);
+  return () => {
+    stopped = true;
+    document.removeEventListener('visibilitychange', hidden, true);
+    removeEventListener('pagehide', report, true);
+    removeEventListener('pageshow', restored, true);
+  };
+}
