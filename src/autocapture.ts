@@ -5,6 +5,7 @@ import { onPageView } from './capture/onPageView';
 import { onWebVitals, type WebVitals } from './capture/onWebVitals';
 import { checkoutPage } from './capture/cart/checkoutPage';
 import { onCartAdds } from './capture/cart/onCartAdds';
+import { orderDetails } from './capture/cart/orderDetails';
 import { addToCart, completeOrder, startCheckout } from './commerce';
 import { scrub } from './lib/privacy';
 import type { Properties, Tracker } from './types';
@@ -40,7 +41,8 @@ export function autocapture(t: Tracker, o: AutocaptureOptions = {}): () => void 
   const page = () => {
     t.page();
     const found = shop && checkoutPage(location.href);
-    if (found) found[0] == 'order' ? completeOrder(plain, { order_id: found[1] }) : startCheckout(plain);
+    // A thank-you page's own JSON-LD Order (or Shopify.checkout) gives the order's id, total and items.
+    if (found) found[0] == 'order' ? completeOrder(plain, { order_id: found[1], ...orderDetails() }) : startCheckout(plain);
   };
   const stops = [
     o.engagement !== false && onEngagement(track),

@@ -85,6 +85,15 @@ const FIXTURES: Record<string, { body: string; act: (p: Page) => Promise<unknown
 beforeAll(async () => {
   await collector.up();
   for (const [path, f] of Object.entries(FIXTURES)) site.bodies[path] = f.body;
+  site.bodies['/checkout/thank-you'] = `<h1>Thank you</h1><script type="application/ld+json">${JSON.stringify({
+    '@context': 'https://schema.org',
+    '@type': 'Order',
+    orderNumber: '1001',
+    price: '84.00',
+    priceCurrency: 'EUR',
+    customer: { email: 'ada@example.com' },
+    acceptedOffer: [{ '@type': 'Offer', itemOffered: { '@type': 'Product', sku: 'TEE-M', name: 'T-shirt' }, price: '42.00', eligibleQuantity: { value: 2 } }],
+  })}</script>`;
   site.bodies['/declarative'] = `<button id="add" data-engagekit-event="Product Added" data-engagekit-prop-product_id="D1" data-engagekit-prop-price="9.5">Add</button>`;
   await site.start();
 });
@@ -164,5 +173,17 @@ describe('checkout and orders', () => {
     await collector.waitFor(1, named('Order Completed'));
     expect(props('Checkout Started')).toEqual([{ value: 42 }]);
     expect(props('Order Completed')).toEqual([{ order_id: 'A-1', total: 42, revenue: 40, currency: 'EUR', products: [{ product_id: 'P', quantity: 1 }] }]);
+  });
+
+  it("a thank-you page's schema.org Order (JSON-LD) gives the order's id, revenue and items; a reload is not a second order", async () => {
+    const page = await openTracked(browser.context, site.url('/checkout/thank-you'));
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { engagekit?: { l?: number } }).engagekit?.l === 1);
+    await collector.waitFor(2, (m) => m.type === 'page');
+    await collector.waitFor(1, named('Order Completed'));
+    expect(props('Order Completed')).toEqual([
+      { order_id: '1001', total: 84, revenue: 84, currency: 'EUR', products: [{ product_id: 'TEE-M', sku: 'TEE-M', name: 'T-shirt', quantity: 2, price: 42 }] },
+    ]);
+    expect(JSON.stringify(collector.requests.map((r) => r.body))).not.toContain('ada@');
   });
 });
