@@ -94,7 +94,8 @@ beforeAll(async () => {
     customer: { email: 'ada@example.com' },
     acceptedOffer: [{ '@type': 'Offer', itemOffered: { '@type': 'Product', sku: 'TEE-M', name: 'T-shirt' }, price: '42.00', eligibleQuantity: { value: 2 } }],
   })}</script>`;
-  site.bodies['/declarative'] = `<button id="add" data-engagekit-event="Product Added" data-engagekit-prop-product_id="D1" data-engagekit-prop-price="9.5">Add</button>`;
+  site.bodies['/declarative'] = `<button id="add" data-engagekit-event="Product Added" data-engagekit-prop-product_id="D1" data-engagekit-prop-price="9.5">Add</button>
+    <form id="f" data-engagekit-event="Product Added" data-engagekit-prop-product_id="F1" onsubmit="event.preventDefault()"><input name="qty" value="1"><button id="f-add">Add</button></form>`;
   await site.start();
 });
 afterAll(async () => {
@@ -125,14 +126,17 @@ describe('cart detection', () => {
     });
   }
 
-  it('a second add to the same cart starts no new cart; declarative markup and the cart.add helper count too', async () => {
+  it('a second add to the same cart starts no new cart; declarative buttons and forms and the cart.add helper count too', async () => {
     const page = await openTracked(browser.context, site.url('/declarative'));
     await page.click('#add');
+    await page.click('[name=qty]'); // a click inside a declarative form is not its event: its submit is
     await page.evaluate(() => (window as unknown as { engagekit: (m: string, p: unknown) => void }).engagekit('cart.add', { product_id: 'H1', quantity: 1, price: 20, currency: 'EUR' }));
-    await collector.waitFor(2, named('Product Added'));
+    await page.click('#f-add');
+    await collector.waitFor(3, named('Product Added'));
     expect(props('Product Added')).toEqual([
       { product_id: 'D1', price: '9.5', source: 'markup' },
       { product_id: 'H1', quantity: 1, price: 20, currency: 'EUR', source: 'api' },
+      { product_id: 'F1', source: 'markup' },
     ]);
     expect(props('Cart Started')).toHaveLength(1);
   });
