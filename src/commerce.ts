@@ -20,10 +20,13 @@ export function addToCart(track: Track, item: Properties, source: string): void 
   if (key == lastAdd && now - lastAt < SAME_ADD_MS) return;
   lastAdd = key;
   lastAt = now;
-  const cart = String(item.cart_id ?? 1);
-  if (load('cart') != cart) {
+  // An add without a cart_id (automatic capture) is to the cart there is; one first seen without
+  // its id ('1') is the same cart once the site names it.
+  const had = load('cart');
+  const cart = String(item.cart_id ?? (had || 1));
+  if (had != cart) {
     save('cart', cart);
-    track('Cart Started', { cart_id: item.cart_id, source });
+    if (had != '1') track('Cart Started', { cart_id: item.cart_id, source });
   }
   track('Product Added', { ...item, source });
 }

@@ -68,10 +68,10 @@ const FIXTURES: Record<string, { body: string; act: (p: Page) => Promise<unknown
     act: (p) => p.click('#add'),
     expect: { source: 'bigcommerce', product_id: '22', variant: '220', quantity: 2 },
   },
-  // PrestaShop: the product form posted by its JS to the cart controller with add=1, and a listing request.
+  // PrestaShop: the product form posted by its theme's JS to the cart page with add=1 in the body, and a listing request.
   '/prestashop/product': {
     body: `<form id="add-to-cart-or-refresh" action="/cart" method="post"><input type="hidden" name="id_product" value="31"><input type="hidden" name="id_product_attribute" value="5"><input name="qty" value="1"><button data-button-action="add-to-cart" id="add">Add</button></form>
-      <script>const f = document.getElementById('add-to-cart-or-refresh'); f.addEventListener('submit', (e) => { e.preventDefault(); fetch('/cart?add=1&action=update', { method: 'POST', body: new URLSearchParams(new FormData(f)) }); });</script>`,
+      <script>const f = document.getElementById('add-to-cart-or-refresh'); f.addEventListener('submit', (e) => { e.preventDefault(); const b = new URLSearchParams(new FormData(f)); b.append('add', '1'); b.append('action', 'update'); fetch('/en/cart', { method: 'POST', body: b }); });</script>`,
     act: (p) => p.click('#add'),
     expect: { source: 'prestashop', product_id: '31', variant: '5', quantity: 1 },
   },

@@ -40,9 +40,10 @@ function itemOf(p: CartPlatform, params: Params): Properties | undefined {
  */
 export function onCartAdds(add: (item: Properties, source: string) => void, platforms = PLATFORMS): () => void {
   // The first platform whose request it is: BigCommerce's /remote/v1/cart/add is not Shopify's.
-  const platformOf = (url: string) => {
+  // The body too: PrestaShop's theme posts `…&add=1` to the cart page's URL.
+  const platformOf = (url: string, body: unknown) => {
     const u = new URL(url, location.href);
-    return platforms.find((p) => p.request.test(u.pathname + u.search));
+    return platforms.find((p) => p.request.test(u.pathname + u.search) || p.request.test('?' + body));
   };
   const seen = (url: string, body: unknown, p: CartPlatform) => {
     for (const params of paramsOf(url, body)) {
@@ -64,7 +65,7 @@ export function onCartAdds(add: (item: Properties, source: string) => void, plat
     const res = fetch0.call(this, input, init);
     try {
       const url = typeof input == 'string' ? input : input instanceof URL ? input.href : input.url;
-      const p = platformOf(url);
+      const p = platformOf(url, init?.body);
       if (p) res.then((r) => r.ok && safely(url, init?.body, p), () => undefined);
     } catch {
       // an input fetch itself will refuse
@@ -82,8 +83,9 @@ export function onCartAdds(add: (item: Properties, source: string) => void, plat
   X.send = function (this: XMLHttpRequest & { _ekUrl?: string }, body?: Document | XMLHttpRequestBodyInit | null) {
     try {
       const url = this._ekUrl || '';
-      const p = platformOf(url);
-      if (p) this.addEventListener('load', () => this.status > 199 && this.status < 300 && safely(url, body, p));
+      const p = platformOf(url, body);
+      // Once, at this request's end: a reused XMLHttpRequest's next load is another request.
+      if (p) this.addEventListener('loadend', () => (this.status / 100 | 0) == 2 && safely(url, body, p), { once: true });
     } catch {
       // a URL open() accepted but URL() does not: not a cart request we know
     }

@@ -19,7 +19,7 @@ export interface CartPlatform {
  * `#add-to-cart-or-refresh`).
  */
 export const PLATFORMS: CartPlatform[] = [
-  { name: 'shopify', request: /^(\/[a-z]{2}(-[a-z]{2})?)?\/cart\/add(\.js)?(\?|$)/i, form: 'form[action*="/cart/add"]', fields: [['product-id', 'product_id'], ['id', 'variant_id'], ['quantity']] },
+  { name: 'shopify', request: /^(\/[a-z]{2}(-[a-z]{2})?)?\/cart\/add(\.js)?(\?|$)/i, form: 'form[action$="/cart/add"]', fields: [['product-id', 'product_id'], ['id', 'variant_id'], ['quantity']] },
   {
     name: 'woocommerce',
     request: /[?&](add-to-cart=|wc-ajax=add_to_cart)|\/wc\/store(\/v1)?\/cart\/add-item/,

@@ -1,0 +1,283 @@
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
+import { onCartAdds } from '../../../../src/capture/cart/onCartAdds';
+import { PLATFORMS } from '../../../../src/capture/cart/platforms';
+
+// The network is stubbed before onCartAdds wraps it: fetch answers with `status`, and XMLHttpRequest's
+// send dispatches load and loadend (a task later, as a browser does) with `status`, making no request.
+let status = 200;
+const pageFetch = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => new Response('{"ok":1}', { status }));
+const X = XMLHttpRequest.prototype;
+const realOpen = X.open;
+const realSend = X.send;
+const stubOpen = function () {} as typeof X.open;
+const stubSend = function (this: XMLHttpRequest) {
+  const s = status;
+  setTimeout(() => {
+    Object.defineProperty(this, 'status', { value: s, configurable: true });
+    this.dispatchEvent(new ProgressEvent('load'));
+    this.dispatchEvent(new ProgressEvent('loadend'));
+  });
+} as typeof X.send;
+const realFetch = window.fetch;
+// Links are not followed, nor forms posted: happy-dom would navigate away from the test's document.
+const noNavigation = (e: Event) => e.preventDefault();
+
+let add: Mock<(item: Record<string, any>, source: string) => void>;
+let stop: () => void;
+beforeEach(() => {
+  status = 200;
+  pageFetch.mockClear();
+  window.fetch = pageFetch as typeof fetch;
+  X.open = stubOpen;
+  X.send = stubSend;
+  window.addEventListener('click', noNavigation, true);
+  add = vi.fn();
+  stop = onCartAdds(add);
+});
+afterEach(() => {
+  stop();
+  window.fetch = realFetch;
+  X.open = realOpen;
+  X.send = realSend;
+  window.removeEventListener('click', noNavigation, true);
+  document.body.innerHTML = '';
+});
+
+const flush = () => new Promise((r) => setTimeout(r, 5));
+const form = (data: Record<string, string>) => {
+  const f = new FormData();
+  for (const k in data) f.append(k, data[k]);
+  return f;
+};
+type Via = 'fetch' | 'xhr';
+const request = async (via: Via, url: string, body?: BodyInit) => {
+  if (via == 'fetch') await fetch(url, { method: 'POST', body });
+  else {
+    const x = new XMLHttpRequest();
+    x.open('POST', url);
+    x.send(body as XMLHttpRequestBodyInit | undefined);
+  }
+  await flush();
+};
+
+/** Each platform's add-to-cart requests: URL, body, and what add() receives. */
+const REQUESTS: [name: string, url: string, body: () => BodyInit | undefined, items: Record<string, unknown>[], source: string][] = [
+  [
+    'Shopify /cart/add.js with JSON items',
+    '/cart/add.js',
+    () => JSON.stringify({ items: [{ id: 4001, quantity: 2 }, { id: 4002 }] }),
+    [
+      { product_id: '4001', variant: '4001', quantity: 2 },
+      { product_id: '4002', variant: '4002', quantity: 1 },
+    ],
+    'shopify',
+  ],
+  ['Shopify /cart/add.js with one JSON item', 'https://shop.example/cart/add.js', () => JSON.stringify({ id: 4003, quantity: 1 }), [{ product_id: '4003', variant: '4003', quantity: 1 }], 'shopify'],
+  ['Shopify locale-prefixed /fr/cart/add with form data', '/fr/cart/add', () => form({ id: '4001', quantity: '3', 'product-id': '77' }), [{ product_id: '77', variant: '4001', quantity: 3 }], 'shopify'],
+  ['Shopify /en-ca/cart/add.js with a query string', '/en-ca/cart/add.js?sections=cart', () => JSON.stringify({ items: [{ id: 9 }] }), [{ product_id: '9', variant: '9', quantity: 1 }], 'shopify'],
+  ['WooCommerce ?wc-ajax=add_to_cart', '/?wc-ajax=add_to_cart', () => 'product_sku=&product_id=55&quantity=2', [{ product_id: '55', quantity: 2 }], 'woocommerce'],
+  ['WooCommerce ?add-to-cart=', '/shop/?add-to-cart=56&quantity=1', () => undefined, [{ product_id: '56', quantity: 1 }], 'woocommerce'],
+  ['WooCommerce Store API cart/add-item', '/wp-json/wc/store/v1/cart/add-item', () => JSON.stringify({ id: 88, quantity: 1, variation: [{ attribute: 'Color', value: 'Blue' }] }), [{ product_id: '88', quantity: 1 }], 'woocommerce'],
+  [
+    'Magento /checkout/cart/add/ with form data',
+    '/checkout/cart/add/uenc/aHR0cA,,/product/12/',
+    () => form({ product: '12', selected_configurable_option: '1201', related_product: '', qty: '2', form_key: 'Fk3y' }),
+    [{ product_id: '12', variant: '1201', quantity: 2 }],
+    'magento',
+  ],
+  // Not Shopify's /cart/add: the first platform whose request it is wins.
+  ['BigCommerce /remote/v1/cart/add', '/remote/v1/cart/add', () => form({ action: 'add', product_id: '21', 'qty[]': '2' }), [{ product_id: '21', quantity: 2 }], 'bigcommerce'],
+  ['BigCommerce /api/storefront/carts lineItems', '/api/storefront/carts', () => JSON.stringify({ lineItems: [{ productId: 22, quantity: 2, variantId: 220 }] }), [{ product_id: '22', variant: '220', quantity: 2 }], 'bigcommerce'],
+  ['BigCommerce /api/storefront/carts/ID/items', '/api/storefront/carts/0c1f-9a/items?include=lineItems.physicalItems.options', () => JSON.stringify({ lineItems: [{ productId: 23, quantity: 1 }] }), [{ product_id: '23', quantity: 1 }], 'bigcommerce'],
+  ['PrestaShop cart controller with add=1 in the URL', '/index.php?controller=cart&add=1&id_product=32&id_product_attribute=7&qty=2&token=t', () => undefined, [{ product_id: '32', variant: '7', quantity: 2 }], 'prestashop'],
+  // The classic theme posts the product form, `&add=1&action=update` appended, to the cart page's friendly URL.
+  ['PrestaShop add=1 in the body, to /en/cart', '/en/cart', () => 'token=t&id_product=31&id_product_attribute=5&id_customization=0&qty=1&add=1&action=update', [{ product_id: '31', variant: '5', quantity: 1 }], 'prestashop'],
+];
+
+describe.each(['fetch', 'xhr'] as Via[])('onCartAdds: requests by %s', (via) => {
+  it.each(REQUESTS)('%s', async (_, url, body, items, source) => {
+    await request(via, url, body());
+    expect(add.mock.calls).toEqual(items.map((item) => [item, source]));
+  });
+
+  it('does not count a failed add (500), nor other cart and product requests', async () => {
+    status = 500;
+    await request(via, '/cart/add.js', JSON.stringify({ id: 1, quantity: 1 }));
+    await request(via, '/remote/v1/cart/add', form({ product_id: '21' }));
+    status = 200;
+    for (const url of ['/cart/change.js', '/cart/update.js', '/cart.js', '/cart', '/products/tee.js', '/remote/v1/cart/update', '/api/storefront/carts/abc', '/checkout/cart/', '/?wc-ajax=get_refreshed_fragments', '/index.php?controller=cart&update=1'])
+      await request(via, url, JSON.stringify({ id: 1, product_id: 2, quantity: 1 }));
+    // A request that names no product is no add either.
+    await request(via, '/cart/add.js', JSON.stringify({ quantity: 1 }));
+    expect(add).not.toHaveBeenCalled();
+  });
+
+  it('reads only the product, variant and quantity fields: an email in the body or URL never reaches add()', async () => {
+    await request(via, '/cart/add.js?email=ada%40example.com', JSON.stringify({ items: [{ id: 1, quantity: 1, properties: { Email: 'ada@example.com' }, email: 'ada@example.com' }] }));
+    await request(via, '/checkout/cart/add/uenc/x/product/12/', form({ product: '12', qty: '1', email: 'ada@example.com', firstname: 'Ada' }));
+    expect(add).toHaveBeenCalledTimes(2);
+    expect(JSON.stringify(add.mock.calls)).not.toMatch(/ada|Ada/);
+    expect(Object.keys(add.mock.calls[0][0]).sort()).toEqual(['product_id', 'quantity', 'variant']);
+  });
+});
+
+describe('onCartAdds: fetch', () => {
+  it("returns the page's own response, and its rejection", async () => {
+    const res = await fetch('/cart/add.js', { method: 'POST', body: JSON.stringify({ id: 1 }) });
+    expect(await res.json()).toEqual({ ok: 1 });
+    expect(pageFetch).toHaveBeenCalledWith('/cart/add.js', { method: 'POST', body: '{"id":1}' });
+    pageFetch.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+    await expect(fetch('/cart/add.js', { method: 'POST', body: '{"id":2}' })).rejects.toThrow('Failed to fetch');
+    await flush();
+    expect(add).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes Request and URL objects (reading the URL), and never throws for odd inputs', async () => {
+    await fetch(new Request('https://shop.example/?add-to-cart=56&quantity=2', { method: 'POST' }));
+    await fetch(new URL('https://shop.example/?add-to-cart=57'));
+    for (const odd of ['http://[::1', '//', undefined, null, 42, {}] as unknown as string[]) expect(() => fetch(odd).catch(() => undefined)).not.toThrow();
+    expect(() => fetch('/cart/add.js', { method: 'POST', body: '[null, 1' })).not.toThrow();
+    expect(() => fetch('/cart/add.js', { method: 'POST', body: '[null]' })).not.toThrow();
+    expect(() => fetch('/cart/add.js', { method: 'POST', body: new Blob(['x']) })).not.toThrow();
+    await flush();
+    expect(add.mock.calls).toEqual([
+      [{ product_id: '56', quantity: 2 }, 'woocommerce'],
+      [{ product_id: '57', quantity: 1 }, 'woocommerce'],
+    ]);
+    expect(pageFetch).toHaveBeenCalledTimes(11);
+  });
+});
+
+describe('onCartAdds: XMLHttpRequest', () => {
+  it('resolves a relative URL or URL object, and counts on a 2xx status only', async () => {
+    const x = new XMLHttpRequest();
+    x.open('GET', new URL('/shop/?add-to-cart=60', location.href) as unknown as string);
+    x.send();
+    status = 302;
+    await request('xhr', '/?add-to-cart=61');
+    status = 204;
+    await request('xhr', '/?add-to-cart=62');
+    expect(add.mock.calls.map((c) => c[0].product_id)).toEqual(['60', '62']);
+  });
+
+  it('counts a reused XMLHttpRequest once per request', async () => {
+    const x = new XMLHttpRequest();
+    x.open('POST', '/cart/add.js');
+    x.send(JSON.stringify({ id: 1 }));
+    await flush();
+    x.open('GET', '/cart.js');
+    x.send();
+    await flush();
+    status = 500;
+    x.open('POST', '/cart/add.js');
+    x.send(JSON.stringify({ id: 2 }));
+    await flush();
+    status = 200;
+    x.open('GET', '/products/tee.js');
+    x.send();
+    await flush();
+    expect(add.mock.calls.map((c) => c[0].product_id)).toEqual(['1']);
+  });
+
+  it('does not break open() or send() of a URL the page opens oddly', () => {
+    const x = new XMLHttpRequest();
+    expect(() => x.open('GET', 'http://[::1')).not.toThrow();
+    expect(() => x.send()).not.toThrow();
+  });
+});
+
+describe('onCartAdds: forms and links', () => {
+  const submit = (html: string, cancel = false) => {
+    document.body.innerHTML = html;
+    const f = document.querySelector('form')!;
+    if (cancel) f.addEventListener('submit', (e) => e.preventDefault());
+    f.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+  };
+
+  it.each([
+    [
+      'Shopify',
+      '<form action="/fr/cart/add" method="post"><input type="hidden" name="id" value="4001"><input name="quantity" value="2"><input name="email" value="ada@example.com"></form>',
+      { product_id: '4001', variant: '4001', quantity: 2 },
+      'shopify',
+    ],
+    [
+      'WooCommerce form.cart',
+      '<form class="cart" method="post" action="/product/tee"><input name="quantity" value="3"><input name="billing_email" value="ada@example.com"><button type="submit" name="add-to-cart" value="77">Add</button></form>',
+      { product_id: '77', quantity: 3 },
+      'woocommerce',
+    ],
+    [
+      'WooCommerce variable product',
+      '<form class="variations_form cart" method="post"><input name="quantity" value="1"><input type="hidden" name="add-to-cart" value="70"><input type="hidden" name="product_id" value="70"><input type="hidden" name="variation_id" value="71"></form>',
+      { product_id: '70', variant: '71', quantity: 1 },
+      'woocommerce',
+    ],
+    [
+      'Magento (its action has /checkout/cart/add/ in it: not Shopify)',
+      '<form id="product_addtocart_form" action="https://shop.example/checkout/cart/add/uenc/aHR0cA,,/product/12/" method="post"><input type="hidden" name="product" value="12"><input type="hidden" name="selected_configurable_option" value="1201"><input name="qty" value="1"><input name="form_key" value="k"></form>',
+      { product_id: '12', variant: '1201', quantity: 1 },
+      'magento',
+    ],
+    [
+      'BigCommerce',
+      '<form data-cart-item-add action="/cart.php" method="post"><input type="hidden" name="product_id" value="21"><input name="qty[]" value="2"></form>',
+      { product_id: '21', quantity: 2 },
+      'bigcommerce',
+    ],
+    [
+      'PrestaShop',
+      '<form id="add-to-cart-or-refresh" action="/cart" method="post"><input name="token" value="t"><input type="hidden" name="id_product" value="31"><input type="hidden" name="id_product_attribute" value="5"><input name="qty" value="4"></form>',
+      { product_id: '31', variant: '5', quantity: 4 },
+      'prestashop',
+    ],
+  ])('%s: a native add-to-cart form post counts with only its product fields', (_, html, item, source) => {
+    submit(html);
+    expect(add.mock.calls).toEqual([[item, source]]);
+    expect(JSON.stringify(add.mock.calls)).not.toMatch(/ada@|"t"|"k"/);
+  });
+
+  it('does not count a form whose submit the page cancels (its request counts instead), nor other forms', () => {
+    submit('<form action="/cart/add" method="post"><input name="id" value="4001"></form>', true);
+    submit('<form action="/newsletter" method="post"><input name="id" value="4001"><input name="email" value="a@b.c"></form>');
+    submit('<form action="/cart/add" method="post"><input name="quantity" value="1"></form>');
+    expect(add).not.toHaveBeenCalled();
+  });
+
+  it("counts WooCommerce's add-to-cart links, not its AJAX buttons (their request counts)", () => {
+    document.body.innerHTML = `<a id="link" href="/shop/?add-to-cart=55" data-product_id="55" data-quantity="2" class="button add_to_cart_button"><span id="label">Add</span></a>
+      <a id="nodata" href="/shop/?add-to-cart=56" class="button add_to_cart_button">Add</a>
+      <a id="ajax" href="/shop/?add-to-cart=57" data-product_id="57" class="button add_to_cart_button ajax_add_to_cart">Add</a><a id="other" href="/shop/">Shop</a>`;
+    for (const id of ['label', 'nodata', 'ajax', 'other']) document.getElementById(id)!.click();
+    expect(add.mock.calls).toEqual([
+      [{ product_id: '55', quantity: 2 }, 'woocommerce'],
+      [{ product_id: '56', quantity: 1 }, 'woocommerce'],
+    ]);
+  });
+});
+
+describe('onCartAdds: stop()', () => {
+  it('puts fetch and XMLHttpRequest back, and stops listening to forms and links', async () => {
+    expect(window.fetch).not.toBe(pageFetch);
+    expect(X.send).not.toBe(stubSend);
+    stop();
+    expect(window.fetch).toBe(pageFetch);
+    expect(X.open).toBe(stubOpen);
+    expect(X.send).toBe(stubSend);
+    await request('fetch', '/cart/add.js', JSON.stringify({ id: 1 }));
+    await request('xhr', '/cart/add.js', JSON.stringify({ id: 1 }));
+    document.body.innerHTML = '<form action="/cart/add"><input name="id" value="1"></form><a class="add_to_cart_button" href="/?add-to-cart=1">Add</a>';
+    document.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    document.querySelector('a')!.click();
+    expect(add).not.toHaveBeenCalled();
+  });
+
+  it('takes its own list of platforms', async () => {
+    stop();
+    stop = onCartAdds(add, [{ name: 'acme', request: /^\/basket\/put/, form: 'form.acme', fields: [['sku'], [], ['n']] }]);
+    await request('fetch', '/basket/put', 'sku=A1&n=2');
+    await request('fetch', '/cart/add.js', JSON.stringify({ id: 1 }));
+    expect(add.mock.calls).toEqual([[{ product_id: 'A1', quantity: 2 }, 'acme']]);
+    expect(PLATFORMS.map((p) => p.name)).toEqual(['shopify', 'woocommerce', 'magento', 'bigcommerce', 'prestashop']);
+  });
+});

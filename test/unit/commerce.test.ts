@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
+
+// commerce.ts keeps the last add in module state and the cart, checkout and order in localStorage:
+// each test gets fresh modules (a new page) and empty storage; `reload()` is a new page on the same storage.
+type Commerce = typeof import('../../src/commerce');
+let c: Commerce;
+let track: Mock<(event: string, properties: Record<string, any>) => void>;
+const reload = async () => {
+  vi.resetModules();
+  c = await import('../../src/commerce');
+};
+beforeEach(async () => {
+  localStorage.clear();
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2025-01-01T10:00:00Z'));
+  track = vi.fn();
+  await reload();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  localStorage.clear();
+});
+
+const events = () => track.mock.calls.map((call) => call[0]);
+const add = (item: Record<string, unknown>, source = 'api') => c.addToCart(track, item, source);
+const later = (ms: number) => vi.setSystemTime(Date.now() + ms);
+
+describe('addToCart', () => {
+  it('starts a cart on the first add to an empty cart only, and sends the item with its source', () => {
+    add({ product_id: 'A', quantity: 2 }, 'shopify');
+    add({ product_id: 'B', quantity: 1 }, 'markup');
+    expect(track.mock.calls).toEqual([
+      ['Cart Started', { cart_id: undefined, source: 'shopify' }],
+      ['Product Added', { product_id: 'A', quantity: 2, source: 'shopify' }],
+      ['Product Added', { product_id: 'B', quantity: 1, source: 'markup' }],
+    ]);
+  });
+
+  it('the cart outlives the page: an add on the next page does not start another', async () => {
+    add({ product_id: 'A' });
+    await reload();
+    add({ product_id: 'B' });
+    expect(events()).toEqual(['Cart Started', 'Product Added', 'Product Added']);
+  });
+
+  it('starts a cart once per cart_id, and again for a new cart_id', () => {
+    add({ product_id: 'A', cart_id: 'c1' });
+    add({ product_id: 'B', cart_id: 'c1' });
+    add({ product_id: 'C', cart_id: 'c2' });
+    expect(track.mock.calls.filter((call) => call[0] == 'Cart Started')).toEqual([
+      ['Cart Started', { cart_id: 'c1', source: 'api' }],
+      ['Cart Started', { cart_id: 'c2', source: 'api' }],
+    ]);
+  });
+
+  it('adds with and without a cart_id (helper and automatic capture on one site) are one cart', () => {
+    add({ product_id: 'A', cart_id: 'c1' });
+    add({ product_id: 'B' }, 'shopify');
+    add({ product_id: 'C', cart_id: 'c1' });
+    // Seen first without its id, the cart is the same one once the site names it.
+    localStorage.clear();
+    add({ product_id: 'D' }, 'shopify');
+    add({ product_id: 'E', cart_id: 'c9' });
+    add({ product_id: 'F' }, 'shopify');
+    expect(events().filter((e) => e == 'Cart Started')).toHaveLength(2);
+    expect(events().filter((e) => e == 'Product Added')).toHaveLength(6);
+  });
+
+  it('counts the same add seen twice within 3 s once, from any source; a different item or a later add counts', () => {
+    add({ product_id: 'A', variant: 'v1', quantity: 1 }, 'markup');
+    later(2900);
+    add({ product_id: 'A', variant: 'v1', quantity: 1 }, 'shopify');
+    add({ product_id: 'A', variant: 'v2', quantity: 1 }, 'shopify');
+    add({ product_id: 'A', variant: 'v2', quantity: 2 }, 'shopify');
+    later(3000);
+    add({ product_id: 'A', variant: 'v2', quantity: 2 }, 'shopify');
+    expect(track.mock.calls.filter((call) => call[0] == 'Product Added').map((call) => [call[1].variant, call[1].quantity, call[1].source])).toEqual([
+      ['v1', 1, 'markup'],
+      ['v2', 1, 'shopify'],
+      ['v2', 2, 'shopify'],
+      ['v2', 2, 'shopify'],
+    ]);
+  });
+});
+
+describe('startCheckout', () => {
+  it('starts a checkout once per cart, with its properties', async () => {
+    add({ product_id: 'A' });
+    c.startCheckout(track, { value: 42 });
+    c.startCheckout(track);
+    await reload();
+    c.startCheckout(track);
+    expect(track.mock.calls.slice(2)).toEqual([['Checkout Started', { value: 42 }]]);
+  });
+
+  it('once for a visit with no cart seen, and again for a new cart', () => {
+    c.startCheckout(track);
+    c.startCheckout(track);
+    add({ product_id: 'A', cart_id: 'c1' });
+    c.startCheckout(track);
+    c.startCheckout(track);
+    add({ product_id: 'B', cart_id: 'c2' });
+    c.startCheckout(track);
+    expect(events()).toEqual(['Checkout Started', 'Cart Started', 'Product Added', 'Checkout Started', 'Cart Started', 'Product Added', 'Checkout Started']);
+  });
+});
+
+describe('completeOrder', () => {
+  it('completes an order once per order_id, across reloads of the thank-you page', async () => {
+    const order = { order_id: '1001', total: 84, currency: 'EUR' };
+    c.completeOrder(track, order);
+    c.completeOrder(track, order);
+    await reload();
+    c.completeOrder(track, { order_id: '1001' });
+    c.completeOrder(track, { order_id: '1002' });
+    expect(track.mock.calls).toEqual([
+      ['Order Completed', order],
+      ['Order Completed', { order_id: '1002' }],
+    ]);
+  });
+
+  it('empties the cart: the next add starts a new cart, and its checkout counts again', () => {
+    add({ product_id: 'A' });
+    c.startCheckout(track);
+    c.completeOrder(track, { order_id: '1' });
+    later(60_000);
+    add({ product_id: 'A' });
+    add({ product_id: 'B' });
+    c.startCheckout(track);
+    expect(events()).toEqual(['Cart Started', 'Product Added', 'Checkout Started', 'Order Completed', 'Cart Started', 'Product Added', 'Product Added', 'Checkout Started']);
+  });
+
+  it('a numeric order_id is the same order as its string', () => {
+    c.completeOrder(track, { order_id: 7 });
+    c.completeOrder(track, { order_id: '7' });
+    expect(events()).toEqual(['Order Completed']);
+  });
+});
