@@ -5,6 +5,7 @@ import { onPageView } from './capture/onPageView';
 import { onWebVitals, type WebVitals } from './capture/onWebVitals';
 import { checkoutPage } from './capture/cart/checkoutPage';
 import { onCartAdds } from './capture/cart/onCartAdds';
+import { PLATFORMS } from './capture/cart/platforms';
 import { orderDetails } from './capture/cart/orderDetails';
 import { addToCart, completeOrder, startCheckout } from './commerce';
 import { scrub } from './lib/privacy';
@@ -46,7 +47,8 @@ export function autocapture(t: Tracker, o: AutocaptureOptions = {}): () => void 
   };
   const stops = [
     o.engagement !== false && onEngagement(track),
-    o.forms !== false && onForms(track),
+    // Add-to-cart forms are Product Added (commerce), not forms someone fills in.
+    o.forms !== false && onForms(track, { ignore: shop ? PLATFORMS.map((p) => p.form).join() : '' }),
     o.links !== false && onLinks(track),
     shop && onCartAdds((item, source) => addToCart(plain, item, source)),
     o.webVitals !== false && onWebVitals(plain, typeof o.webVitals == 'function' ? o.webVitals : undefined),

@@ -21,17 +21,19 @@ const NOT_FILLED = /^(hidden|submit|button|reset|image)$/;
  * carries form_id, form_name, action_path, field_count, fields_touched, last_field (the name or id
  * of the last field touched), time_ms and invalid_count (validation errors seen). Listens at the
  * document, so forms added later count. Reads names and ids, never a field's value. Forms with
- * `data-engagekit-ignore` are skipped. A submit the page cancels because the form is invalid is
+ * `data-engagekit-ignore` are skipped, and so are those matching `opts.ignore` (autocapture passes the
+ * e-commerce platforms' add-to-cart forms: an add is a `Product Added`, not a form filled in). A submit the page cancels because the form is invalid is
  * not counted; `form.submit()`, which fires no event, is noticed by wrapping it.
  * Returns a stop function.
  */
-export function onForms(track: (event: string, properties: Properties) => void): () => void {
+export function onForms(track: (event: string, properties: Properties) => void, opts: { ignore?: string } = {}): () => void {
   const forms = new Map<HTMLFormElement, FormState>();
   const nameOf = (el: Element) => el.getAttribute('name') || el.id || '';
   const fields = (f: HTMLFormElement) => [...f.elements].filter((e) => 'value' in e && !NOT_FILLED.test((e as Field).type)).length;
 
   const props = (f: HTMLFormElement, st: FormState): Properties => ({
-    form_id: f.id,
+    // getAttribute: a field named "id" (Shopify's variant input) shadows the form's `id` property.
+    form_id: f.getAttribute('id') || '',
     form_name: f.getAttribute('name') || '',
     action_path: new URL(f.getAttribute('action') || '', location.href).pathname,
     field_count: fields(f),
@@ -41,9 +43,10 @@ export function onForms(track: (event: string, properties: Properties) => void):
     invalid_count: st.invalid,
   });
 
+  const skip = (f: HTMLFormElement) => f.hasAttribute?.('data-engagekit-ignore') || !!(opts.ignore && f.matches?.(opts.ignore));
   const formOf = (t: EventTarget | null) => {
     const f = (t as Field | null)?.form;
-    return f && !f.hasAttribute('data-engagekit-ignore') ? f : undefined;
+    return f && !skip(f) ? f : undefined;
   };
 
   const touch = (e: Event) => {
@@ -75,7 +78,7 @@ export function onForms(track: (event: string, properties: Properties) => void):
   const submit = (e: Event) => {
     const f = e.target as HTMLFormElement;
     // validity, not checkValidity(): that would fire "invalid" events of our own and count them.
-    if (f.hasAttribute?.('data-engagekit-ignore') || (e.defaultPrevented && [...f.elements].some((el) => (el as Field).validity?.valid === false))) return;
+    if (skip(f) || (e.defaultPrevented && [...f.elements].some((el) => (el as Field).validity?.valid === false))) return;
     submitted(f);
   };
 
@@ -96,7 +99,7 @@ export function onForms(track: (event: string, properties: Properties) => void):
   const proto = HTMLFormElement.prototype;
   const native = proto.submit;
   proto.submit = function (this: HTMLFormElement) {
-    if (!this.hasAttribute('data-engagekit-ignore')) submitted(this);
+    if (!skip(this)) submitted(this);
     return native.call(this);
   };
 

@@ -69,4 +69,17 @@ describe('onForms', () => {
     document.querySelector('#f')!.remove();
     await vi.waitFor(() => expect(track.mock.calls.map((c) => c[0])).toEqual(['Form Started', 'Form Abandoned']));
   });
+
+  it("names a form by its id attribute even when a field named 'id' shadows form.id, and skips forms matching `ignore`", () => {
+    stop();
+    document.body.innerHTML = `<form id="product-form" action="/cart/add"><input type="hidden" name="id" value="4001"><input name="quantity"><button>Add</button></form>
+      <form id="contact" action="/contact"><input name="id"><input name="message"></form>`;
+    track = vi.fn();
+    stop = onForms(track, { ignore: 'form[action$="/cart/add"]' });
+    input('quantity', '2');
+    document.querySelector('#product-form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    (document.querySelector('#product-form') as HTMLFormElement).submit();
+    document.querySelector<HTMLInputElement>('#contact [name=id]')!.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(track.mock.calls.map(([e, p]) => [e, p.form_id])).toEqual([['Form Started', 'contact']]);
+  });
 });
