@@ -48,7 +48,8 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
     const url = new URL(req.url || '/', 'http://collector');
     const origin = req.headers.origin;
     // CORS: browsers send text/plain without a preflight; gzip (Content-Encoding) or JSON bodies get one.
-    if (origin && (!origins.size || origins.has(origin))) {
+    // Only the ingest routes are for other sites' pages; the report is not shared with them.
+    if (origin && (isIngestPath(url.pathname) || url.pathname == '/v1/m') && (!origins.size || origins.has(origin))) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
       res.setHeader('Access-Control-Allow-Credentials', 'true');

@@ -44,6 +44,8 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS events_ts ON events (ts)',
   'CREATE INDEX IF NOT EXISTS events_session ON events (session_id, ts)',
   'CREATE INDEX IF NOT EXISTS events_event ON events (event, ts)',
+  // The report's visitor queries (returning visitors) look events up by visitor.
+  'CREATE INDEX IF NOT EXISTS events_visitor ON events (anonymous_id, ts)',
 ];
 
 /**

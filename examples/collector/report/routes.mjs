@@ -1,13 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { timingSafeEqual } from 'node:crypto';
+import { COLUMNS, TABLE_NAMES, computeMetrics, computeTable, parseRange } from './metrics.mjs';
+import { toCsv } from './csv.mjs';
+
+const here = (/** @type {string} */ name) => fileURLToPath(new URL(name, import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** Files served as they are: the dashboard and uPlot from node_modules (no CDN). */
+const FILES = {
+  '/': [here('./dashboard.html'), 'text/html; charset=utf-8'],
+  '/report': [here('./dashboard.html'), 'text/html; charset=utf-8'],
+  '/report/': [here('./dashboard.html'), 'text/html; charset=utf-8'],
+  '/report/dashboard.js': [here('./dashboard.js'), 'text/javascript; charset=utf-8'],
+  '/report/dashboard.css': [here('./dashboard.css'), 'text/css; charset=utf-8'],
+  '/assets/uPlot.iife.min.js': [require.resolve('uplot/dist/uPlot.iife.min.js'), 'text/javascript; charset=utf-8'],
+  '/assets/uPlot.min.css': [require.resolve('uplot/dist/uPlot.min.css'), 'text/css; charset=utf-8'],
+};
+
+/** The dashboard loads only its own files; uPlot styles its elements through the DOM, which CSP allows. */
+const PAGE_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
 /**
- * The engagement report's routes, served by the collector: the dashboard page, its assets, the
- * metrics API and CSV exports. Returns true when it answered the request.
+ * Whether the request may see the report. The collector's ingestion endpoints are public (every
+ * visitor's browser posts to them), so with a password set the report asks for HTTP Basic
+ * credentials (any user name); without one it is open, as for local use.
+ *
+ * @param {import('node:http').IncomingMessage} req @param {string | undefined} password
+ */
+function allowed(req, password) {
+  if (!password) return true;
+  const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization || '');
+  if (!m) return false;
+  const given = Buffer.from(Buffer.from(m[1], 'base64').toString('utf8').replace(/^[^:]*:/, ''));
+  const want = Buffer.from(password);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+/**
+ * @param {import('node:http').ServerResponse} res @param {number} status @param {unknown} body
+ */
+function json(res, status, body) {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.end(JSON.stringify(body));
+}
+
+/** One structured log line, like the collector's. @param {string} msg @param {Record<string, unknown>} fields */
+const logError = (msg, fields) => console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, ...fields }));
+
+/**
+ * The engagement report's routes, served by the collector: the dashboard page (`/`, `/report`),
+ * its assets, the metrics API (`GET /api/metrics?from=&to=`) and CSV exports
+ * (`GET /api/export/<table>.csv?from=&to=`). Returns true when it answered the request.
  *
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
  * @param {URL} url
- * @param {import('../store.mjs').Store} store
+ * @param {import('./metrics.mjs').Store} store
+ * @param {{ password?: string }} [options]  `password` (default: the REPORT_PASSWORD environment variable) protects the report
  * @returns {Promise<boolean>}
  */
-export async function handleReport(req, res, url, store) {
-  return false;
+export async function handleReport(req, res, url, store, options = {}) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const path = url.pathname;
+  const file = Object.hasOwn(FILES, path) ? FILES[/** @type {keyof typeof FILES} */ (path)] : undefined;
+  const exportMatch = /^\/api\/export\/([A-Za-z]+)\.csv$/.exec(path);
+  if (!file && path !== '/api/metrics' && !exportMatch) return false;
+  // The collector allows other origins (the sites that send events) with CORS; the report is for
+  // its own page only, so no other site may read it with the visitor's credentials.
+  for (const h of res.getHeaderNames()) if (h.startsWith('access-control-')) res.removeHeader(h);
+
+  if (!allowed(req, options.password ?? process.env.REPORT_PASSWORD)) {
+    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="engagekit report", charset="UTF-8"', 'Content-Type': 'text/plain' }).end('authentication required\n');
+    return true;
+  }
+
+  if (file) {
+    const body = await readFile(file[0]);
+    res.writeHead(200, { 'Content-Type': file[1], 'Content-Length': body.length, 'Cache-Control': 'no-cache', ...(file[1].startsWith('text/html') ? PAGE_HEADERS : { 'X-Content-Type-Options': 'nosniff' }) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+
+  let range;
+  try {
+    range = parseRange(url.searchParams);
+  } catch (e) {
+    json(res, 400, { error: /** @type {Error} */ (e).message });
+    return true;
+  }
+  const limit = Number(url.searchParams.get('limit') || 100);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    json(res, 400, { error: 'limit must be an integer from 1 to 10000' });
+    return true;
+  }
+
+  try {
+    if (path === '/api/metrics') {
+      json(res, 200, await computeMetrics(store, range, { limit }));
+      return true;
+    }
+    const name = /** @type {string} */ (exportMatch?.[1]);
+    if (!TABLE_NAMES.includes(name)) {
+      json(res, 404, { error: `no table ${name}; tables: ${TABLE_NAMES.join(', ')}` });
+      return true;
+    }
+    const rows = await computeTable(store, name, range);
+    const csv = toCsv(COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)], rows);
+    const day = (/** @type {number} */ ms) => new Date(ms).toISOString().slice(0, 10);
+    res.writeHead(200, {
+      'Content-Type': 'text/csv; charset=utf-8; header=present',
+      'Content-Disposition': `attachment; filename="engagekit-${name}-${day(range.from)}-to-${day(range.to - 1)}.csv"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(req.method === 'HEAD' ? undefined : csv);
+  } catch (e) {
+    logError('report query failed', { path, error: String(/** @type {Error} */ (e)?.message || e) });
+    if (!res.headersSent) json(res, 500, { error: 'the report could not be computed' });
+    else res.destroy();
+  }
+  return true;
 }

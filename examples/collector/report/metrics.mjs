@@ -1,0 +1,393 @@
+// The engagement report's metrics, each one SQL query run by the database (SQLite or
+// PostgreSQL, through the store's `all`), so they scale with it: nothing is aggregated in
+// JavaScript, which only renames and checks types. The dialect differences live in sql.mjs.
+import { dayLabel, dayOf, join, percentile, prop, ratio, raw, sorted, sql } from './sql.mjs';
+
+/** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
+/** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> }} Store */
+/** @typedef {{ from: number, to: number }} Range  ms since the epoch, `to` excluded */
+/** @typedef {'text' | 'int' | 'num' | 'ms' | 'rate' | 'percent' | 'money' | 'date'} ColumnType */
+/** @typedef {{ key: string, label: string, type: ColumnType }} Column */
+
+export const DAY = 86_400_000;
+/** A session counts as engaged (not a bounce) from this much engaged time. */
+export const BOUNCE_ENGAGED_MS = 10_000;
+/** Events that show intent: a session with one of them is never a bounce. */
+export const KEY_EVENTS = ['Form Submitted', 'Product Added', 'Cart Started', 'Checkout Started', 'Order Completed'];
+/** The longest range accepted: the daily series has one row per day. */
+const MAX_DAYS = 3660;
+
+/**
+ * The date range of a request. `from` and `to` are ms since the epoch or ISO dates/times; a bare
+ * date `to` (YYYY-MM-DD, what a date input gives) includes that whole UTC day. Without them: the
+ * last 30 UTC days, today included. Throws a RangeError with a reason for bad input.
+ *
+ * @param {URLSearchParams} q
+ * @param {number} [now]
+ * @returns {Range}
+ */
+export function parseRange(q, now = Date.now()) {
+  const parse = (/** @type {string | null} */ v, /** @type {boolean} */ end) => {
+    if (v == null || v === '') return undefined;
+    if (/^\d{1,15}$/.test(v)) return Number(v);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+      const t = Date.parse(v + 'T00:00:00Z');
+      if (Number.isNaN(t)) throw new RangeError(`${end ? 'to' : 'from'}: not a date: ${v}`);
+      return end ? t + DAY : t;
+    }
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) throw new RangeError(`${end ? 'to' : 'from'}: not a date or a time in ms: ${v.slice(0, 40)}`);
+    return t;
+  };
+  let from = parse(q.get('from'), false);
+  let to = parse(q.get('to'), true);
+  if (to === undefined) to = from === undefined ? Math.floor(now / DAY) * DAY + DAY : Math.max(now, from + 1);
+  if (from === undefined) from = to - 30 * DAY;
+  if (from < 0 || from >= to) throw new RangeError('from must be before to');
+  if (to - from > MAX_DAYS * DAY) throw new RangeError(`the range is limited to ${MAX_DAYS} days`);
+  return { from, to };
+}
+
+/** @param {number} ms */
+const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+
+/** The metrics' meanings, shown on the dashboard and returned by the API. */
+export const DEFINITIONS = {
+  range: 'Events with from ≤ capture time < to (capture time corrected for client clock skew). Days are UTC days; a date given as to includes that whole day. Only events in the range count, so a session that crosses a boundary counts with its part in the range.',
+  visitor: 'A browser, identified by its anonymous id.',
+  session: 'A visit as engagekit counts it (context.session.id): it ends after 30 minutes without an event or when the visitor arrives from another campaign.',
+  visitors: 'Distinct anonymous ids with an event in the range.',
+  sessions: 'Distinct session ids with an event in the range.',
+  pageviews: 'Page messages (type "page") in the range, single-page-app navigations included.',
+  returningVisitors: 'Visitors with a session numbered above 1 (session.index > 1), with more than one session in the range, or with an event before the range.',
+  returningVisitorRate: 'Returning visitors ÷ visitors.',
+  bounces: `Sessions with at most one page view, under ${BOUNCE_ENGAGED_MS / 1000} s of engaged time (sum of Page Engagement engaged_ms) and no key event (${KEY_EVENTS.join(', ')}).`,
+  bounceRate: 'Bounces ÷ sessions.',
+  avgSessionDurationMs: 'Average over sessions of (last event time − first event time). The last event is usually the final Page Engagement, so the time on the last page counts. A one-event session lasts 0.',
+  medianSessionDurationMs: 'Median of the same session durations (linear interpolation between the two middle values).',
+  avgEngagedMsPerSession: 'Average over sessions of their engaged time: the sum of engaged_ms of their Page Engagement events (time the page was visible, focused and in use).',
+  medianEngagedMsPerSession: 'Median of the same engaged times per session.',
+  pagesPerVisit: 'Page views in sessions ÷ sessions.',
+  cartStarts: 'Cart Started events (one per cart).',
+  checkoutStarts: 'Checkout Started events (one per cart).',
+  cartSessions: 'Sessions with a Cart Started event.',
+  abandonedCartSessions: 'Sessions with a Cart Started event and no Order Completed event.',
+  cartAbandonmentRate: 'Sessions with Cart Started and no Order Completed in the same session ÷ sessions with Cart Started. An order placed in a later session still counts its cart as abandoned.',
+  orders: 'Distinct orders: Order Completed events, one per order_id (the message id when there is none).',
+  revenue: 'Sum over orders of their revenue, or their total when an order has no revenue. Currencies are not converted.',
+  currency: "The orders' currency; 'mixed' when they use several, none when no order names one.",
+  averageOrderValue: 'Revenue ÷ orders that carry a revenue or total.',
+  convertedSessions: 'Sessions with an Order Completed event.',
+  conversionRate: 'Sessions with an Order Completed event ÷ sessions.',
+  pages: 'Per page path: page views, visitors, the average engaged time of a page view (sum of the engaged_ms of its Page Engagement reports, a page view being a session, its page count and the path; only page views that reported) and the average scroll depth (the deepest point in % of the page, from each page view’s final report).',
+  landingPages: 'Per landing path of the sessions’ Session Started events: sessions, bounce rate and conversion rate of those sessions.',
+  referrers: 'Per referring host of Session Started (“(direct)” without a referrer): sessions, bounce rate and conversion rate.',
+  campaigns: 'Per utm_source, utm_medium and utm_campaign of Session Started (sessions with at least one of them): sessions, conversion rate, orders and revenue.',
+  forms: 'Per form (its id, else its name, else its action path): Form Started, Form Submitted and Form Abandoned events; submit rate = submitted ÷ started, abandon rate = abandoned ÷ started; average time from the first interaction to the submit.',
+  formFields: 'Per form, the last field touched before a Form Abandoned (where people give up): abandons and their share of the form’s abandons.',
+  webVitals: 'Per page path of the Web Vitals events: the 75th percentile (interpolated, as Google reports them) of LCP, INP, FCP and TTFB in ms and of CLS. Good at or below LCP 2500, INP 200, CLS 0.1, FCP 1800, TTFB 800.',
+  funnel: 'Sessions that reached each step and every step before it (in any order within the session): all sessions → Cart Started → Checkout Started → Order Completed; each as a share of all sessions and of the previous step.',
+  sessionsPerDay: 'Per UTC day of the range, by the day of each session’s first event in the range: sessions, visitors, page views, bounces and sessions with an order.',
+};
+
+/** @param {string} key @param {string} label @param {ColumnType} type @returns {Column} */
+const col = (key, label, type) => ({ key, label, type });
+
+/** The tables' columns, in order: the API's rows carry these keys, CSVs have these headers. */
+export const COLUMNS = {
+  pages: [col('path', 'Page', 'text'), col('pageviews', 'Page views', 'int'), col('visitors', 'Visitors', 'int'), col('avg_engaged_ms', 'Avg engaged time', 'ms'), col('avg_scroll_depth', 'Avg scroll depth', 'percent')],
+  landingPages: [col('landing_path', 'Landing page', 'text'), col('sessions', 'Sessions', 'int'), col('bounce_rate', 'Bounce rate', 'rate'), col('conversion_rate', 'Conversion rate', 'rate')],
+  referrers: [col('referrer', 'Referrer', 'text'), col('sessions', 'Sessions', 'int'), col('bounce_rate', 'Bounce rate', 'rate'), col('conversion_rate', 'Conversion rate', 'rate')],
+  campaigns: [col('source', 'Source', 'text'), col('medium', 'Medium', 'text'), col('campaign', 'Campaign', 'text'), col('sessions', 'Sessions', 'int'), col('conversion_rate', 'Conversion rate', 'rate'), col('orders', 'Orders', 'int'), col('revenue', 'Revenue', 'money')],
+  forms: [col('form', 'Form', 'text'), col('started', 'Started', 'int'), col('submitted', 'Submitted', 'int'), col('abandoned', 'Abandoned', 'int'), col('submit_rate', 'Submit rate', 'rate'), col('abandon_rate', 'Abandon rate', 'rate'), col('avg_submit_ms', 'Avg time to submit', 'ms')],
+  formFields: [col('form', 'Form', 'text'), col('field', 'Last field', 'text'), col('abandons', 'Abandons', 'int'), col('share', 'Share of abandons', 'rate')],
+  webVitals: [col('path', 'Page', 'text'), col('samples', 'Page views measured', 'int'), col('lcp_p75', 'LCP p75 (ms)', 'num'), col('inp_p75', 'INP p75 (ms)', 'num'), col('cls_p75', 'CLS p75', 'num'), col('fcp_p75', 'FCP p75 (ms)', 'num'), col('ttfb_p75', 'TTFB p75 (ms)', 'num')],
+  funnel: [col('step', 'Step', 'text'), col('sessions', 'Sessions', 'int'), col('rate_of_start', 'Of all sessions', 'rate'), col('rate_of_previous', 'Of previous step', 'rate')],
+  sessionsPerDay: [col('day', 'Day (UTC)', 'date'), col('sessions', 'Sessions', 'int'), col('visitors', 'Visitors', 'int'), col('pageviews', 'Page views', 'int'), col('bounces', 'Bounces', 'int'), col('conversions', 'Sessions with an order', 'int')],
+};
+
+/** The summary's keys and types, in the order the dashboard shows them. */
+export const SUMMARY = /** @type {const} */ ([
+  ['visitors', 'int'], ['sessions', 'int'], ['pageviews', 'int'], ['returningVisitors', 'int'], ['returningVisitorRate', 'rate'],
+  ['bounces', 'int'], ['bounceRate', 'rate'], ['avgSessionDurationMs', 'ms'], ['medianSessionDurationMs', 'ms'],
+  ['avgEngagedMsPerSession', 'ms'], ['medianEngagedMsPerSession', 'ms'], ['pagesPerVisit', 'num'],
+  ['cartStarts', 'int'], ['cartSessions', 'int'], ['abandonedCartSessions', 'int'], ['cartAbandonmentRate', 'rate'], ['checkoutStarts', 'int'],
+  ['orders', 'int'], ['revenue', 'money'], ['currency', 'text'], ['averageOrderValue', 'money'], ['convertedSessions', 'int'], ['conversionRate', 'rate'],
+]);
+
+const quoted = (/** @type {string[]} */ names) => names.map((n) => `'${n}'`).join(', ');
+
+/**
+ * The common table expressions every query starts from: `ev` (the range's events), `sess` (one
+ * row per session), `ord` (one row per order) and `land` (one row per Session Started).
+ * Unreferenced ones cost nothing: neither database evaluates a CTE no query reads.
+ *
+ * @param {Dialect} d @param {Range} r @returns {Sql}
+ */
+function base(d, r) {
+  const num = (/** @type {string} */ n) => prop(d, n, 'num');
+  const text = (/** @type {string} */ n) => prop(d, n, 'text');
+  const flag = (/** @type {string} */ cond) => raw(`MAX(CASE WHEN ${cond} THEN 1 ELSE 0 END)`);
+  return sql`ev AS (
+    SELECT message_id, type, event, anonymous_id, session_id, session_index, page_count, path, ts, properties
+    FROM events WHERE ts >= ${r.from} AND ts < ${r.to}),
+  sess_raw AS (
+    SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
+      MIN(ts) AS started, MAX(ts) - MIN(ts) AS duration_ms,
+      SUM(CASE WHEN type = 'page' THEN 1 ELSE 0 END) AS pageviews,
+      COALESCE(SUM(CASE WHEN event = 'Page Engagement' THEN ${num('engaged_ms')} END), 0) AS engaged_ms,
+      ${flag(`event IN (${quoted(KEY_EVENTS)})`)} AS key_event,
+      ${flag(`event = 'Cart Started'`)} AS cart,
+      ${flag(`event = 'Checkout Started'`)} AS checkout,
+      ${flag(`event = 'Order Completed'`)} AS ordered
+    FROM ev WHERE session_id IS NOT NULL GROUP BY session_id),
+  sess AS (
+    SELECT sess_raw.*, CASE WHEN pageviews <= 1 AND engaged_ms < ${raw(String(BOUNCE_ENGAGED_MS))} AND key_event = 0 THEN 1 ELSE 0 END AS bounced
+    FROM sess_raw),
+  ord AS (
+    SELECT order_key, MAX(amount) AS amount, MAX(currency) AS currency, MIN(session_id) AS session_id
+    FROM (SELECT COALESCE(NULLIF(${text('order_id')}, ''), message_id) AS order_key, COALESCE(${num('revenue')}, ${num('total')}) AS amount,
+        NULLIF(${text('currency')}, '') AS currency, session_id
+      FROM ev WHERE event = 'Order Completed') o
+    GROUP BY order_key),
+  land AS (
+    SELECT session_id, MIN(landing_path) AS landing_path, MIN(referrer) AS referrer, MIN(source) AS source, MIN(medium) AS medium, MIN(campaign) AS campaign
+    FROM (SELECT session_id, COALESCE(NULLIF(${text('landing_path')}, ''), path) AS landing_path, NULLIF(${text('referrer')}, '') AS referrer,
+        NULLIF(${text('source')}, '') AS source, NULLIF(${text('medium')}, '') AS medium, NULLIF(${text('name')}, '') AS campaign
+      FROM ev WHERE event = 'Session Started' AND session_id IS NOT NULL) l
+    GROUP BY session_id)`;
+}
+
+/** The host of a URL column ('https://a.example/x' → 'a.example'), or the text up to its first '/'. @param {Dialect} d @param {string} c */
+function hostOf(d, c) {
+  if (d === 'postgres') return raw(`split_part(CASE WHEN position('://' in ${c}) > 0 THEN substr(${c}, position('://' in ${c}) + 3) ELSE ${c} END, '/', 1)`);
+  const rest = `substr(${c}, CASE WHEN instr(${c}, '://') > 0 THEN instr(${c}, '://') + 3 ELSE 1 END)`;
+  // Appending '/' makes instr find one even when the URL has no path.
+  return raw(`substr(${rest}, 1, instr(${rest} || '/', '/') - 1)`);
+}
+
+/** @type {Record<string, (d: Dialect, r: Range, limit?: number) => Sql>} */
+const TABLE_QUERIES = {
+  pages: (d, r, limit) => sql`WITH ${base(d, r)},
+    pv AS (SELECT COALESCE(path, '(unknown)') AS path, COUNT(*) AS pageviews, COUNT(DISTINCT anonymous_id) AS visitors
+      FROM ev WHERE type = 'page' GROUP BY COALESCE(path, '(unknown)')),
+    views AS (SELECT path, session_id, page_count, SUM(engaged) AS engaged, MAX(CASE WHEN is_final THEN depth END) AS depth
+      FROM (SELECT COALESCE(${prop(d, 'path')}, path, '(unknown)') AS path, session_id, page_count, ${prop(d, 'engaged_ms', 'num')} AS engaged,
+          ${prop(d, 'final', 'bool')} AS is_final, ${prop(d, 'scroll_depth', 'num')} AS depth
+        FROM ev WHERE event = 'Page Engagement') e
+      GROUP BY path, session_id, page_count),
+    eng AS (SELECT path, AVG(engaged) AS avg_engaged_ms, AVG(depth) AS avg_scroll_depth FROM views GROUP BY path),
+    paths AS (SELECT path FROM pv UNION SELECT path FROM eng)
+    ${sorted(
+      d,
+      sql`SELECT paths.path AS path, COALESCE(pv.pageviews, 0) AS pageviews, COALESCE(pv.visitors, 0) AS visitors,
+        eng.avg_engaged_ms AS avg_engaged_ms, eng.avg_scroll_depth AS avg_scroll_depth
+      FROM paths LEFT JOIN pv ON pv.path = paths.path LEFT JOIN eng ON eng.path = paths.path`,
+      [['pageviews', 'desc', 'num'], ['path', 'asc', 'text']],
+      limit,
+    )}`,
+
+  landingPages: (d, r, limit) => sql`WITH ${base(d, r)}
+    ${sorted(
+      d,
+      sql`SELECT landing_path, COUNT(*) AS sessions, ${ratio('SUM(bounced)', 'COUNT(*)')} AS bounce_rate, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate
+      FROM (SELECT COALESCE(land.landing_path, '(unknown)') AS landing_path, sess.bounced, sess.ordered
+        FROM land JOIN sess ON sess.session_id = land.session_id) l
+      GROUP BY landing_path`,
+      [['sessions', 'desc', 'num'], ['landing_path', 'asc', 'text']],
+      limit,
+    )}`,
+
+  referrers: (d, r, limit) => sql`WITH ${base(d, r)}
+    ${sorted(
+      d,
+      sql`SELECT referrer, COUNT(*) AS sessions, ${ratio('SUM(bounced)', 'COUNT(*)')} AS bounce_rate, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate
+      FROM (SELECT COALESCE(NULLIF(${hostOf(d, 'land.referrer')}, ''), '(direct)') AS referrer, sess.bounced, sess.ordered
+        FROM land JOIN sess ON sess.session_id = land.session_id) l
+      GROUP BY referrer`,
+      [['sessions', 'desc', 'num'], ['referrer', 'asc', 'text']],
+      limit,
+    )}`,
+
+  campaigns: (d, r, limit) => sql`WITH ${base(d, r)},
+    so AS (SELECT session_id, COUNT(*) AS orders, SUM(amount) AS revenue FROM ord GROUP BY session_id)
+    ${sorted(
+      d,
+      sql`SELECT source, medium, campaign, COUNT(*) AS sessions, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate,
+        COALESCE(SUM(orders), 0) AS orders, COALESCE(SUM(revenue), 0) AS revenue
+      FROM (SELECT COALESCE(land.source, '(none)') AS source, COALESCE(land.medium, '(none)') AS medium, COALESCE(land.campaign, '(none)') AS campaign,
+          sess.ordered, so.orders, so.revenue
+        FROM land JOIN sess ON sess.session_id = land.session_id LEFT JOIN so ON so.session_id = land.session_id
+        WHERE land.source IS NOT NULL OR land.medium IS NOT NULL OR land.campaign IS NOT NULL) c
+      GROUP BY source, medium, campaign`,
+      [['sessions', 'desc', 'num'], ['source', 'asc', 'text'], ['medium', 'asc', 'text'], ['campaign', 'asc', 'text']],
+      limit,
+    )}`,
+
+  forms: (d, r, limit) => {
+    const count = (/** @type {string} */ e) => `SUM(CASE WHEN event = '${e}' THEN 1 ELSE 0 END)`;
+    return sql`WITH ${base(d, r)}, ${formEvents(d)}
+    ${sorted(
+      d,
+      sql`SELECT form, ${raw(count('Form Started'))} AS started, ${raw(count('Form Submitted'))} AS submitted, ${raw(count('Form Abandoned'))} AS abandoned,
+        ${ratio(count('Form Submitted'), count('Form Started'))} AS submit_rate, ${ratio(count('Form Abandoned'), count('Form Started'))} AS abandon_rate,
+        AVG(CASE WHEN event = 'Form Submitted' THEN time_ms END) AS avg_submit_ms
+      FROM fe GROUP BY form`,
+      [['started', 'desc', 'num'], ['form', 'asc', 'text']],
+      limit,
+    )}`;
+  },
+
+  formFields: (d, r, limit) => sql`WITH ${base(d, r)}, ${formEvents(d)}
+    ${sorted(
+      d,
+      sql`SELECT form, field, COUNT(*) AS abandons, CAST(COUNT(*) AS DOUBLE PRECISION) / SUM(COUNT(*)) OVER (PARTITION BY form) AS share
+      FROM (SELECT form, COALESCE(NULLIF(last_field, ''), '(none)') AS field FROM fe WHERE event = 'Form Abandoned') a
+      GROUP BY form, field`,
+      [['abandons', 'desc', 'num'], ['form', 'asc', 'text'], ['field', 'asc', 'text']],
+      limit,
+    )}`,
+
+  webVitals: (d, r, limit) => {
+    const metrics = ['lcp', 'inp', 'cls', 'fcp', 'ttfb'];
+    // One row per (page view, metric), so a single percentile query covers the five metrics.
+    const long = join(metrics.map((m) => raw(`SELECT path, '${m}' AS metric, ${m} AS v FROM wv WHERE ${m} IS NOT NULL`)), ' UNION ALL ');
+    return sql`WITH ${base(d, r)},
+      wv AS (SELECT COALESCE(${prop(d, 'path')}, path, '(unknown)') AS path, ${join(metrics.map((m) => sql`${prop(d, m, 'num')} AS ${raw(m)}`))}
+        FROM ev WHERE event = 'Web Vitals'),
+      vlong AS (${long}),
+      p75 AS (${percentile(d, 0.75, raw('vlong'), ['path', 'metric'], 'v')}),
+      n AS (SELECT path, COUNT(*) AS samples FROM wv GROUP BY path)
+      ${sorted(
+        d,
+        sql`SELECT n.path AS path, n.samples AS samples,
+          ${join(metrics.map((m) => raw(`MAX(CASE WHEN p75.metric = '${m}' THEN p75.value END) AS ${m}_p75`)))}
+        FROM n LEFT JOIN p75 ON p75.path = n.path
+        GROUP BY n.path, n.samples`,
+        [['samples', 'desc', 'num'], ['path', 'asc', 'text']],
+        limit,
+      )}`;
+  },
+
+  funnel: (d, r) => sql`WITH ${base(d, r)},
+    steps AS (
+      SELECT 1 AS step_order, 'Sessions' AS step, COUNT(*) AS sessions FROM sess
+      UNION ALL SELECT 2, 'Cart started', COALESCE(SUM(cart), 0) FROM sess
+      UNION ALL SELECT 3, 'Checkout started', COALESCE(SUM(cart * checkout), 0) FROM sess
+      UNION ALL SELECT 4, 'Order completed', COALESCE(SUM(cart * checkout * ordered), 0) FROM sess)
+    SELECT step, sessions,
+      ${ratio('sessions', 'FIRST_VALUE(sessions) OVER (ORDER BY step_order)')} AS rate_of_start,
+      ${ratio('sessions', 'LAG(sessions) OVER (ORDER BY step_order)')} AS rate_of_previous
+    FROM steps ORDER BY step_order`,
+
+  sessionsPerDay: (d, r) => sql`WITH RECURSIVE days(d) AS (
+      SELECT CAST(${Math.floor(r.from / DAY)} AS BIGINT)
+      UNION ALL SELECT d + 1 FROM days WHERE d + 1 < CAST(${Math.ceil(r.to / DAY)} AS BIGINT)),
+    ${base(d, r)},
+    per AS (SELECT ${dayOf(d, 'started')} AS d, COUNT(*) AS sessions, COUNT(DISTINCT anonymous_id) AS visitors,
+        SUM(pageviews) AS pageviews, SUM(bounced) AS bounces, SUM(ordered) AS conversions
+      FROM sess GROUP BY ${dayOf(d, 'started')})
+    SELECT ${dayLabel(d, 'days.d')} AS day, COALESCE(per.sessions, 0) AS sessions, COALESCE(per.visitors, 0) AS visitors,
+      COALESCE(per.pageviews, 0) AS pageviews, COALESCE(per.bounces, 0) AS bounces, COALESCE(per.conversions, 0) AS conversions
+    FROM days LEFT JOIN per ON per.d = days.d ORDER BY days.d`,
+};
+
+/** Form events with their form's key: its id, else its name, else its action path. @param {Dialect} d */
+function formEvents(d) {
+  const text = (/** @type {string} */ n) => prop(d, n, 'text');
+  return sql`fe AS (
+    SELECT event, COALESCE(NULLIF(fid, ''), NULLIF(fname, ''), NULLIF(apath, ''), '(unnamed form)') AS form, last_field, time_ms
+    FROM (SELECT event, ${text('form_id')} AS fid, ${text('form_name')} AS fname, ${text('action_path')} AS apath,
+        ${text('last_field')} AS last_field, ${prop(d, 'time_ms', 'num')} AS time_ms
+      FROM ev WHERE event IN ('Form Started', 'Form Submitted', 'Form Abandoned')) f)`;
+}
+
+/** @param {Dialect} d @param {Range} r @returns {Sql} */
+function summaryQuery(d, r) {
+  const cnt = (/** @type {string} */ cond) => raw(`COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`);
+  return sql`WITH ${base(d, r)},
+    vis AS (SELECT anonymous_id, COUNT(DISTINCT session_id) AS n_sessions, MAX(session_index) AS max_index
+      FROM ev WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id),
+    -- Seen before the range: one pass over the earlier events (a semi-join), not a lookup per
+    -- visitor, which would scan the table once per visitor where anonymous_id has no index.
+    seen AS (SELECT DISTINCT anonymous_id FROM events WHERE ts < ${r.from} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
+    v AS (SELECT COUNT(*) AS visitors,
+        COALESCE(SUM(CASE WHEN max_index > 1 OR n_sessions > 1 OR seen.anonymous_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS returning_visitors
+      FROM vis LEFT JOIN seen ON seen.anonymous_id = vis.anonymous_id),
+    s AS (SELECT COUNT(*) AS sessions, COALESCE(SUM(bounced), 0) AS bounces, COALESCE(SUM(pageviews), 0) AS pageviews,
+        AVG(CAST(duration_ms AS DOUBLE PRECISION)) AS avg_duration, AVG(CAST(engaged_ms AS DOUBLE PRECISION)) AS avg_engaged,
+        COALESCE(SUM(ordered), 0) AS converted, COALESCE(SUM(cart), 0) AS cart_sessions, ${cnt('cart = 1 AND ordered = 0')} AS abandoned_carts
+      FROM sess),
+    o AS (SELECT COUNT(*) AS orders, COALESCE(SUM(amount), 0) AS revenue, AVG(amount) AS aov,
+        CASE WHEN COUNT(DISTINCT currency) > 1 THEN 'mixed' ELSE MIN(currency) END AS currency
+      FROM ord),
+    e AS (SELECT ${cnt("event = 'Cart Started'")} AS cart_starts, ${cnt("event = 'Checkout Started'")} AS checkout_starts, ${cnt("type = 'page'")} AS pageviews FROM ev),
+    md AS (${percentile(d, 0.5, raw('sess'), [], 'duration_ms')}),
+    me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms')})
+    SELECT v.visitors AS "visitors", s.sessions AS "sessions", e.pageviews AS "pageviews",
+      v.returning_visitors AS "returningVisitors", ${ratio('v.returning_visitors', 'v.visitors')} AS "returningVisitorRate",
+      s.bounces AS "bounces", ${ratio('s.bounces', 's.sessions')} AS "bounceRate",
+      s.avg_duration AS "avgSessionDurationMs", md.value AS "medianSessionDurationMs",
+      s.avg_engaged AS "avgEngagedMsPerSession", me.value AS "medianEngagedMsPerSession",
+      ${ratio('s.pageviews', 's.sessions')} AS "pagesPerVisit",
+      e.cart_starts AS "cartStarts", s.cart_sessions AS "cartSessions", s.abandoned_carts AS "abandonedCartSessions",
+      ${ratio('s.abandoned_carts', 's.cart_sessions')} AS "cartAbandonmentRate", e.checkout_starts AS "checkoutStarts",
+      o.orders AS "orders", o.revenue AS "revenue", o.currency AS "currency", o.aov AS "averageOrderValue",
+      s.converted AS "convertedSessions", ${ratio('s.converted', 's.sessions')} AS "conversionRate"
+    FROM v, s, o, e, md, me`;
+}
+
+/**
+ * Numbers as numbers whatever the driver gives (PostgreSQL's bigint and numeric arrive as
+ * strings unless the pool parses them), text as text, NULL as null.
+ *
+ * @param {Record<string, unknown>} row @param {Array<[string, string]>} types @returns {Record<string, unknown>}
+ */
+function typed(row, types) {
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  for (const [key, type] of types) {
+    const v = row[key] ?? row[key.toLowerCase()];
+    out[key] = v == null ? null : type === 'text' || type === 'date' ? String(v) : Number(v);
+  }
+  return out;
+}
+
+/** The table names the API and the CSV export know. */
+export const TABLE_NAMES = Object.keys(TABLE_QUERIES);
+
+/**
+ * One table's rows for a range.
+ *
+ * @param {Store} store @param {string} name  one of TABLE_NAMES @param {Range} range @param {number} [limit]
+ * @returns {Promise<Record<string, unknown>[]>}
+ */
+export async function computeTable(store, name, range, limit) {
+  const q = TABLE_QUERIES[name](store.dialect, range, limit);
+  const types = COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)].map((c) => /** @type {[string, string]} */ ([c.key, c.type]));
+  return (await store.all(q.text, q.params)).map((row) => typed(row, types));
+}
+
+/**
+ * Everything the dashboard shows, for a range: `{ range, definitions, summary, series, tables,
+ * columns }`. Tables are cut to `limit` rows (the CSV export has them all).
+ *
+ * @param {Store} store @param {Range} range @param {{ limit?: number }} [opts]
+ */
+export async function computeMetrics(store, range, { limit = 100 } = {}) {
+  const q = summaryQuery(store.dialect, range);
+  const [summaryRows, ...tables] = await Promise.all([
+    store.all(q.text, q.params),
+    ...TABLE_NAMES.map((name) => computeTable(store, name, range, name === 'funnel' || name === 'sessionsPerDay' ? undefined : limit)),
+  ]);
+  const byName = Object.fromEntries(TABLE_NAMES.map((n, i) => [n, tables[i]]));
+  const { sessionsPerDay, ...rest } = byName;
+  return {
+    range: { from: range.from, to: range.to, fromDate: isoDay(range.from), toDate: isoDay(range.to - 1), timeZone: 'UTC' },
+    definitions: DEFINITIONS,
+    summary: typed(summaryRows[0], /** @type {Array<[string, string]>} */ (SUMMARY.map(([k, t]) => [k, t]))),
+    series: { sessionsPerDay },
+    tables: rest,
+    columns: COLUMNS,
+  };
+}

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launch } from '../browser/support/browser';
+import { startCollector } from '../../examples/collector/server.mjs';
+import { batchBody } from './report.fixture';
+
+// The dashboard in Chromium, served by the real collector (SQLite) over the hand-built data of
+// report.test.ts: the page loads without errors, the charts draw their data, the numbers are the
+// expected ones, the date range works and every CSV link answers. A full-page screenshot goes to
+// test-results/dashboard.png.
+
+/** Pixels of a canvas close to an RGB color (uPlot draws at device pixels; anti-aliasing blends edges). */
+function colorPixels(page: Page, selector: string, rgb: [number, number, number]): Promise<number[]> {
+  return page.$$eval(
+    selector,
+    (canvases, rgb) =>
+      (canvases as HTMLCanvasElement[]).map((c) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && Math.abs(d[i] - rgb[0]) < 24 && Math.abs(d[i + 1] - rgb[1]) < 24 && Math.abs(d[i + 2] - rgb[2]) < 24) n++;
+        return n;
+      }),
+    rgb,
+  );
+}
+
+describe('engagement dashboard in Chromium', () => {
+  let dir: string;
+  let server: Awaited<ReturnType<typeof startCollector>>;
+  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'engagekit-dashboard-'));
+    server = await startCollector({ port: 0, dataDir: dir, log: () => undefined });
+    const sent = await fetch(`${server.url}/v1/batch`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: batchBody() });
+    expect({ status: sent.status, body: await sent.json() }).toMatchObject({ status: 200, body: { rejected: [] } });
+    browser = await launch();
+    page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(String(e)));
+    page.on('requestfailed', (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('renders the summary, tables and non-empty charts', async () => {
+    await page.goto(`${server.url}/?from=2024-05-01&to=2024-05-31`);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 15_000 });
+
+    const card = (key: string) => page.textContent(`.card[data-metric="${key}"] .card-value`);
+    expect(await card('sessions')).toBe('5');
+    expect(await card('visitors')).toBe('4');
+    expect(await card('bounceRate')).toBe('20 %');
+    expect(await card('revenue')).toBe('€65.00');
+    expect(await card('medianSessionDurationMs')).toBe('50 s');
+    // The definition is on the card, as small text and as a tooltip.
+    const bounceDef = await page.textContent('.card[data-metric="bounceRate"] .card-def');
+    expect(bounceDef).toMatch(/Bounces ÷ sessions/);
+    expect(await page.getAttribute('.card[data-metric="bounceRate"]', 'title')).toBe(bounceDef);
+    expect(await page.textContent('[data-def="funnel"]')).toMatch(/Cart Started/);
+
+    // Tables: the rows of report.test.ts, formatted.
+    expect(await page.$$eval('[data-table="pages"] tbody tr', (trs) => trs.length)).toBe(9);
+    expect(await page.$$eval('[data-table="formFields"] tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent))).toEqual(['email', 'address', 'name']);
+    // Web Vitals against Google's thresholds: /checkout's LCP p75 3450 ms needs improvement, /'s 1800 ms is good.
+    const vitals = await page.$$eval('[data-table="webVitals"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.className)));
+    expect(vitals[0][2]).toBe('num good');
+    expect(vitals[1][2]).toBe('num fair');
+
+    // Charts: uPlot holds the data, and the canvases show the series' colors, not just axes.
+    const lengths = await page.evaluate(() => (window as unknown as { __charts: { data: unknown[][] }[] }).__charts.map((c) => c.data[1].length));
+    expect(lengths).toEqual([31, 4, 3, 3]); // days of May; funnel steps; two forms' three steps
+    const [sessionsBlue] = await colorPixels(page, '#chart-sessions canvas', [37, 99, 235]);
+    const [funnelBlue] = await colorPixels(page, '#chart-funnel canvas', [37, 99, 235]);
+    const formPurple = await colorPixels(page, '#chart-forms canvas', [124, 58, 237]);
+    expect(sessionsBlue).toBeGreaterThan(200);
+    expect(funnelBlue).toBeGreaterThan(2000);
+    expect(formPurple).toHaveLength(2);
+    for (const n of formPurple) expect(n).toBeGreaterThan(1000);
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/dashboard.png', fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it('links every table to its CSV for the shown range', async () => {
+    const links = await page.$$eval('a.csv', (as) => (as as HTMLAnchorElement[]).map((a) => a.href));
+    expect(links.length).toBe(9); // the eight tables and the daily series
+    for (const href of links) {
+      expect(href).toContain('from=2024-05-01&to=2024-05-31');
+      const res = await fetch(href);
+      expect(res.status, href).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+      const lines = (await res.text()).trimEnd().split('\r\n');
+      expect(lines.length, href).toBeGreaterThan(1);
+    }
+  });
+
+  it('shows another range from the date inputs', async () => {
+    await page.fill('input[name="from"]', '2024-05-12');
+    await page.fill('input[name="to"]', '2024-05-12');
+    await page.click('button[type="submit"]');
+    await page.waitForFunction(() => document.body.dataset.state === 'ready' && location.search.includes('from=2024-05-12'));
+    expect(await page.textContent('.card[data-metric="sessions"] .card-value')).toBe('2'); // S3, S4
+    expect(await page.textContent('.card[data-metric="cartAbandonmentRate"] .card-value')).toBe('50 %');
+    const lengths = await page.evaluate(() => (window as unknown as { __charts: { data: unknown[][] }[] }).__charts.map((c) => c.data[1].length));
+    expect(lengths).toEqual([1, 4, 3, 3]);
+    expect(await page.getAttribute('a.csv[data-table="pages"]', 'href')).toBe('/api/export/pages.csv?from=2024-05-12&to=2024-05-12');
+
+    await page.fill('input[name="from"]', '2023-01-01');
+    await page.fill('input[name="to"]', '2023-01-31');
+    await page.click('button[type="submit"]');
+    await page.waitForFunction(() => document.body.dataset.state === 'ready' && location.search.includes('from=2023-01-01'));
+    expect(await page.textContent('#status')).toMatch(/no sessions/);
+    expect(await page.textContent('#chart-forms')).toMatch(/No form activity/);
+    expect(problems).toEqual([]);
+  });
+});
