@@ -17,7 +17,8 @@ const NOT_FILLED = /^(hidden|submit|button|reset|image)$/;
 /**
  * `Form Started` at the first real interaction with a form (typing, choosing, checking: focus alone
  * is not one), `Form Submitted` on submit, and `Form Abandoned` when a started form was not
- * submitted before its page view ended (pagehide, route change) or the form left the page. Each
+ * submitted before its page view ended (pagehide, route change, the hidden page frozen by the
+ * browser, which mobile browsers then discard) or the form left the page. Each
  * carries form_id, form_name, action_path, field_count, fields_touched, last_field (the name or id
  * of the last field touched), time_ms and invalid_count (validation errors seen). Listens at the
  * document, so forms added later count. Reads names and ids, never a field's value. Forms with
@@ -110,6 +111,10 @@ export function onForms(track: (event: string, properties: Properties) => void, 
   addEventListener('submit', submit);
   // Capture phase, so the events are queued before the tracker's own pagehide listener sends.
   addEventListener('pagehide', endAll, true);
+  // A hidden page the browser freezes (Page Lifecycle API) is usually gone for good: mobile
+  // browsers discard frozen pages without a pagehide. Its abandoned forms are counted now; the
+  // events are stored and go when the page resumes or on the site's next page load.
+  document.addEventListener('freeze', endAll, true);
   return () => {
     stopRoute();
     removed.disconnect();
@@ -119,5 +124,6 @@ export function onForms(track: (event: string, properties: Properties) => void, 
     document.removeEventListener('invalid', invalid, true);
     removeEventListener('submit', submit);
     removeEventListener('pagehide', endAll, true);
+    document.removeEventListener('freeze', endAll, true);
   };
 }

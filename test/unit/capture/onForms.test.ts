@@ -82,4 +82,13 @@ describe('onForms', () => {
     document.querySelector<HTMLInputElement>('#contact [name=id]')!.dispatchEvent(new Event('input', { bubbles: true }));
     expect(track.mock.calls.map(([e, p]) => [e, p.form_id])).toEqual([['Form Started', 'contact']]);
   });
+
+  it('abandons started forms when the hidden page is frozen (mobile browsers then discard it without pagehide)', () => {
+    input('email', 'a');
+    document.dispatchEvent(new Event('freeze'));
+    expect(calls()).toEqual([
+      ['Form Started', 'email', 1],
+      ['Form Abandoned', 'email', 1],
+    ]);
+  });
 });
