@@ -7,6 +7,14 @@ import Ajv from 'ajv';
 
 /** Largest body accepted, compressed or not (the SDK never sends more than 500 KB). */
 export const MAX_BODY = 500_000;
+/** Largest message, as JSON (UTF-8 bytes): Segment's per-call limit, which engagekit keeps too. */
+export const MAX_MESSAGE = 32_768;
+/**
+ * Deepest nesting kept. JSON.parse takes 200 000 nested arrays in 400 KB, but JSON.stringify (and
+ * any recursive walk) then overflows the stack: such a message is refused on its own instead of
+ * turning the whole request into a 500 that the SDK would retry for ever.
+ */
+export const MAX_DEPTH = 64;
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/batch.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv({ allErrors: false, strict: false });
@@ -55,6 +63,23 @@ const BATCH = new Set(['/v1/batch', '/v1/import', '/v1/b']);
 /** Whether `path` is one of the ingest routes. @param {string} path */
 export const isIngestPath = (path) => BATCH.has(path) || path in SINGLE;
 
+/**
+ * A copy of a parsed JSON value whose strings (keys too) PostgreSQL can store: NUL is refused in
+ * TEXT and `\u0000` in jsonb, and a lone surrogate escape is refused by jsonb, so both become
+ * U+FFFD; SQLite gets the same text, so the two backends agree. Throws past MAX_DEPTH.
+ *
+ * @param {unknown} v @param {number} [depth]
+ * @returns {any}
+ */
+function clean(v, depth = 0) {
+  if (typeof v == 'string') return v.toWellFormed().replaceAll('\0', '\uFFFD');
+  if (!v || typeof v != 'object') return v;
+  if (depth >= MAX_DEPTH) throw new RangeError(`nested deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(v)) return v.map((x) => clean(x, depth + 1));
+  // fromEntries defines own properties: a "__proto__" key stays data, as JSON.parse made it.
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [clean(k), clean(x, depth + 1)]));
+}
+
 const time = (/** @type {unknown} */ s) => (typeof s == 'string' ? Date.parse(s) : NaN);
 const text = (/** @type {unknown} */ v) => (typeof v == 'string' ? v : null);
 const int = (/** @type {unknown} */ v) => (Number.isInteger(v) ? /** @type {number} */ (v) : null);
@@ -66,7 +91,7 @@ const int = (/** @type {unknown} */ v) => (Number.isInteger(v) ? /** @type {numb
  * @param {string} path  /v1/batch or a single-message route
  * @param {string} body  decoded text
  * @param {number} receivedAt  ms
- * @returns {{ writeKey: string | undefined, rows: import('./store.mjs').Row[], rejected: { index: number, messageId?: unknown, reason: string }[] }}
+ * @returns {{ writeKey: string | undefined, rows: import('./store.mjs').Row[], rejected: { index: number, messageId?: unknown, reason: string }[], droppedEvents?: number }}
  */
 export function parse(path, body, receivedAt) {
   let json;
@@ -82,21 +107,41 @@ export function parse(path, body, receivedAt) {
   else if (!Array.isArray(json.batch)) throw new Refused(400, '`batch` must be an array of messages');
   else batch = json.batch;
   if (!batch.length) throw new Refused(400, '`batch` is empty');
-  const writeKey = text(json.writeKey) ?? undefined;
-  const batchContext = json.context && typeof json.context == 'object' ? json.context : {};
+  const writeKey = text(json.writeKey) ? clean(json.writeKey) : undefined;
+  /** @type {Record<string, any>} */
+  let batchContext = {};
+  try {
+    if (json.context && typeof json.context == 'object' && !Array.isArray(json.context)) batchContext = clean(json.context, 1);
+  } catch (e) {
+    throw new Refused(400, 'context: ' + /** @type {Error} */ (e).message);
+  }
   const sentAt = time(json.sentAt);
   const rows = [];
   const rejected = [];
   for (let index = 0; index < batch.length; index++) {
-    const m = /** @type {any} */ (batch[index]);
-    const engagekit = m?.context?.library?.name == 'engagekit';
+    const raw = /** @type {any} */ (batch[index]);
+    const engagekit = raw?.context?.library?.name == 'engagekit';
     const check = engagekit ? engagekitMessage : segmentMessage;
-    if (!m || typeof m != 'object' || !check(m)) {
+    if (!raw || typeof raw != 'object' || Array.isArray(raw) || !check(raw)) {
       const err = check.errors?.[0];
-      rejected.push({ index, messageId: m?.messageId, reason: err ? `${err.instancePath || 'message'} ${err.message}` : 'not an object' });
+      rejected.push({ index, messageId: raw?.messageId, reason: err ? `${err.instancePath || 'message'} ${err.message}` : 'not an object' });
       continue;
     }
-    const ts0 = time(m.timestamp);
+    let m, size;
+    try {
+      m = clean(raw);
+      size = Buffer.byteLength(JSON.stringify(m));
+    } catch (e) {
+      rejected.push({ index, messageId: raw.messageId, reason: /** @type {Error} */ (e).message });
+      continue;
+    }
+    // Refused, not trimmed: the sender decides what to drop (engagekit trims its own events under this).
+    if (size > MAX_MESSAGE) {
+      rejected.push({ index, messageId: raw.messageId, reason: `message of ${size} bytes is over ${MAX_MESSAGE}` });
+      continue;
+    }
+    // RudderStack's SDKs send the capture time as originalTimestamp (their server adds timestamp).
+    const ts0 = time(m.timestamp ?? m.originalTimestamp);
     const sent = time(m.sentAt) || sentAt;
     // The client's clock may be off: what it says elapsed between capture and send is kept, and
     // anchored to the server's receive time (Segment does the same).
@@ -124,5 +169,7 @@ export function parse(path, body, receivedAt) {
       context: JSON.stringify(context),
     });
   }
-  return { writeKey, rows, rejected };
+  // engagekit counts the events its queue had to drop in the batch context: worth a log line.
+  const droppedEvents = Number.isInteger(batchContext.droppedEvents) ? batchContext.droppedEvents : undefined;
+  return { writeKey, rows, rejected, droppedEvents };
 }

@@ -18,10 +18,11 @@ const jsonLog = (o) => process.stdout.write(JSON.stringify({ time: new Date().to
  * Start the collector.
  *
  * @param {{ port?: number, host?: string, dataDir?: string, databaseUrl?: string, writeKeys?: string[],
- *   allowedOrigins?: string[], log?: (o: object) => void }} [opts]
+ *   allowedOrigins?: string[], log?: (o: object) => void, shutdownGraceMs?: number }} [opts]
+ *   `shutdownGraceMs`: how long close() waits for requests still being received before it cuts them.
  * @returns {Promise<{ url: string, store: import('./store.mjs').Store, close: () => Promise<void> }>}
  */
-export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = './data', databaseUrl, writeKeys = [], allowedOrigins = [], log = jsonLog } = {}) {
+export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = './data', databaseUrl, writeKeys = [], allowedOrigins = [], log = jsonLog, shutdownGraceMs = 10_000 } = {}) {
   const store = await openStore({ databaseUrl, dataDir });
   const keys = new Set(writeKeys.filter(Boolean));
   const origins = new Set(allowedOrigins.filter(Boolean));
@@ -47,9 +48,13 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
     const started = Date.now();
     const url = new URL(req.url || '/', 'http://collector');
     const origin = req.headers.origin;
+    const forPages = isIngestPath(url.pathname) || url.pathname == '/v1/m';
+    // Browsers send an Origin with every POST. A text/plain POST needs no preflight, so leaving
+    // the CORS headers out would not stop a page of another site from writing: it is refused.
+    const foreign = forPages && !!origin && origins.size > 0 && !origins.has(origin);
     // CORS: browsers send text/plain without a preflight; gzip (Content-Encoding) or JSON bodies get one.
     // Only the ingest routes are for other sites' pages; the report is not shared with them.
-    if (origin && (isIngestPath(url.pathname) || url.pathname == '/v1/m') && (!origins.size || origins.has(origin))) {
+    if (origin && forPages && !foreign) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
       res.setHeader('Access-Control-Allow-Credentials', 'true');
@@ -60,6 +65,11 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
     }
     const line = (/** @type {number} */ status, /** @type {object} */ extra = {}) => log({ level: status >= 500 ? 'error' : 'info', method: req.method, path: url.pathname, status, ms: Date.now() - started, ...extra });
 
+    if (foreign) {
+      req.resume();
+      reply(res, 403, { error: `origin ${origin} is not allowed` });
+      return line(403, { origin });
+    }
     if (req.method == 'OPTIONS') {
       res.writeHead(204).end();
       return line(204);
@@ -81,8 +91,12 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
         return line(405);
       }
       const [status, body, extra] = await ingest(req, url.pathname);
-      reply(res, status, body, status == 503 ? { 'Retry-After': '5' } : {});
-      return line(status, extra);
+      /** @type {Record<string, string>} */
+      const headers = status == 503 ? { 'Retry-After': '5' } : {};
+      // Refused before the whole body was read: close the connection rather than read the rest.
+      if (status == 413 && !req.complete) headers.Connection = 'close';
+      reply(res, status, body, headers);
+      return line(status, { ...extra, ...(/** @type {any} */ (body).error && { error: /** @type {any} */ (body).error }) });
     }
     if (await handleReport(req, res, url, store)) return line(res.statusCode);
     reply(res, 404, { error: 'not found' });
@@ -126,8 +140,8 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
     const writeKey = parsed.writeKey ?? (basic ? Buffer.from(basic[1], 'base64').toString().split(':')[0] : undefined);
     if (keys.size && !keys.has(writeKey || '')) return [401, { error: 'unknown write key' }];
     for (const r of parsed.rows) r.write_key = writeKey || '';
-    const { rows, rejected } = parsed;
-    if (!rows.length) return [400, { error: 'no valid message in the batch', rejected }, { rejected: rejected.length }];
+    const { rows, rejected, droppedEvents } = parsed;
+    if (!rows.length) return [400, { error: 'no valid message in the batch', rejected }, { rejected: rejected.length, firstReason: rejected[0]?.reason }];
     let accepted;
     try {
       accepted = await store.insert(rows);
@@ -139,7 +153,7 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
     const duplicates = rows.length - accepted;
     // 200 even when some messages were rejected: they can never become valid, and a 4xx would make
     // an SDK drop (or a 5xx resend) the valid ones with them. The rejected ones are listed.
-    return [200, { accepted, duplicates, rejected }, { accepted, duplicates, rejected: rejected.length }];
+    return [200, { accepted, duplicates, rejected }, { accepted, duplicates, rejected: rejected.length, ...(rejected.length && { firstReason: rejected[0].reason }), ...(droppedEvents && { droppedEvents }) }];
   }
 
   await new Promise((resolve, reject) => {
@@ -158,8 +172,15 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
         // Stop accepting, let the requests under way finish (and commit), then close the store.
         const stopped = new Promise((r) => server.close(() => r(undefined)));
         server.closeIdleConnections();
-        await Promise.allSettled([...inflight]);
+        // A client trickling its body must not hold the shutdown: after the grace period its
+        // connection is cut (its request is not stored, so its SDK sends it again), while the
+        // writes already under way still finish before the store closes.
+        let timer;
+        const grace = new Promise((r) => (timer = setTimeout(r, shutdownGraceMs)));
+        await Promise.race([Promise.allSettled([...inflight]), grace]);
+        clearTimeout(timer);
         server.closeAllConnections();
+        await Promise.allSettled([...inflight]);
         await stopped;
         await store.close();
         log({ level: 'info', msg: 'closed' });

@@ -64,10 +64,11 @@ async function openSqlite(dataDir) {
   const { default: Database } = await import('better-sqlite3');
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, 'engagekit.sqlite'));
-  // WAL: readers (the report) never block the writer; busy_timeout: another instance on the same
-  // file waits its turn instead of failing.
-  db.pragma('journal_mode = WAL');
+  // busy_timeout first: another instance on the same file (starting at the same moment, or
+  // writing) is waited for instead of failing, the switch to WAL included. WAL: readers (the
+  // report) never block the writer.
   db.pragma('busy_timeout = 5000');
+  db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   for (const s of SCHEMA) db.exec(s);
   const ins = db.prepare(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`);
@@ -81,6 +82,10 @@ async function openSqlite(dataDir) {
   };
 }
 
+/** The SQL type of each column, for PostgreSQL's arrays. */
+const PG_TYPES = { session_index: 'integer', page_count: 'integer', ts: 'bigint', received_at: 'bigint' };
+const INSERT_PG = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[/** @type {keyof PG_TYPES} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (message_id) DO NOTHING`;
+
 /** `?` placeholders to PostgreSQL's `$1, $2, …`, leaving quoted text alone. @param {string} sql */
 export function numbered(sql) {
   let n = 0;
@@ -92,7 +97,9 @@ async function openPostgres(url) {
   const { default: pg } = await import('pg');
   // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
   const types = { getTypeParser: (/** @type {number} */ oid, /** @type {any} */ format) => (oid == 20 || oid == 1700 ? Number : pg.types.getTypeParser(oid, format)) };
-  const pool = new pg.Pool({ connectionString: url, max: 10, types });
+  // A database that does not answer must not hold requests for ever: after 5 s the request gets
+  // a 503 and the SDK retries later.
+  const pool = new pg.Pool({ connectionString: url, max: 10, types, connectionTimeoutMillis: 5000, keepAlive: true });
   // A failed idle connection must not crash the process: the next query reports it (503).
   pool.on('error', () => undefined);
   const c = await pool.connect();
@@ -112,9 +119,13 @@ async function openPostgres(url) {
     dialect: 'postgres',
     async insert(rows) {
       if (!rows.length) return 0;
-      const values = rows.map((_, i) => '(' + COLUMNS.map((__, j) => '$' + (i * COLUMNS.length + j + 1)).join(', ') + ')');
+      // Sorted by message_id, so two requests holding some of the same ids (two instances given
+      // one batch) take their row locks in the same order and cannot deadlock.
+      const sorted = [...rows].sort((a, b) => (a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0));
+      // One array per column, not one parameter per value: a 500 KB batch of small messages is
+      // well over PostgreSQL's 65 535 parameters, and would fail (503, retried for ever) as VALUES.
       // One statement, so one implicit transaction: all of the request's rows or none.
-      const r = await pool.query(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES ${values.join(', ')} ON CONFLICT (message_id) DO NOTHING`, rows.flatMap((r) => COLUMNS.map((c) => r[c])));
+      const r = await pool.query(INSERT_PG, COLUMNS.map((c) => sorted.map((r) => r[c])));
       return r.rowCount ?? 0;
     },
     all: async (sql, params = []) => (await pool.query(numbered(sql), params)).rows,

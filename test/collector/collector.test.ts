@@ -6,9 +6,13 @@
  * a flood of concurrent requests, storage failures (503, so SDKs retry) and a graceful close.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
 import { startCollector } from '../../examples/collector/server.mjs';
 import { startPostgres } from './support/postgres';
@@ -19,6 +23,20 @@ const quiet = () => undefined;
 
 const post = (c: Collector, body: unknown, { path = '/v1/batch', headers = {} as Record<string, string>, raw }: { path?: string; headers?: Record<string, string>; raw?: Buffer | string } = {}) =>
   fetch(c.url + path, { method: 'POST', headers: { 'Content-Type': 'text/plain', ...headers }, body: raw ?? JSON.stringify(body) });
+/** POST without Content-Length (chunked), as a client streaming its body does; resolves to the status. */
+const chunked = (c: Collector, chunks: Buffer[]) =>
+  new Promise<number>((resolve, reject) => {
+    let status = 0;
+    const req = http.request(c.url + '/v1/batch', { method: 'POST', headers: { 'Content-Type': 'text/plain' } }, (res) => {
+      status = res.statusCode!;
+      res.resume();
+      resolve(status);
+    });
+    // The collector answers and closes before the body is all sent: writes after that fail.
+    req.on('error', (e) => (status ? resolve(status) : reject(e)));
+    for (const ch of chunks) req.write(ch);
+    req.end();
+  });
 const count = async (c: Collector) => Number((await c.store.all('SELECT COUNT(*) AS n FROM events'))[0].n);
 
 const backends: ['sqlite' | 'postgres'][] = [['sqlite'], ['postgres']];
@@ -131,6 +149,21 @@ describe.each(backends)('collector on %s', (backend) => {
       expect((await post(keyed, ekBatch([ekMessage()], new Date(), 'good'))).status).toBe(200);
       const other = await fetch(keyed.url + '/v1/batch', { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } });
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      // A text/plain POST needs no preflight: a page of another site is refused all the same.
+      const m = ekMessage();
+      const foreign = await post(keyed, ekBatch([m], new Date(), 'good'), { headers: { Origin: 'https://evil.example' } });
+      expect(foreign.status).toBe(403);
+      expect(await keyed.store.all('SELECT 1 FROM events WHERE message_id = ?', [m.messageId])).toHaveLength(0);
+      const allowed = await post(keyed, ekBatch([ekMessage()], new Date(), 'good'), { headers: { Origin: 'https://shop.example' } });
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+      expect(allowed.headers.get('access-control-expose-headers')).toMatch(/Retry-After/i);
+      // Segment's SDKs send the key as the Basic auth user name, and no key in the body.
+      const basic = (key: string) => ({ Authorization: 'Basic ' + Buffer.from(key + ':').toString('base64') });
+      const { writeKey: _, ...keyless } = ekBatch([ekMessage()]);
+      expect((await post(keyed, keyless, { headers: basic('good') })).status).toBe(200);
+      expect((await post(keyed, keyless, { headers: basic('bad') })).status).toBe(401);
+      expect((await post(keyed, keyless)).status).toBe(401);
     } finally {
       await keyed.close();
     }
@@ -180,21 +213,51 @@ describe.each(backends)('collector on %s', (backend) => {
     }
   });
 
-  it('a graceful close finishes the write under way before it resolves', async () => {
+  it('a graceful close stops accepting, finishes the write under way, then closes the store', async () => {
     const closing = await start();
+    // Hold the request inside its write, so close() certainly starts while it is under way.
+    const insert = closing.store.insert;
+    let entered!: () => void;
+    let release!: () => void;
+    const inInsert = new Promise<void>((r) => (entered = r));
+    const gate = new Promise<void>((r) => (release = r));
+    closing.store.insert = async (rows) => {
+      entered();
+      await gate;
+      return insert(rows);
+    };
     const m = ekMessage();
-    const sent = post(closing, ekBatch(Array.from({ length: 50 }, (_, i) => (i ? ekMessage() : m))));
-    // Closed while the request is on its way: it is answered and committed, then the store closes.
-    await new Promise((r) => setImmediate(r));
+    const sent = post(closing, ekBatch([m, ...Array.from({ length: 49 }, () => ekMessage())]));
+    await inInsert;
+    let closed = false;
+    const closed$ = closing.close().then(() => (closed = true));
+    // No new connections once closing…
+    await expect(fetch(closing.url + '/health')).rejects.toThrow();
+    expect(closed).toBe(false);
+    // …but the write under way is committed and answered before close() resolves.
+    release();
+    const r = await sent;
+    expect(r.status).toBe(200);
+    expect((await r.json()).accepted).toBe(50);
+    await closed$;
+    expect(await c.store.all('SELECT message_id FROM events WHERE message_id = ?', [m.messageId])).toHaveLength(1);
+  });
+
+  it('a graceful close does not wait for ever on a client trickling its body', async () => {
+    const closing = await start({ shutdownGraceMs: 200 });
+    const m = ekMessage();
+    const body = JSON.stringify(ekBatch([m]));
+    // Expect: 100-continue makes the server say when it has the request (its handler is running).
+    const req = http.request(closing.url + '/v1/batch', { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': String(body.length), Expect: '100-continue' } });
+    const ended = new Promise((r) => req.on('error', r).on('response', r));
+    req.flushHeaders();
+    await once(req, 'continue');
+    req.write(body.slice(0, 10));
+    const t0 = Date.now();
     await closing.close();
-    const r = await sent.catch(() => undefined);
-    if (r) {
-      expect(r.status).toBe(200);
-      expect(await c.store.all('SELECT message_id FROM events WHERE message_id = ?', [m.messageId])).toHaveLength(1);
-    } else {
-      // The connection was refused before the request was read: nothing may have been half-stored.
-      expect(await c.store.all('SELECT message_id FROM events WHERE message_id = ?', [m.messageId])).toHaveLength(0);
-    }
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+    expect(await ended).toBeInstanceOf(Error); // cut, not answered
+    expect(await c.store.all('SELECT message_id FROM events WHERE message_id = ?', [m.messageId])).toHaveLength(0);
   });
 
   it('accepts Segment-spec messages from other senders (no engagekit session, ajs messageIds, screen/alias)', async () => {
@@ -209,5 +272,129 @@ describe.each(backends)('collector on %s', (backend) => {
     expect(await r.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
     const [row] = await c.store.all('SELECT session_id, event FROM events WHERE message_id = ?', ['ajs-next-1']);
     expect(row).toEqual({ session_id: null, event: 'Order Completed' });
+    // A Segment-spec message needs an anonymousId or a userId that is not empty, as Segment's API does.
+    const none = await post(c, { batch: [{ type: 'track', event: 'x', messageId: 'ajs-next-3', anonymousId: null, userId: '' }] });
+    expect(none.status).toBe(400);
+  });
+
+  it("takes RudderStack's shape: originalTimestamp as the capture time, skew-corrected, write key by Basic auth", async () => {
+    // The client clock is 10 minutes slow; the event was captured 3 s before the send.
+    const clientNow = Date.now() - 600_000;
+    const id = 'rudder-' + Math.random().toString(36).slice(2);
+    const before = Date.now();
+    const r = await post(
+      c,
+      {
+        batch: [{ type: 'track', event: 'Product Viewed', messageId: id, anonymousId: 'r-anon', channel: 'web', rudderId: 'x', originalTimestamp: new Date(clientNow - 3000).toISOString(), properties: { sku: 'A' }, context: { library: { name: 'RudderLabs JavaScript SDK', version: '3.0.0' }, page: { path: '/a', url: 'https://shop.example/a', referrer: '' } } }],
+        sentAt: new Date(clientNow).toISOString(),
+      },
+      { headers: { Authorization: 'Basic ' + Buffer.from('rudder-key:').toString('base64'), 'Content-Type': 'application/json' } },
+    );
+    expect(await r.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const [row] = await c.store.all('SELECT write_key, path, ts FROM events WHERE message_id = ?', [id]);
+    expect(row).toMatchObject({ write_key: 'rudder-key', path: '/a' });
+    expect(row.ts).toBeGreaterThanOrEqual(before - 3000 - 50);
+    expect(row.ts).toBeLessThanOrEqual(Date.now() - 3000 + 50);
+  });
+
+  it('stores a 500 KB batch of thousands of small messages in one transaction', async () => {
+    // 5 000 messages × 17 columns is over PostgreSQL's 65 535 bind parameters.
+    const tag = Math.random().toString(36).slice(2);
+    const batch = Array.from({ length: 5000 }, (_, i) => ({ type: 'alias', messageId: `tiny-${tag}-${i}`, userId: 'u', previousId: 'a' }));
+    const raw = JSON.stringify({ batch });
+    expect(raw.length).toBeLessThan(500_000);
+    const r = await post(c, null, { raw });
+    expect(r.status).toBe(200);
+    expect((await r.json()).accepted).toBe(5000);
+    expect((await c.store.all('SELECT COUNT(*) AS n FROM events WHERE message_id LIKE ?', [`tiny-${tag}-%`]))[0].n).toBe(5000);
+  });
+
+  it('stores text PostgreSQL refuses (NUL, lone surrogates) as U+FFFD, the same on both backends', async () => {
+    const m = ekMessage({ event: 'a\u0000b', properties: { 'k\u0000': 'v\ud800w', ok: 'é' } });
+    const r = await post(c, ekBatch([m]));
+    expect(await r.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const [row] = await c.store.all('SELECT event, properties FROM events WHERE message_id = ?', [m.messageId]);
+    expect(row.event).toBe('a\uFFFDb');
+    expect(JSON.parse(row.properties)).toEqual({ 'k\uFFFD': 'v\uFFFDw', ok: 'é' });
+    // The report reads properties as jsonb on PostgreSQL: that must still work with this row there.
+    if (backend == 'postgres') expect(await c.store.all("SELECT COUNT(*) AS n FROM events WHERE properties::jsonb->>'ok' = ?", ['é'])).toEqual([{ n: 1 }]);
+  });
+
+  it('refuses single messages over 32 KB or nested too deep, and keeps the rest of their batch', async () => {
+    const good = ekMessage();
+    const big = ekMessage({ properties: { pad: 'x'.repeat(33_000) } });
+    // JSON.parse takes this; JSON.stringify would overflow the stack on it.
+    const deepRaw = '{"type":"track","event":"deep","messageId":"deep-1","anonymousId":"a","properties":{"p":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}}';
+    const raw = `{"batch":[${JSON.stringify(good)},${JSON.stringify(big)},${deepRaw}],"sentAt":"${new Date().toISOString()}"}`;
+    const r = await post(c, null, { raw });
+    expect(r.status).toBe(200);
+    const body = await r.json();
+    expect(body.accepted).toBe(1);
+    expect(body.rejected.map((x: { index: number; reason: string }) => [x.index, x.reason])).toEqual([
+      [1, expect.stringMatching(/over 32768/)],
+      [2, expect.stringMatching(/nested deeper/)],
+    ]);
+    expect((await fetch(c.url + '/health')).status).toBe(200);
+  });
+
+  it('answers 413 to a streamed body over 500 KB without Content-Length, 415 to unknown encodings, 405 to GET', async () => {
+    const chunk = Buffer.alloc(10_000, 0x20);
+    expect(await chunked(c, [Buffer.from('{"batch":['), ...Array.from({ length: 70 }, () => chunk)])).toBe(413);
+    expect((await post(c, ekBatch([ekMessage()]), { headers: { 'Content-Encoding': 'br' } })).status).toBe(415);
+    expect((await fetch(c.url + '/v1/batch')).status).toBe(405);
+    expect((await fetch(c.url + '/health')).status).toBe(200);
+  });
+
+  it('logs one JSON line per request, with the counts and the reason of a refusal', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logged = await start({ log: (o) => lines.push(o) });
+    try {
+      const m = ekMessage();
+      await post(logged, { ...ekBatch([m, m, ekMessage({ event: 7 })]), context: { droppedEvents: 3 } });
+      await post(logged, null, { raw: '{' });
+    } finally {
+      await logged.close();
+    }
+    const requests = lines.filter((l) => l.path);
+    expect(requests).toEqual([
+      expect.objectContaining({ level: 'info', method: 'POST', path: '/v1/batch', status: 200, ms: expect.any(Number), accepted: 1, duplicates: 1, rejected: 1, droppedEvents: 3 }),
+      expect.objectContaining({ method: 'POST', path: '/v1/batch', status: 400, error: expect.stringMatching(/not JSON/) }),
+    ]);
+  });
+
+  it('runs as a command: flags and environment, a log line when listening, a graceful exit on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'engagekit-cli-'));
+    const env = { ...process.env, PORT: '0', DATABASE_URL: databaseUrl ?? '', WRITE_KEYS: 'cli-key,other' };
+    const child = spawn(process.execPath, [new URL('../../examples/collector/server.mjs', import.meta.url).pathname, '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const logged: Record<string, any>[] = [];
+      let wake = () => undefined as void;
+      let ended = false;
+      createInterface({ input: child.stdout! })
+        .on('line', (text) => (logged.push(JSON.parse(text)), wake()))
+        .on('close', () => ((ended = true), wake()));
+      /** The first log line that matches, waiting for more lines until the process's output ends. */
+      const next = async (pred: (l: Record<string, any>) => boolean) => {
+        for (;;) {
+          const l = logged.find(pred);
+          if (l) return l;
+          if (ended) throw new Error('the collector exited: ' + JSON.stringify(logged));
+          await new Promise<void>((r) => (wake = r));
+        }
+      };
+      const { url, storage } = await next((l) => l.msg == 'listening');
+      expect(storage).toBe(backend);
+      const cli = { url } as Collector;
+      expect((await post(cli, ekBatch([ekMessage()], new Date(), 'nope'))).status).toBe(401);
+      expect((await post(cli, ekBatch([ekMessage()], new Date(), 'cli-key'))).status).toBe(200);
+      expect(await next((l) => l.status == 200)).toMatchObject({ time: expect.any(String), method: 'POST', path: '/v1/batch', accepted: 1 });
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      expect(await next((l) => l.msg == 'closed')).toBeTruthy();
+      expect((await exited)[0]).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
