@@ -72,11 +72,14 @@ describe('automatic capture', () => {
     const page = await openTracked(browser!.context, site.url('/one?utm_source=news&utm_campaign=spring'));
     await page.mouse.wheel(0, 200);
     await page.click('#next');
+    // The visitor stays on /next until engagekit has started there (its script is async).
+    await page.waitForURL(/\/next$/);
+    await page.waitForFunction(() => (window as unknown as { engagekit?: { l?: number } }).engagekit?.l === 1);
     await openTracked(browser!.context, site.url('/two'), page);
     await openTracked(browser!.context, site.url('/three'), page);
     await page.goto(elsewhere.url);
     await waitFor(3, (m) => m.type === 'page');
-    await waitFor(4, (m) => m.event === 'Page Engagement' && (m.properties as any).final).catch((e) => { console.log(JSON.stringify(collector.stored(() => true).map((m: any) => [m.type, m.event ?? m.name, m.context?.page?.path, m.properties?.final]))); throw e; });
+    await waitFor(4, (m) => m.event === 'Page Engagement' && (m.properties as any).final);
     await waitFor(4, (m) => m.type === 'page');
     const views = pages();
     expect(views.map((m) => (m.properties as any).path)).toEqual(['/one', '/next', '/two', '/three']);
