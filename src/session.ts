@@ -14,6 +14,9 @@ interface Stored extends SessionContext {
 /** A session ends after this long without an event by default (Google Analytics' and Segment's). */
 export const SESSION_TIMEOUT = 30 * 60_000;
 
+/** The stored time of last activity may lag this far behind (see touchSession). */
+export const LAST_SLACK = 1000;
+
 /**
  * The current session, kept in localStorage so every tab of the site shares it: a tab that stays
  * idle does not end a session another tab keeps alive, because any tab's activity moves `last`,
@@ -29,14 +32,19 @@ export function touchSession(now: number, pageView: boolean, timeout: number, ca
   } catch {
     // unreadable: start over
   }
-  if (!s || fresh || now - s.last > timeout || typeof s.index != 'number' || (campaign && campaign != s.c)) {
-    s = { id: uuid(), index: (s ? +s.index : 0) + 1 || 1, pageCount: 0, startedAt: new Date(now).toISOString(), last: now, c: campaign };
-  }
+  const made = !s || fresh || now - s.last > timeout || typeof s.index != 'number' || (campaign && campaign != s.c);
+  if (made) s = { id: uuid(), index: (s ? +s!.index : 0) + 1 || 1, pageCount: 0, startedAt: new Date(now).toISOString(), last: now, c: campaign };
+  s = s!;
   // reset() starts a session without an event: its first event will announce it.
   const announce = !s.a && !fresh;
   if (!fresh) s.a = 1;
   if (pageView) s.pageCount++;
-  s.last = now;
-  save('session', JSON.stringify(s));
+  // A localStorage write per event was the largest cost of track() (the writes are synchronous).
+  // When only the time of last activity moved, and by under LAST_SLACK, the stored one is left:
+  // the session then ends at most that much early, of its 30 minutes.
+  if (made || announce || pageView || now - s.last >= LAST_SLACK) {
+    s.last = now;
+    save('session', JSON.stringify(s));
+  }
   return [{ id: s.id, index: s.index, pageCount: s.pageCount, startedAt: s.startedAt }, announce];
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SESSION_TIMEOUT, touchSession } from '../../src/session';
+import { LAST_SLACK, SESSION_TIMEOUT, touchSession } from '../../src/session';
 
 beforeEach(() => localStorage.clear());
 
@@ -25,5 +25,25 @@ describe('touchSession', () => {
     const [d] = touchSession(1003, true, 1000, '{"source":"ads"}');
     const [e] = touchSession(1004, true, 1000, '');
     expect([d.id, e.id]).toEqual([c.id, c.id]); // same campaign, or none: the same session
+  });
+
+  it('writes the session on every change but lets the time of last activity lag by under LAST_SLACK', () => {
+    const stored = () => JSON.parse(localStorage.getItem('engagekit:v1:session')!);
+    touchSession(10_000, true, SESSION_TIMEOUT, '');
+    expect(stored().last).toBe(10_000);
+    touchSession(10_000 + LAST_SLACK - 1, false, SESSION_TIMEOUT, '');
+    expect(stored().last).toBe(10_000);
+    // A page view is a change: written at once.
+    touchSession(10_000 + LAST_SLACK - 1, true, SESSION_TIMEOUT, '');
+    expect(stored()).toMatchObject({ last: 10_000 + LAST_SLACK - 1, pageCount: 2 });
+    touchSession(10_000 + 2 * LAST_SLACK, false, SESSION_TIMEOUT, '');
+    expect(stored().last).toBe(10_000 + 2 * LAST_SLACK);
+    // Timed from the stored activity, a session ends at most LAST_SLACK early, never late.
+    const [a] = touchSession(20_000, false, 5000, '');
+    const [b] = touchSession(20_000 + LAST_SLACK - 1, false, 5000, '');
+    const [c] = touchSession(25_000, false, 5000, '');
+    const [d] = touchSession(30_001, false, 5000, '');
+    expect(d.id).not.toBe(a.id);
+    expect([b.id, c.id]).toEqual([a.id, a.id]);
   });
 });
