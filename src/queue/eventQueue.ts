@@ -12,8 +12,8 @@ export const CLAIM_TTL = 30_000;
 export interface EventQueue {
   /** Queue a record now; records added in the same tick are written in one transaction. */
   _add(rec: Rec): void;
-  /** Claim the oldest unclaimed records, from every tab of the site. */
-  _take(count: number, bytes: number): Promise<Rec[]>;
+  /** Claim the oldest unclaimed records, from every tab of the site: none when fewer than `min` are ready. */
+  _take(count: number, bytes: number, min?: number): Promise<Rec[]>;
   /** Sent (2xx) or refused for good: delete. */
   _done(recs: Rec[]): Promise<unknown>;
   /** Failed but worth retrying: unclaim. */
@@ -78,9 +78,9 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
     }
   };
 
-  const limits = (count: number, bytes: number): TakeLimits => {
+  const limits = (count: number, bytes: number, min?: number): TakeLimits => {
     const now = Date.now();
-    return { count, bytes, now, maxAge: s.maxAge, ttl: CLAIM_TTL, skip: (id) => held.has(id) || skipped.get(id)! > now };
+    return { count, bytes, min, now, maxAge: s.maxAge, ttl: CLAIM_TTL, skip: (id) => held.has(id) || skipped.get(id)! > now };
   };
 
   // What pages of the site copied to localStorage as they were left goes (back) into the queue;
@@ -109,7 +109,9 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
       mine.set(rec.id, rec);
       let over = mine.size - s.maxQueueSize;
       // Bound the in-memory copy like the store (which drops the same oldest records; counted once, there).
-      for (const id of mine.keys()) if (over-- > 0) mine.delete(id), idb || dropped(1);
+      // Only when over: walking the whole map on every add made 1,000 tracks quadratic.
+      if (over > 0) for (const id of mine.keys()) if (over-- > 0) mine.delete(id), idb || dropped(1);
+      else break;
       if (pending.push(rec) > 1) return;
       // One transaction for everything added in this tick; `writing` exists from now on, so a
       // take started in the same tick waits for it.
@@ -119,9 +121,9 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
         return use((st) => st._put(recs, s.maxQueueSize), () => 0).then(dropped);
       });
     },
-    async _take(count, bytes) {
+    async _take(count, bytes, min) {
       await writing;
-      const l = limits(count, bytes);
+      const l = limits(count, bytes, min);
       const [all, expired, wake] = await use((st) => st._take(l), () => selectBatch([...mine.values()], l));
       q._wake = wake;
       for (const r of expired) mine.delete(r.id);

@@ -26,6 +26,8 @@ export interface TakeLimits {
   ttl: number;
   /** Ids another tab said it is sending. */
   skip: (id: string) => boolean;
+  /** Take nothing unless at least this many are ready (or the byte limit filled the batch first). */
+  min?: number;
 }
 
 /**
@@ -57,19 +59,22 @@ export const byAge = (a: Rec, b: Rec): number => a.t - b.t || a.q - b.q;
  * The store-independent part of `_take`: from every stored record, those past `maxAge` (to delete)
  * and the oldest unclaimed ones that fit the limits (to claim). A first record over the byte limit
  * is still taken alone, so it can be sent, refused and reported instead of blocking the queue.
+ * With `min`, a batch that neither reaches it nor is cut short by the limits is not taken.
  */
 export function selectBatch(all: Rec[], l: TakeLimits): Taken {
   const expired: Rec[] = [];
-  const batch: Rec[] = [];
+  let batch: Rec[] = [];
   let bytes = 0;
   let wake = 0;
+  let full = false;
   for (const r of all.sort(byAge)) {
     if (l.now - r.t > l.maxAge) expired.push(r);
     else if (r.c! > l.now) wake = wake && wake < r.c! ? wake : r.c!;
     else if (batch.length < l.count && !l.skip(r.id) && (!batch.length || bytes + r.n + 1 <= l.bytes)) {
       batch.push(r);
       bytes += r.n + 1;
-    }
+    } else full ||= !l.skip(r.id);
   }
+  if (!full && batch.length < (l.min || 1)) batch = [];
   return [batch, expired, wake];
 }

@@ -118,14 +118,19 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
     return true;
   }
 
-  async function drain(): Promise<boolean> {
-    for (;;) {
+  // `all`: until the queue is empty (flush(), the interval, a retry). Otherwise (a batch filled up,
+  // the page was shown) one batch and then only full ones: events still trickling in while a
+  // batch is sent wait for the interval instead of going one or two per request.
+  async function drain(all?: boolean): Promise<boolean> {
+    for (let min = 1; ; min = all ? 1 : s.batchSize) {
       // A page being left starts no new batch: the browser would cut it off (the next page load sends it).
       if (navigator.onLine === false || gone) return false;
-      const recs = await q._take(s.batchSize, s.maxBatchBytes - OVERHEAD);
+      const recs = await q._take(s.batchSize, s.maxBatchBytes - OVERHEAD, min);
       if (!recs[0]) {
         // Events another sender claimed (a tab that died mid-send) come back when its claim runs out.
         if (q._wake) later(q._wake - Date.now() + 100);
+        // Fewer than a batch may be left, this tab's or not: they go after the interval.
+        if (min > 1) later(s.flushInterval);
         return true;
       }
       ch._claim(recs);
@@ -148,7 +153,7 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
       retryAt = 0;
       // Asked while a drain runs, which may have looked before the latest events were stored: once more after it.
       if (running) return (again ||= running.then(() => ((again = undefined), d._flush(force))));
-      return (running = withSendLock('engagekit:' + s.dbName, leaving.signal, drain, false)
+      return (running = withSendLock('engagekit:' + s.dbName, leaving.signal, () => drain(force), false)
         .catch(() => false)
         .finally(() => {
           running = undefined;

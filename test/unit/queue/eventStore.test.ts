@@ -40,4 +40,17 @@ describe('selectBatch', () => {
     const [batch] = selectBatch([rec('skip', 900, 500), rec('b', 901, 500)], limits({ bytes: 501, skip: (id) => id === 'skip' }));
     expect(batch.map((r) => r.id)).toEqual(['b']);
   });
+
+  it('with a minimum, takes nothing short of it, unless the limits cut the batch first', () => {
+    const all = [rec('a', 900, 400), rec('b', 901, 400), rec('c', 902, 400)];
+    expect(selectBatch(all, limits({ min: 4, bytes: 10_000 }))[0]).toEqual([]);
+    expect(selectBatch(all, limits({ min: 3, bytes: 10_000 }))[0].map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    // Two fit the bytes and a third is waiting: a full batch, however short of the minimum.
+    expect(selectBatch(all, limits({ min: 5, bytes: 802 }))[0].map((r) => r.id)).toEqual(['a', 'b']);
+    // A record another tab is sending does not make the batch full.
+    expect(selectBatch(all, limits({ min: 3, bytes: 10_000, skip: (id) => id === 'c' }))[0]).toEqual([]);
+    expect(selectBatch(all, limits({ min: 3, count: 2 }))[0].map((r) => r.id)).toEqual(['a', 'b']);
+    // Expired records are still reported when nothing is taken.
+    expect(selectBatch([rec('old', 100), rec('a', 900)], limits({ min: 2 }))[1].map((r) => r.id)).toEqual(['old']);
+  });
 });

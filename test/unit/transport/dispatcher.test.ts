@@ -264,6 +264,34 @@ describe('sending while the page lives', () => {
     expect(col.requests.map((r) => r.body.batch.map((m) => m.event))).toEqual([['A'], ['B']]);
   });
 
+  it('a full batch goes at once; what trickles in while it is sent waits for the next full batch or the interval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const tr = (t = createTracker({ endpoint: 'https://c.test/b', dbName: freshDb(), compress: false, batchSize: 3, flushInterval: 60_000 }));
+      await vi.waitFor(async () => expect(await tr.flush()).toBe(true));
+      const open = gated();
+      for (const e of ['A', 'B', 'C']) tr.track(e);
+      await vi.waitFor(() => expect(col.fetch).toHaveBeenCalledTimes(1));
+      tr.track('D');
+      open();
+      await vi.waitFor(() => expect(col.events()).toEqual(['A', 'B', 'C']));
+      // D alone is not sent one event per request: it waits.
+      for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(10);
+      expect(col.fetch).toHaveBeenCalledTimes(1);
+      tr.track('E');
+      tr.track('F');
+      await vi.waitFor(() => expect(col.events()).toEqual(['A', 'B', 'C', 'D', 'E', 'F']));
+      tr.track('G');
+      for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(10);
+      expect(col.fetch).toHaveBeenCalledTimes(2);
+      await vi.advanceTimersByTimeAsync(60_000);
+      await vi.waitFor(() => expect(col.events()).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G']));
+      expect(col.requests.map((r) => r.body.batch.length)).toEqual([3, 3, 1]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('sends when the browser comes back online', async () => {
     const tr = make();
     await tr.flush();
