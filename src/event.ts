@@ -31,13 +31,17 @@ export function jsonSafe(root?: unknown): (this: unknown, key: string, value: un
   };
 }
 
+/** Types JSON holds as they are. */
+const PRIMITIVE = /^(string|number|boolean|undefined)$/;
+
 /**
  * Serialise a message, trimming it under `MAX_EVENT_BYTES` by dropping its largest properties or
  * traits (each named in a warning). A getter or toJSON that throws loses that message's
  * properties, with a warning, not the message. Returns the JSON and its UTF-8 size, or undefined
  * when even the bare message is too large (a huge URL or title): that one is refused with a warning.
+ * `plain` says that everything but the properties (or traits) was built by engagekit.
  */
-export function serialise(m: Message): [string, number] | undefined {
+export function serialise(m: Message, plain?: boolean): [string, number] | undefined {
   const key = m.type == 'identify' ? 'traits' : 'properties';
   const given = m[key];
   let bag: Record<string, unknown> = {};
@@ -46,7 +50,10 @@ export function serialise(m: Message): [string, number] | undefined {
     // A copy, so trimming never touches the caller's object. Copying runs getters, and
     // stringifying runs toJSON: either may throw, which costs the properties, not the event.
     m[key] = bag = { ...given };
-    json = JSON.stringify(m, jsonSafe(given));
+    // `plain`: the rest of the message is ours (no beforeSend touched it). Properties that are all
+    // strings, numbers, booleans or null then need no checking replacer, which was the largest
+    // part of a track() call.
+    json = JSON.stringify(m, plain && Object.values(bag).every((v) => v === null || PRIMITIVE.test(typeof v)) ? undefined : jsonSafe(given));
   } catch (e) {
     warn(key + ' dropped: ' + e);
     m[key] = bag = {};

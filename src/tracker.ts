@@ -52,7 +52,7 @@ export function createTracker(config?: Config): Tracker {
       warn('beforeSend threw (' + e + '): event kept as it was');
     }
     // beforeSend returned null, false or nothing: the site dropped the event.
-    const json = m && typeof m == 'object' && serialise(m);
+    const json = m && typeof m == 'object' && serialise(m, !s.beforeSend);
     if (!json) return;
     if (s.debug) console.info('[engagekit]', m.type, m.event || m.name || '', m);
     q._add({ id: String(m.messageId), j: json[0], n: json[1], t: now, q: seq++, o: tab });

@@ -35,6 +35,17 @@ describe('serialise', () => {
       expect(said()).toContain(w);
   });
 
+  it('writes the same JSON without the checking replacer when the properties are all plain values, and still checks the rest', () => {
+    const flat = { n: 1.5, s: 'x', b: false, nil: null, gone: undefined, nan: NaN };
+    expect(serialise(track(flat), true)).toEqual(serialise(track(flat)));
+    const ring: Record<string, unknown> = {};
+    ring.loop = ring;
+    // (Each warning is given once per page: these names are not used by the other tests.)
+    expect(JSON.parse(serialise(track({ ok: 1, ring, count: BigInt(1), fn: () => 1 }), true)![0]).properties).toEqual({ ok: 1, ring: {} });
+    expect(said()).toContain('loop dropped: it is a cycle');
+    expect(said()).toContain('count dropped: it is a bigint');
+  });
+
   it('keeps an object seen twice that is not its own ancestor', () => {
     const shared = { sku: 'A' };
     expect(out(track({ a: shared, b: shared, list: [shared, shared] })).properties).toEqual({ a: shared, b: shared, list: [shared, shared] });
