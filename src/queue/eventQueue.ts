@@ -109,9 +109,11 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
       mine.set(rec.id, rec);
       let over = mine.size - s.maxQueueSize;
       // Bound the in-memory copy like the store (which drops the same oldest records; counted once, there).
-      // Only when over: walking the whole map on every add made 1,000 tracks quadratic.
-      if (over > 0) for (const id of mine.keys()) if (over-- > 0) mine.delete(id), idb || dropped(1);
-      else break;
+      // Stop as soon as it is not over: walking the whole map on every add made 1,000 tracks quadratic.
+      for (const id of mine.keys()) {
+        if (over-- < 1) break;
+        mine.delete(id), idb || dropped(1);
+      }
       if (pending.push(rec) > 1) return;
       // One transaction for everything added in this tick; `writing` exists from now on, so a
       // take started in the same tick waits for it.

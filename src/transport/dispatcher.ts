@@ -129,8 +129,8 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
       if (!recs[0]) {
         // Events another sender claimed (a tab that died mid-send) come back when its claim runs out.
         if (q._wake) later(q._wake - Date.now() + 100);
-        // Fewer than a batch may be left, this tab's or not: they go after the interval.
-        if (min > 1) later(s.flushInterval);
+        // Fewer than a batch may be left, this tab's or not: they go after the interval (or sooner, if a wake-up is).
+        if (min > 1 && (!timer || due > Date.now() + s.flushInterval)) later(s.flushInterval);
         return true;
       }
       ch._claim(recs);
