@@ -26,18 +26,51 @@ export default [
     input: 'src/index.ts',
     output: { dir: 'dist', format: 'es', sourcemap: true, preserveModules: true, preserveModulesRoot: 'src' },
     external: ['idb-keyval', 'web-vitals'],
-    plugins: [typescript({ tsconfig: './tsconfig.json', declaration: true, declarationDir: 'dist', rootDir: 'src', outDir: 'dist' })],
+    plugins: [
+      typescript({
+        tsconfig: './tsconfig.json',
+        declaration: true,
+        declarationDir: 'dist',
+        rootDir: 'src',
+        outDir: 'dist',
+      }),
+    ],
   },
   // Script tag: one self-starting minified IIFE with idb-keyval inside.
   {
     input: 'src/script.ts',
-    output: { file: 'dist/engagekit.min.js', format: 'iife', sourcemap: true, inlineDynamicImports: true, plugins: [min] },
-    plugins: [noWebVitals, resolve(), typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist', sourceMap: true })],
+    output: {
+      file: 'dist/engagekit.min.js',
+      format: 'iife',
+      sourcemap: true,
+      inlineDynamicImports: true,
+      plugins: [min],
+    },
+    plugins: [
+      noWebVitals,
+      resolve(),
+      typescript({
+        tsconfig: './tsconfig.json',
+        declaration: false,
+        declarationMap: false,
+        outDir: 'dist',
+        sourceMap: true,
+      }),
+    ],
   },
   // Script tag's Web Vitals: the web-vitals package, fetched by engagekit.min.js only when they are on.
   {
     input: 'src/vitalsScript.ts',
     output: { file: 'dist/engagekit-vitals.min.js', format: 'iife', sourcemap: true, plugins: [min] },
-    plugins: [resolve(), typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist', sourceMap: true })],
+    plugins: [
+      resolve(),
+      typescript({
+        tsconfig: './tsconfig.json',
+        declaration: false,
+        declarationMap: false,
+        outDir: 'dist',
+        sourceMap: true,
+      }),
+    ],
   },
 ];

@@ -66,7 +66,8 @@ function readBody(req) {
 /** Bytes of the request line and headers as Node received them (HTTP/1.1 framing). */
 function headBytes(req) {
   let n = Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`) + 2;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) n += Buffer.byteLength(req.rawHeaders[i]) + 2 + Buffer.byteLength(req.rawHeaders[i + 1]) + 2;
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    n += Buffer.byteLength(req.rawHeaders[i]) + 2 + Buffer.byteLength(req.rawHeaders[i + 1]) + 2;
   return n;
 }
 
@@ -83,7 +84,8 @@ function decodeJson(buf, req, url) {
   let raw = buf;
   const enc = String(req.headers['content-encoding'] || '');
   const compression = url.searchParams.get('compression') || '';
-  if (enc === 'gzip' || compression === 'gzip-js' || compression === 'gzip' || (raw[0] === 0x1f && raw[1] === 0x8b)) raw = gunzipSync(raw);
+  if (enc === 'gzip' || compression === 'gzip-js' || compression === 'gzip' || (raw[0] === 0x1f && raw[1] === 0x8b))
+    raw = gunzipSync(raw);
   else if (enc === 'deflate') raw = inflateRawSync(raw);
   let text = raw.toString('utf8');
   const type = String(req.headers['content-type'] || '');
@@ -98,8 +100,10 @@ function decodeJson(buf, req, url) {
 function snowplowEvent(p) {
   const session = p.sid || null;
   if (p.e === 'pv') return { name: 'pageview', kind: 'page', session, props: { url: p.url, title: p.page } };
-  if (p.e === 'pp') return { name: 'page_ping', kind: 'other', session, props: { x: [p.pp_mix, p.pp_max], y: [p.pp_miy, p.pp_may] } };
-  if (p.e === 'se') return { name: String(p.se_ac || p.se_ca), kind: 'track', session, props: { category: p.se_ca, label: p.se_la } };
+  if (p.e === 'pp')
+    return { name: 'page_ping', kind: 'other', session, props: { x: [p.pp_mix, p.pp_max], y: [p.pp_miy, p.pp_may] } };
+  if (p.e === 'se')
+    return { name: String(p.se_ac || p.se_ca), kind: 'track', session, props: { category: p.se_ca, label: p.se_la } };
   if (p.e === 'ue') {
     const ue = JSON.parse(p.ue_pr || b64(p.ue_px || '') || '{}');
     const inner = ue.data || {};
@@ -117,21 +121,43 @@ function segmentEvent(m, fallbackType) {
   const kind = type === 'page' ? 'page' : type === 'track' ? 'track' : type === 'identify' ? 'identify' : 'other';
   const ctx = m.context || {};
   const session = (ctx.session && ctx.session.id) || ctx.sessionId || null;
-  return { name: String(type === 'track' ? m.event : type === 'page' ? 'page' : type), kind, session: session == null ? null : String(session), props: m.properties || m.traits || {} };
+  return {
+    name: String(type === 'track' ? m.event : type === 'page' ? 'page' : type),
+    kind,
+    session: session == null ? null : String(session),
+    props: m.properties || m.traits || {},
+  };
 }
 
 /** PostHog event to a normalised event. */
 function posthogEvent(e) {
   const props = e.properties || {};
   const name = String(e.event);
-  return { name, kind: name === '$pageview' ? 'page' : name.startsWith('$') && name !== '$autocapture' ? 'other' : 'track', session: props.$session_id || null, props };
+  return {
+    name,
+    kind: name === '$pageview' ? 'page' : name.startsWith('$') && name !== '$autocapture' ? 'other' : 'track',
+    session: props.$session_id || null,
+    props,
+  };
 }
 
 /** Amplitude event to a normalised event. */
 function amplitudeEvent(e) {
   const name = String(e.event_type);
-  const kind = name === '[Amplitude] Page Viewed' ? 'page' : name === '$identify' ? 'identify' : name.startsWith('[Amplitude]') || name.startsWith('session_') ? 'other' : 'track';
-  return { name, kind, session: e.session_id != null && e.session_id !== -1 ? String(e.session_id) : null, props: e.event_properties || {} };
+  const kind =
+    name === '[Amplitude] Page Viewed'
+      ? 'page'
+      : name === '$identify'
+        ? 'identify'
+        : name.startsWith('[Amplitude]') || name.startsWith('session_')
+          ? 'other'
+          : 'track';
+  return {
+    name,
+    kind,
+    session: e.session_id != null && e.session_id !== -1 ? String(e.session_id) : null,
+    props: e.event_properties || {},
+  };
 }
 
 /**
@@ -152,12 +178,23 @@ export function decode(path, req, url, buf) {
   if (/^\/2\/httpapi|^\/batch\/?$/.test(path) && Array.isArray(body.events)) return body.events.map(amplitudeEvent);
   if (path.startsWith('/api/event')) {
     const name = String(body.n);
-    return [{ name, kind: name === 'pageview' ? 'page' : name === 'engagement' ? 'other' : 'track', session: null, props: { ...(body.p || {}), ...(name === 'engagement' ? { engaged_ms: body.e, scroll_depth: body.sd } : {}) } }];
+    return [
+      {
+        name,
+        kind: name === 'pageview' ? 'page' : name === 'engagement' ? 'other' : 'track',
+        session: null,
+        props: { ...(body.p || {}), ...(name === 'engagement' ? { engaged_ms: body.e, scroll_depth: body.sd } : {}) },
+      },
+    ];
   }
   if (path.startsWith('/api/send')) {
     const p = body.payload || {};
     if (body.type === 'identify') return [{ name: 'identify', kind: 'identify', session: null, props: p.data || {} }];
-    return [p.name ? { name: String(p.name), kind: 'track', session: null, props: p.data || {} } : { name: 'pageview', kind: 'page', session: null, props: { url: p.url } }];
+    return [
+      p.name
+        ? { name: String(p.name), kind: 'track', session: null, props: p.data || {} }
+        : { name: 'pageview', kind: 'page', session: null, props: { url: p.url } },
+    ];
   }
   // PostHog: a single event, an array of them, or { batch: [...] }; session recordings (/s/) are events too.
   const list = Array.isArray(body) ? body : Array.isArray(body.batch) ? body.batch : [body];
@@ -230,10 +267,12 @@ export class Collector {
   }
 
   async up() {
-    this.server = http.createServer((req, res) => this.handle(req, res).catch((e) => {
-      this.errors.push(String(e && e.stack || e));
-      if (!res.headersSent) res.writeHead(500).end();
-    }));
+    this.server = http.createServer((req, res) =>
+      this.handle(req, res).catch((e) => {
+        this.errors.push(String((e && e.stack) || e));
+        if (!res.headersSent) res.writeHead(500).end();
+      }),
+    );
     this.server.keepAliveTimeout = 5000;
     this.server.on('connection', (s) => {
       this.sockets.add(s);
@@ -264,7 +303,8 @@ export class Collector {
     res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
     res.setHeader('Access-Control-Max-Age', '600');
     // Chromium's Local Network Access checks: the pages are loopback too, but say it anyway.
-    if (req.headers['access-control-request-private-network']) res.setHeader('Access-Control-Allow-Private-Network', 'true');
+    if (req.headers['access-control-request-private-network'])
+      res.setHeader('Access-Control-Allow-Private-Network', 'true');
   }
 
   async handle(req, res) {
@@ -272,7 +312,16 @@ export class Collector {
     const path = url.pathname;
     const ingest = INGEST.some((r) => r.test(path)) && !(req.method === 'GET' && path !== '/i');
     /** @type {RequestRecord} */
-    const rec = { at: Date.now(), method: req.method || '', path, status: 200, kind: 'other', wireBytes: headBytes(req), bodyBytes: 0, events: 0 };
+    const rec = {
+      at: Date.now(),
+      method: req.method || '',
+      path,
+      status: 200,
+      kind: 'other',
+      wireBytes: headBytes(req),
+      bodyBytes: 0,
+      events: 0,
+    };
     this.cors(req, res);
     if (req.method === 'OPTIONS') {
       rec.kind = 'preflight';
@@ -299,11 +348,12 @@ export class Collector {
           rec.events = evs.length;
           for (const e of evs) this.events.push({ ...e, at: rec.at, accepted: !failing, route: path });
         } catch (e) {
-          rec.error = String(e && e.message || e);
+          rec.error = String((e && e.message) || e);
           this.errors.push(`${req.method} ${req.url}: ${rec.error}`);
         }
       }
-      if (failing) return void res.writeHead(503, { 'Content-Type': 'application/json' }).end('{"error":"unavailable"}');
+      if (failing)
+        return void res.writeHead(503, { 'Content-Type': 'application/json' }).end('{"error":"unavailable"}');
       return void this.answerIngest(path, rec, res);
     }
 
@@ -321,14 +371,29 @@ export class Collector {
     }
     if (/^\/(flags|decide)\/?$/.test(path)) {
       rec.kind = 'config';
-      const flags = { featureFlags: {}, featureFlagPayloads: {}, flags: {}, errorsWhileComputingFlags: false, quotaLimited: [], requestId: 'bench' };
-      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(path.startsWith('/decide') ? { ...posthogRemoteConfig('bench'), ...flags } : flags));
+      const flags = {
+        featureFlags: {},
+        featureFlagPayloads: {},
+        flags: {},
+        errorsWhileComputingFlags: false,
+        quotaLimited: [],
+        requestId: 'bench',
+      };
+      return void res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify(path.startsWith('/decide') ? { ...posthogRemoteConfig('bench'), ...flags } : flags));
     }
     if (/^\/sourceConfig\/?$/.test(path)) {
       rec.kind = 'config';
-      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(rudderSourceConfig(url.searchParams.get('writeKey') || 'bench')));
+      return void res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify(rudderSourceConfig(url.searchParams.get('writeKey') || 'bench')));
     }
-    if ((m = /^\/static\/(?:[\d.]+\/)?([\w.-]+\.js)$/.exec(path)) && this.opts.posthogDist && existsSync(join(this.opts.posthogDist, m[1]))) {
+    if (
+      (m = /^\/static\/(?:[\d.]+\/)?([\w.-]+\.js)$/.exec(path)) &&
+      this.opts.posthogDist &&
+      existsSync(join(this.opts.posthogDist, m[1]))
+    ) {
       rec.kind = 'asset';
       const bytes = readFileSync(join(this.opts.posthogDist, m[1]));
       this.recordAsset(path, bytes);
@@ -341,11 +406,19 @@ export class Collector {
   /** Each SDK's success answer, in the shape it expects. */
   answerIngest(path, rec, res) {
     const json = (o) => res.writeHead(rec.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(o));
-    if (path.startsWith('/2/httpapi') || (path.startsWith('/batch') && rec.events)) return json({ code: 200, events_ingested: rec.events, payload_size_bytes: rec.bodyBytes, server_upload_time: Date.now() });
+    if (path.startsWith('/2/httpapi') || (path.startsWith('/batch') && rec.events))
+      return json({
+        code: 200,
+        events_ingested: rec.events,
+        payload_size_bytes: rec.bodyBytes,
+        server_upload_time: Date.now(),
+      });
     if (/^\/(e|i\/v0\/e|batch|capture|track|engage|s)\/?$/.test(path)) return json({ status: 1 });
-    if (path.startsWith('/api/send')) return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('bench-cache-token');
+    if (path.startsWith('/api/send'))
+      return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('bench-cache-token');
     if (path.startsWith('/api/event')) return void res.writeHead(202, { 'Content-Type': 'text/plain' }).end('ok');
-    if (path.startsWith('/com.snowplowanalytics') || path === '/i') return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    if (path.startsWith('/com.snowplowanalytics') || path === '/i')
+      return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
     return json({ success: true });
   }
 

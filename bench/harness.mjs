@@ -32,7 +32,16 @@ import { PEERS, NONE, peerById, segmentSettings, BENCH_DIR } from './peers.mjs';
 
 export { PEERS };
 export const SITE_HOST = 'shop.example';
-const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROME_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Events per fault scenario, and the scenarios. */
 export const FAULT_EVENTS = 20;
@@ -71,7 +80,11 @@ const round = (x, d = 1) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** 
 
 /** raw, gzip -9 and brotli -11 sizes of one file. */
 function sizes(buf) {
-  return { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length, brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
+  return {
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
 }
 function sumSizes(files) {
   const t = { raw: 0, gzip: 0, brotli: 0, files: files.length };
@@ -113,7 +126,8 @@ class Site {
     this.assetsByPeer = assetsByPeer;
     this.port = 0;
     this.bodies = {};
-    for (const [p, v] of Object.entries(PAGES)) this.bodies[p] = v.file ? readFileSync(join(BENCH_DIR, 'pages', v.file), 'utf8') : '<p>blank</p>';
+    for (const [p, v] of Object.entries(PAGES))
+      this.bodies[p] = v.file ? readFileSync(join(BENCH_DIR, 'pages', v.file), 'utf8') : '<p>blank</p>';
   }
 
   get origin() {
@@ -145,16 +159,33 @@ class Site {
     if (path === '/cart/add.js' || path === '/cart/add') {
       // Shopify's answer: the line item added.
       req.resume();
-      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 42001, product_id: 8001, variant_id: 42001, quantity: 1, title: 'Stoneware Mug', price: 2450, key: '42001:abc' }));
+      return void res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(
+          JSON.stringify({
+            id: 42001,
+            product_id: 8001,
+            variant_id: 42001,
+            quantity: 1,
+            title: 'Stoneware Mug',
+            price: 2450,
+            key: '42001:abc',
+          }),
+        );
     }
     if (!run) return void res.writeHead(400, { 'Content-Type': 'text/plain' }).end('no bench cookie');
     const assets = this.assetsByPeer[run.peer.id] || {};
     if (assets[path]) {
       run.collector.recordAsset(path, assets[path]);
-      return void res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'max-age=3600' }).end(assets[path]);
+      return void res
+        .writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'max-age=3600' })
+        .end(assets[path]);
     }
     const seg = /^\/v1\/projects\/([^/]+)\/settings$/.exec(path);
-    if (seg) return void res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }).end(JSON.stringify(segmentSettings(seg[1], run.collector.url)));
+    if (seg)
+      return void res
+        .writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' })
+        .end(JSON.stringify(segmentSettings(seg[1], run.collector.url)));
     const page = PAGES[path];
     if (!page) return void res.writeHead(404).end();
     const head = path === '/blank' ? '' : run.peer.head({ collector: run.collector.url, site: this.origin });
@@ -171,7 +202,9 @@ ${head}
 
 /** Another site, to navigate away to. */
 async function otherSite() {
-  const s = http.createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title><p>elsewhere</p>'));
+  const s = http.createServer((_, res) =>
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title><p>elsewhere</p>'),
+  );
   await new Promise((r) => s.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${s.address().port}/`,
@@ -215,7 +248,9 @@ export async function runBench(opts = {}) {
   const assetsByPeer = {};
   for (const p of [NONE, ...peers]) {
     const files = await p.prepare();
-    assetsByPeer[p.id] = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.isBuffer(v) ? v : readFileSync(v)]));
+    assetsByPeer[p.id] = Object.fromEntries(
+      Object.entries(files).map(([k, v]) => [k, Buffer.isBuffer(v) ? v : readFileSync(v)]),
+    );
   }
   let posthogDist;
   if (ids.includes('posthog')) posthogDist = join(BENCH_DIR, 'node_modules', 'posthog-js', 'dist');
@@ -227,7 +262,11 @@ export async function runBench(opts = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
     headless: true,
-    args: [...CHROME_ARGS, `--host-resolver-rules=MAP ${SITE_HOST} 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`, `--unsafely-treat-insecure-origin-as-secure=${site.origin}`],
+    args: [
+      ...CHROME_ARGS,
+      `--host-resolver-rules=MAP ${SITE_HOST} 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
+      `--unsafely-treat-insecure-origin-as-secure=${site.origin}`,
+    ],
   });
   const userAgent = await (async () => {
     const p = await browser.newPage();
@@ -252,7 +291,8 @@ export async function runBench(opts = {}) {
     });
     context.on('page', (pg) => {
       pg.on('pageerror', (e) => run.pageErrors.push(String(e.message).slice(0, 200)));
-      if (debug) pg.on('console', (m) => m.type() === 'error' && run.pageErrors.push('console: ' + m.text().slice(0, 200)));
+      if (debug)
+        pg.on('console', (m) => m.type() === 'error' && run.pageErrors.push('console: ' + m.text().slice(0, 200)));
     });
     run.context = context;
     run.close = async () => {
@@ -262,12 +302,31 @@ export async function runBench(opts = {}) {
       if (opts.dumpDir) {
         const { writeFileSync, mkdirSync } = await import('node:fs');
         mkdirSync(opts.dumpDir, { recursive: true });
-        writeFileSync(join(opts.dumpDir, `${peer.id}-${label}-${collector.port}.json`), JSON.stringify({ requests: collector.requests, events: collector.events, errors: collector.errors, pageErrors: run.pageErrors }, null, 1));
+        writeFileSync(
+          join(opts.dumpDir, `${peer.id}-${label}-${collector.port}.json`),
+          JSON.stringify(
+            {
+              requests: collector.requests,
+              events: collector.events,
+              errors: collector.errors,
+              pageErrors: run.pageErrors,
+            },
+            null,
+            1,
+          ),
+        );
       }
       if (debug) {
         const names = {};
         for (const e of collector.events) names[e.name] = (names[e.name] || 0) + 1;
-        log(`  [debug ${peer.id}] ${collector.requests.length} requests (${collector.requests.map((r) => `${r.method} ${r.path} ${r.status}`).slice(0, 8).join('; ')}…) events ${JSON.stringify(names).slice(0, 300)} errors ${JSON.stringify(collector.errors.slice(0, 3))} page ${JSON.stringify(run.pageErrors.slice(0, 3))} external ${[...run.external].join(',')}`);
+        log(
+          `  [debug ${peer.id}] ${collector.requests.length} requests (${collector.requests
+            .map((r) => `${r.method} ${r.path} ${r.status}`)
+            .slice(0, 8)
+            .join(
+              '; ',
+            )}…) events ${JSON.stringify(names).slice(0, 300)} errors ${JSON.stringify(collector.errors.slice(0, 3))} page ${JSON.stringify(run.pageErrors.slice(0, 3))} external ${[...run.external].join(',')}`,
+        );
       }
     };
     return run;
@@ -279,7 +338,11 @@ export async function runBench(opts = {}) {
     await waitReady(p);
     return p;
   };
-  const waitReady = (p) => p.waitForFunction(() => window.__bench && window.__bench.ready === true, undefined, { polling: 50, timeout: 20_000 });
+  const waitReady = (p) =>
+    p.waitForFunction(() => window.__bench && window.__bench.ready === true, undefined, {
+      polling: 50,
+      timeout: 20_000,
+    });
 
   /** Wait until `n` distinct events matching `filter` were accepted, then `grace` ms; or until `timeout`. */
   async function waitDelivered(c, filter, n, timeout, grace = 1000) {
@@ -300,13 +363,17 @@ export async function runBench(opts = {}) {
         await sleep(300);
         break;
       }
-      const last = Math.max(t0, ...c.requests.filter((r) => r.kind === 'ingest' || r.kind === 'preflight').map((r) => r.at));
+      const last = Math.max(
+        t0,
+        ...c.requests.filter((r) => r.kind === 'ingest' || r.kind === 'preflight').map((r) => r.at),
+      );
       if (Date.now() - last > idle) break;
       await sleep(50);
     }
     return Date.now() - t0;
   }
-  const metrics = async (cdp) => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const metrics = async (cdp) =>
+    Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   const heap = async (cdp) => {
     await cdp.send('HeapProfiler.collectGarbage');
     return (await cdp.send('Runtime.getHeapUsage')).usedSize;
@@ -329,7 +396,9 @@ export async function runBench(opts = {}) {
       const readyMs = Date.now() - t0;
       await sleep(1000); // deferred initialisation (remote config, lazy chunks) counts as loading
       const m1 = await metrics(cdp);
-      const loadEnd = await page.evaluate(() => performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd);
+      const loadEnd = await page.evaluate(
+        () => performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd,
+      );
       const first = distinctAssets(run.collector.assets.filter((a) => a.at <= loadEnd));
       const rep = {
         loadCpuMs: (m1.TaskDuration - m0.TaskDuration) * 1000,
@@ -346,7 +415,8 @@ export async function runBench(opts = {}) {
       const m2 = await metrics(cdp);
       const sync = await page.evaluate(() => {
         const start = performance.now();
-        for (let i = 0; i < 1000; i++) window.__bench.track('Bench Event', { i, plan: 'pro', value: 42, currency: 'EUR' });
+        for (let i = 0; i < 1000; i++)
+          window.__bench.track('Bench Event', { i, plan: 'pro', value: 42, currency: 'EUR' });
         return { ms: performance.now() - start, start };
       });
       const windowMs = await waitSettled(run.collector, filter, 1000, 6000, 12_000);
@@ -381,13 +451,21 @@ export async function runBench(opts = {}) {
       const filter = (e) => e.name === 'Product Viewed';
       await page.evaluate(async () => {
         for (let i = 0; i < 100; i++) {
-          window.__bench.track('Product Viewed', { product_id: 'sku-' + (1000 + i), name: 'Stoneware Mug', price: 24.5, currency: 'EUR', category: 'Kitchen' });
+          window.__bench.track('Product Viewed', {
+            product_id: 'sku-' + (1000 + i),
+            name: 'Stoneware Mug',
+            price: 24.5,
+            currency: 'EUR',
+            category: 'Kitchen',
+          });
           await new Promise((r) => setTimeout(r, 20));
         }
       });
       await waitSettled(run.collector, filter, 100, 12_000, 12_000); // flush timers (engagekit 5 s) must run
       await sleep(700);
-      const reqs = run.collector.requests.filter((r) => r.kind === 'ingest' || r.kind === 'preflight' || r.kind === 'other');
+      const reqs = run.collector.requests.filter(
+        (r) => r.kind === 'ingest' || r.kind === 'preflight' || r.kind === 'other',
+      );
       const dup = run.collector.delivery(filter);
       return {
         bytes: reqs.reduce((s, r) => s + r.wireBytes, 0),
@@ -431,7 +509,13 @@ export async function runBench(opts = {}) {
       const pages = events.filter((e) => e.kind === 'page').length;
       const counts = {};
       for (const e of events) counts[e.name] = (counts[e.name] || 0) + 1;
-      return { pageViews: `${pages} of 3`, ...peer.capture(events), events: counts, external: [...run.external], scripts: distinctAssets(run.collector.assets) };
+      return {
+        pageViews: `${pages} of 3`,
+        ...peer.capture(events),
+        events: counts,
+        external: [...run.external],
+        scripts: distinctAssets(run.collector.assets),
+      };
     } finally {
       await run.close();
     }
@@ -443,9 +527,13 @@ export async function runBench(opts = {}) {
     const c = run.collector;
     const prefix = `F-${scenario.id}-${runIndex}-`;
     const filter = (e) => e.name.startsWith(prefix);
-    const track = (p, from, n) => p.evaluate(([prefix, from, n]) => {
-      for (let i = from; i < from + n; i++) window.__bench.track(prefix + i, { i });
-    }, [prefix, from, n]);
+    const track = (p, from, n) =>
+      p.evaluate(
+        ([prefix, from, n]) => {
+          for (let i = from; i < from + n; i++) window.__bench.track(prefix + i, { i });
+        },
+        [prefix, from, n],
+      );
     const t0 = Date.now();
     try {
       const page = await open(run, '/');
@@ -501,9 +589,20 @@ export async function runBench(opts = {}) {
         await waitDelivered(c, filter, FAULT_EVENTS, 6000);
         later = c.delivery(filter).delivered - inWindow.delivered;
       }
-      return { delivered: inWindow.delivered, later, duplicated: c.delivery(filter).duplicated, ms: Date.now() - t0, external: [...run.external] };
+      return {
+        delivered: inWindow.delivered,
+        later,
+        duplicated: c.delivery(filter).duplicated,
+        ms: Date.now() - t0,
+        external: [...run.external],
+      };
     } catch (e) {
-      return { ...c.delivery(filter), ms: Date.now() - t0, error: String(e && e.message || e).split('\n')[0], external: [...run.external] };
+      return {
+        ...c.delivery(filter),
+        ms: Date.now() - t0,
+        error: String((e && e.message) || e).split('\n')[0],
+        external: [...run.external],
+      };
     } finally {
       await run.close();
     }
@@ -519,7 +618,15 @@ export async function runBench(opts = {}) {
       chromium: browser.version(),
       node: process.version,
     },
-    settings: { quick, timingReps: reps, faultRuns, faultEvents: FAULT_EVENTS, concurrency, site: `http://${SITE_HOST} (127.0.0.1)`, userAgent },
+    settings: {
+      quick,
+      timingReps: reps,
+      faultRuns,
+      faultEvents: FAULT_EVENTS,
+      concurrency,
+      site: `http://${SITE_HOST} (127.0.0.1)`,
+      userAgent,
+    },
     peers: {},
   };
 
@@ -537,20 +644,32 @@ export async function runBench(opts = {}) {
 
     // 2. Bytes on the wire, captures and faults, a few runs at once.
     const perPeer = peers.map(() => []);
-    const wire = {}, capture = {}, faults = {};
+    const wire = {},
+      capture = {},
+      faults = {};
     peers.forEach((p, i) => {
       const q = perPeer[i];
       wire[p.id] = [];
-      for (let r = 0; r < faultRuns; r++) q.push(async () => { log(`wire ${r + 1}/${faultRuns}: ${p.id}`); wire[p.id].push(await wireRun(p)); });
-      q.push(async () => { log(`capture: ${p.id}`); capture[p.id] = await captureRun(p); });
+      for (let r = 0; r < faultRuns; r++)
+        q.push(async () => {
+          log(`wire ${r + 1}/${faultRuns}: ${p.id}`);
+          wire[p.id].push(await wireRun(p));
+        });
+      q.push(async () => {
+        log(`capture: ${p.id}`);
+        capture[p.id] = await captureRun(p);
+      });
       faults[p.id] = {};
       for (const s of scenarios) {
         faults[p.id][s.id] = [];
-        for (let r = 0; r < faultRuns; r++) q.push(async () => {
-          const res = await faultRun(p, s, r);
-          log(`fault ${p.id} ${s.id} #${r + 1}: ${res.delivered}/${FAULT_EVENTS} delivered (+${res.later || 0} on return), ${res.duplicated} duplicated (${res.ms} ms)${res.error ? ' error: ' + res.error : ''}`);
-          faults[p.id][s.id].push(res);
-        });
+        for (let r = 0; r < faultRuns; r++)
+          q.push(async () => {
+            const res = await faultRun(p, s, r);
+            log(
+              `fault ${p.id} ${s.id} #${r + 1}: ${res.delivered}/${FAULT_EVENTS} delivered (+${res.later || 0} on return), ${res.duplicated} duplicated (${res.ms} ms)${res.error ? ' error: ' + res.error : ''}`,
+            );
+            faults[p.id][s.id].push(res);
+          });
       }
     });
     // Round-robin across SDKs, so that one slow SDK's runs are spread over the whole pool.
@@ -563,7 +682,14 @@ export async function runBench(opts = {}) {
       const firstFiles = distinctAssets(t.flatMap((x) => x.firstAssets));
       const allFiles = distinctAssets([...t.flatMap((x) => x.assets), ...capture[p.id].scripts]);
       const f = faults[p.id];
-      const external = new Set([...(timingExternal[p.id] || []), ...wire[p.id].flatMap((w) => w.external), ...capture[p.id].external, ...Object.values(f).flat().flatMap((x) => x.external)]);
+      const external = new Set([
+        ...(timingExternal[p.id] || []),
+        ...wire[p.id].flatMap((w) => w.external),
+        ...capture[p.id].external,
+        ...Object.values(f)
+          .flat()
+          .flatMap((x) => x.external),
+      ]);
       results.peers[p.id] = {
         label: p.label,
         package: p.pkg,
@@ -584,16 +710,39 @@ export async function runBench(opts = {}) {
           heapGrowthKB: round(median(t.map((x) => x.heapGrowthBytes)) / 1024),
           track1000Delivered: median(t.map((x) => x.trackDelivered)),
           track1000WindowMs: median(t.map((x) => x.trackWindowMs)),
-          reps: t.map((x) => ({ loadCpuMs: round(x.loadCpuMs), trackSyncMs: round(x.trackSyncMs, 2), trackCpuMs: round(x.trackCpuMs), longTasks: x.longTasks, heapGrowthKB: round(x.heapGrowthBytes / 1024), trackDelivered: x.trackDelivered })),
+          reps: t.map((x) => ({
+            loadCpuMs: round(x.loadCpuMs),
+            trackSyncMs: round(x.trackSyncMs, 2),
+            trackCpuMs: round(x.trackCpuMs),
+            longTasks: x.longTasks,
+            heapGrowthKB: round(x.heapGrowthBytes / 1024),
+            trackDelivered: x.trackDelivered,
+          })),
         },
         wire: {
-          ...Object.fromEntries(['bytes', 'bodyBytes', 'requests', 'preflights', 'delivered'].map((k) => [k, median(wire[p.id].map((w) => w[k]))])),
+          ...Object.fromEntries(
+            ['bytes', 'bodyBytes', 'requests', 'preflights', 'delivered'].map((k) => [
+              k,
+              median(wire[p.id].map((w) => w[k])),
+            ]),
+          ),
           runs: wire[p.id].map(({ external, ...w }) => w),
         },
-        faults: Object.fromEntries(scenarios.map((s) => {
-          const rs = f[s.id];
-          return [s.id, { delivered: rs.reduce((a, x) => a + x.delivered, 0), later: rs.reduce((a, x) => a + (x.later || 0), 0), of: FAULT_EVENTS * rs.length, duplicated: rs.reduce((a, x) => a + x.duplicated, 0), runs: rs.map(({ external, ...x }) => x) }];
-        })),
+        faults: Object.fromEntries(
+          scenarios.map((s) => {
+            const rs = f[s.id];
+            return [
+              s.id,
+              {
+                delivered: rs.reduce((a, x) => a + x.delivered, 0),
+                later: rs.reduce((a, x) => a + (x.later || 0), 0),
+                of: FAULT_EVENTS * rs.length,
+                duplicated: rs.reduce((a, x) => a + x.duplicated, 0),
+                runs: rs.map(({ external, ...x }) => x),
+              },
+            ];
+          }),
+        ),
         capture: (({ external, scripts, ...c }) => c)(capture[p.id]),
         externalHosts: [...external],
       };
@@ -625,11 +774,13 @@ export function formatMarkdown(results) {
   const P = results.peers;
   const base = P.engagekit;
   const row = (label, get, fmt = (x) => String(x), withRatio = true) =>
-    `| ${label} | ${ids.map((id) => {
-      const v = get(P[id]);
-      if (v == null) return '—';
-      return fmt(v) + (withRatio && base && typeof v === 'number' ? ratio(v, get(base)) : '');
-    }).join(' | ')} |`;
+    `| ${label} | ${ids
+      .map((id) => {
+        const v = get(P[id]);
+        if (v == null) return '—';
+        return fmt(v) + (withRatio && base && typeof v === 'number' ? ratio(v, get(base)) : '');
+      })
+      .join(' | ')} |`;
   const ms = (x) => `${Math.round(x)} ms`;
   const faultCell = (s) => (p) => p.faults[s.id];
   const lines = [];
@@ -637,31 +788,87 @@ export function formatMarkdown(results) {
   lines.push(`| --- | ${ids.map(() => '---').join(' | ')} |`);
   lines.push(`| **Script bytes** | ${ids.map(() => '').join(' | ')} |`);
   for (const k of ['raw', 'gzip', 'brotli']) lines.push(row(`first load, ${k}`, (p) => p.scriptBytes.first[k], kB));
-  for (const k of ['raw', 'gzip', 'brotli']) lines.push(row(`total in the visit, ${k}`, (p) => p.scriptBytes.total[k], kB));
-  lines.push(row('script files (first / total)', (p) => `${p.scriptBytes.first.files} / ${p.scriptBytes.total.files}`, String, false));
+  for (const k of ['raw', 'gzip', 'brotli'])
+    lines.push(row(`total in the visit, ${k}`, (p) => p.scriptBytes.total[k], kB));
+  lines.push(
+    row(
+      'script files (first / total)',
+      (p) => `${p.scriptBytes.first.files} / ${p.scriptBytes.total.files}`,
+      String,
+      false,
+    ),
+  );
   lines.push(`| **Main thread** (median of ${results.settings.timingReps}) | ${ids.map(() => '').join(' | ')} |`);
   lines.push(row('load + init, main-thread CPU over a no-SDK page', (p) => p.mainThread.loadInitCpuMs, ms));
-  lines.push(row('1,000 track calls, synchronous', (p) => p.mainThread.track1000SyncMs, (x) => `${x.toFixed(1)} ms`));
+  lines.push(
+    row(
+      '1,000 track calls, synchronous',
+      (p) => p.mainThread.track1000SyncMs,
+      (x) => `${x.toFixed(1)} ms`,
+    ),
+  );
   lines.push(row('1,000 track calls, main-thread CPU until sent', (p) => p.mainThread.track1000CpuMs, ms));
   lines.push(row('long tasks during them (count)', (p) => p.mainThread.longTasks, String));
   lines.push(row('long tasks during them (total)', (p) => p.mainThread.longTaskMs, ms));
-  lines.push(row('JS heap growth after them (after GC)', (p) => p.mainThread.heapGrowthKB, (x) => `${x.toFixed(0)} kB`));
+  lines.push(
+    row(
+      'JS heap growth after them (after GC)',
+      (p) => p.mainThread.heapGrowthKB,
+      (x) => `${x.toFixed(0)} kB`,
+    ),
+  );
   lines.push(row('of the 1,000, delivered', (p) => p.mainThread.track1000Delivered, String, false));
-  lines.push(`| **Wire, 100 typical events** (median of ${results.settings.faultRuns}) | ${ids.map(() => '').join(' | ')} |`);
+  lines.push(
+    `| **Wire, 100 typical events** (median of ${results.settings.faultRuns}) | ${ids.map(() => '').join(' | ')} |`,
+  );
   lines.push(row('bytes sent (headers + bodies, preflights included)', (p) => p.wire.bytes, kB));
   lines.push(row('requests', (p) => p.wire.requests, String));
   lines.push(row('of them, CORS preflights', (p) => p.wire.preflights, String, false));
   lines.push(row('of the 100, delivered', (p) => p.wire.delivered, String, false));
-  lines.push(`| **Delivery under faults** (delivered / sent, duplicates; ${results.settings.faultRuns} × ${results.settings.faultEvents} events) | ${ids.map(() => '').join(' | ')} |`);
-  for (const s of SCENARIOS) lines.push(row(s.label, faultCell(s), (f) => `${f.delivered}/${f.of}${f.later ? ` (+${f.later} on return)` : ''}${f.duplicated ? `, ${f.duplicated} dup` : ''}`, false));
-  lines.push(row('all scenarios', (p) => {
-    const fs = Object.values(p.faults);
-    const d = fs.reduce((a, f) => a + f.delivered, 0), o = fs.reduce((a, f) => a + f.of, 0), u = fs.reduce((a, f) => a + f.duplicated, 0);
-    return `**${Math.round((100 * d) / o)}%**${u ? `, ${u} dup` : ''}`;
-  }, String, false));
+  lines.push(
+    `| **Delivery under faults** (delivered / sent, duplicates; ${results.settings.faultRuns} × ${results.settings.faultEvents} events) | ${ids.map(() => '').join(' | ')} |`,
+  );
+  for (const s of SCENARIOS)
+    lines.push(
+      row(
+        s.label,
+        faultCell(s),
+        (f) =>
+          `${f.delivered}/${f.of}${f.later ? ` (+${f.later} on return)` : ''}${f.duplicated ? `, ${f.duplicated} dup` : ''}`,
+        false,
+      ),
+    );
+  lines.push(
+    row(
+      'all scenarios',
+      (p) => {
+        const fs = Object.values(p.faults);
+        const d = fs.reduce((a, f) => a + f.delivered, 0),
+          o = fs.reduce((a, f) => a + f.of, 0),
+          u = fs.reduce((a, f) => a + f.duplicated, 0);
+        return `**${Math.round((100 * d) / o)}%**${u ? `, ${u} dup` : ''}`;
+      },
+      String,
+      false,
+    ),
+  );
   lines.push(`| **Zero-configuration capture** (demo-store visit) | ${ids.map(() => '').join(' | ')} |`);
-  for (const [k, label] of [['pageViews', 'page views'], ['sessions', 'sessions'], ['engagedTime', 'engaged time'], ['cartStart', 'cart start'], ['formAbandonment', 'form abandonment']]) lines.push(row(label, (p) => p.capture[k], String, false));
-  lines.push(row('requests to hosts outside the machine', (p) => (p.externalHosts.length ? p.externalHosts.join(', ') : 'none'), String, false));
+  for (const [k, label] of [
+    ['pageViews', 'page views'],
+    ['sessions', 'sessions'],
+    ['engagedTime', 'engaged time'],
+    ['cartStart', 'cart start'],
+    ['formAbandonment', 'form abandonment'],
+  ])
+    lines.push(row(label, (p) => p.capture[k], String, false));
+  lines.push(
+    row(
+      'requests to hosts outside the machine',
+      (p) => (p.externalHosts.length ? p.externalHosts.join(', ') : 'none'),
+      String,
+      false,
+    ),
+  );
   const m = results.machine;
   return [
     lines.join('\n'),

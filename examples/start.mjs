@@ -36,13 +36,15 @@ async function portFor(port) {
 function log(entry) {
   const o = /** @type {Record<string, unknown>} */ (entry);
   const status = Number(o.status) || 0;
-  if (o.level === 'error' || o.level === 'warn' || (status >= 400 && o.method !== 'OPTIONS')) process.stderr.write(`collector: ${JSON.stringify(o)}\n`);
+  if (o.level === 'error' || o.level === 'warn' || (status >= 400 && o.method !== 'OPTIONS'))
+    process.stderr.write(`collector: ${JSON.stringify(o)}\n`);
 }
 
 /** @param {unknown} e @param {string} what @param {string} env */
 function explain(e, what, env) {
   const err = /** @type {NodeJS.ErrnoException} */ (e);
-  if (err?.code === 'EADDRINUSE') return `${what}: port ${/** @type {any} */ (err).port} is in use (set ${env} to another port, or stop what uses it)`;
+  if (err?.code === 'EADDRINUSE')
+    return `${what}: port ${/** @type {any} */ (err).port} is in use (set ${env} to another port, or stop what uses it)`;
   return `${what}: ${err?.message || err}`;
 }
 
@@ -76,7 +78,9 @@ try {
   process.exit(1);
 }
 
-const storage = databaseUrl ? `PostgreSQL at ${new URL(databaseUrl).host}` : `SQLite, ${relative(process.cwd(), join(dataDir, 'engagekit.sqlite'))}`;
+const storage = databaseUrl
+  ? `PostgreSQL at ${new URL(databaseUrl).host}`
+  : `SQLite, ${relative(process.cwd(), join(dataDir, 'engagekit.sqlite'))}`;
 console.log(`
 engagekit demo: a store, the collector it sends to, and the engagement report
 

@@ -12,14 +12,19 @@ let updated = false;
 
 function install(pkg) {
   console.log(`${pkg} not found: installing Debian's ${pkg} package…`);
-  execSync(`${updated ? '' : 'apt-get update -qq && '}DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg} >/dev/null`, { stdio: 'inherit', shell: '/bin/bash' });
+  execSync(
+    `${updated ? '' : 'apt-get update -qq && '}DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg} >/dev/null`,
+    { stdio: 'inherit', shell: '/bin/bash' },
+  );
   updated = true;
 }
 
 const chrome = process.env.CHROME_PATH || '/usr/bin/chromium';
 if (!existsSync(chrome)) {
   if (process.env.CHROME_PATH || !root || !apt) {
-    console.error(`engagekit tests need Chromium: install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROME_PATH to a Chromium or Chrome binary.`);
+    console.error(
+      `engagekit tests need Chromium: install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROME_PATH to a Chromium or Chrome binary.`,
+    );
     process.exit(1);
   }
   install('chromium');
@@ -34,12 +39,17 @@ const hasPostgres = () => {
     execSync('command -v initdb', { stdio: 'ignore', shell: '/bin/bash' });
     return true;
   } catch {
-    return existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+    return (
+      existsSync('/usr/lib/postgresql') &&
+      readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))
+    );
   }
 };
 if (!hasPostgres()) {
   if (!root || !apt) {
-    console.error('engagekit tests need a PostgreSQL server to start (not a running one): install it (Debian/Ubuntu: sudo apt-get install -y postgresql).');
+    console.error(
+      'engagekit tests need a PostgreSQL server to start (not a running one): install it (Debian/Ubuntu: sudo apt-get install -y postgresql).',
+    );
     process.exit(1);
   }
   install('postgresql');

@@ -37,13 +37,20 @@ export function autocapture(t: Tracker, o: AutocaptureOptions = {}): () => void 
   const plain = (event: string, p: Properties) => t.track(event, scrub(p));
   // Commerce events from markup (data-engagekit-event) follow the cart rules like the helpers.
   const track = (event: string, p: Properties) =>
-    event == 'Product Added' ? addToCart(plain, p, 'markup') : event == 'Checkout Started' ? startCheckout(plain, p) : event == 'Order Completed' ? completeOrder(plain, p) : plain(event, p);
+    event == 'Product Added'
+      ? addToCart(plain, p, 'markup')
+      : event == 'Checkout Started'
+        ? startCheckout(plain, p)
+        : event == 'Order Completed'
+          ? completeOrder(plain, p)
+          : plain(event, p);
   const shop = o.commerce !== false;
   const page = () => {
     t.page();
     const found = shop && checkoutPage(location.href);
     // A thank-you page's own JSON-LD Order (or Shopify.checkout) gives the order's id, total and items.
-    if (found) found[0] == 'order' ? completeOrder(plain, { order_id: found[1], ...orderDetails() }) : startCheckout(plain);
+    if (found)
+      found[0] == 'order' ? completeOrder(plain, { order_id: found[1], ...orderDetails() }) : startCheckout(plain);
   };
   const stops = [
     o.engagement !== false && onEngagement(track),

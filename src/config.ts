@@ -56,13 +56,31 @@ export function parseConfig(input: unknown): Settings {
   }
   // A relative endpoint (a same-origin collector) resolves against the page; '' would resolve to the page itself.
   if (url && /^https?:$/.test(url.protocol) && c.endpoint && typeof c.endpoint == 'string') s.endpoint = url.href;
-  else warn('endpoint ' + (c.endpoint ? String(c.endpoint) + ' is not an http(s) URL' : 'missing') + ': nothing will be recorded');
+  else
+    warn(
+      'endpoint ' +
+        (c.endpoint ? String(c.endpoint) + ' is not an http(s) URL' : 'missing') +
+        ': nothing will be recorded',
+    );
   for (const k in c) {
     const v = c[k];
-    const want = k in DEFAULTS ? 'number' : k == 'beforeSend' || k == 'onError' ? 'function' : k == 'writeKey' || k == 'dbName' ? 'string' : k == 'compress' || k == 'debug' || k == 'respectDnt' ? 'boolean' : '';
+    const want =
+      k in DEFAULTS
+        ? 'number'
+        : k == 'beforeSend' || k == 'onError'
+          ? 'function'
+          : k == 'writeKey' || k == 'dbName'
+            ? 'string'
+            : k == 'compress' || k == 'debug' || k == 'respectDnt'
+              ? 'boolean'
+              : '';
     if (!want || v == null) continue;
     // Numbers must be positive (flushInterval may be 0); NaN and Infinity are refused too.
-    if (typeof v == want && (want != 'number' || ((v as number) >= (k == 'flushInterval' ? 0 : 1) && (v as number) < 1e12))) (s as unknown as Record<string, unknown>)[k] = v;
+    if (
+      typeof v == want &&
+      (want != 'number' || ((v as number) >= (k == 'flushInterval' ? 0 : 1) && (v as number) < 1e12))
+    )
+      (s as unknown as Record<string, unknown>)[k] = v;
     else warn(k + ' must be a ' + (want == 'number' ? 'positive number' : want) + ': using the default');
   }
   s.maxBatchBytes = Math.min(s.maxBatchBytes, MAX_BATCH_BYTES);
@@ -79,7 +97,16 @@ export function configFromAttributes(dataset: Record<string, string | undefined>
   const out: Record<string, unknown> = {};
   for (const k in dataset) {
     const v = dataset[k];
-    out[k] = k == 'endpoint' || k == 'writeKey' ? v : v === 'true' || v === '' ? true : v === 'false' ? false : k in DEFAULTS && /^\d+(\.\d+)?$/.test(v!) ? +v! : v;
+    out[k] =
+      k == 'endpoint' || k == 'writeKey'
+        ? v
+        : v === 'true' || v === ''
+          ? true
+          : v === 'false'
+            ? false
+            : k in DEFAULTS && /^\d+(\.\d+)?$/.test(v!)
+              ? +v!
+              : v;
   }
   return out as Config;
 }

@@ -33,6 +33,10 @@ const trackWith = (event: string, properties: Properties) => use()?.track(event,
 /** For carts engagekit cannot detect: `cart.add({ product_id, variant, sku, quantity, price, currency, cart_id })`. */
 export const cart = { add: (item: Properties): void => addToCart(trackWith, asObject(item, 'item') || {}, 'api') };
 /** `checkout.start(properties?)`: Checkout Started, once per cart. */
-export const checkout = { start: (properties?: Properties): void => startCheckout(trackWith, asObject(properties, 'properties')) };
+export const checkout = {
+  start: (properties?: Properties): void => startCheckout(trackWith, asObject(properties, 'properties')),
+};
 /** `order.complete({ order_id, total, revenue, currency, products })`: Order Completed; the cart is empty again. */
-export const order = { complete: (properties?: Properties): void => completeOrder(trackWith, asObject(properties, 'properties')) };
+export const order = {
+  complete: (properties?: Properties): void => completeOrder(trackWith, asObject(properties, 'properties')),
+};

@@ -53,7 +53,10 @@ export function serialise(m: Message, plain?: boolean): [string, number] | undef
     // `plain`: the rest of the message is ours (no beforeSend touched it). Properties that are all
     // strings, numbers, booleans or null then need no checking replacer, which was the largest
     // part of a track() call.
-    json = JSON.stringify(m, plain && Object.values(bag).every((v) => v === null || PRIMITIVE.test(typeof v)) ? undefined : jsonSafe(given));
+    json = JSON.stringify(
+      m,
+      plain && Object.values(bag).every((v) => v === null || PRIMITIVE.test(typeof v)) ? undefined : jsonSafe(given),
+    );
   } catch (e) {
     warn(key + ' dropped: ' + e);
     m[key] = bag = {};
@@ -67,7 +70,7 @@ export function serialise(m: Message, plain?: boolean): [string, number] | undef
     for (const k in bag) {
       // In bytes, like the limit: the longest text is not the largest when it is not ASCII.
       const kn = utf8Length(JSON.stringify(bag[k], jsonSafe(given)) || '');
-      if (kn > most) (big = k), (most = kn);
+      if (kn > most) ((big = k), (most = kn));
     }
     if (!big) return void warn(`a ${m.type} of ${n} bytes is over ${MAX_EVENT_BYTES}: refused`);
     warn(`${big} dropped: the event would be over ${MAX_EVENT_BYTES} bytes`);
@@ -83,7 +86,14 @@ export function asObject(value: unknown, name: string): Record<string, unknown> 
 }
 
 /** Assemble a message; `fields` holds type, event/name and properties/traits. */
-export function buildMessage(fields: Pick<Message, 'type'> & Partial<Message>, now: number, id: string, anonymousId: string, userId: string | undefined, context: Context): Message {
+export function buildMessage(
+  fields: Pick<Message, 'type'> & Partial<Message>,
+  now: number,
+  id: string,
+  anonymousId: string,
+  userId: string | undefined,
+  context: Context,
+): Message {
   const m = { ...fields, messageId: id, timestamp: new Date(now).toISOString(), anonymousId, context } as Message;
   if (userId) m.userId = userId;
   return m;

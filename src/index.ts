@@ -9,4 +9,13 @@ export { onWebVitals, type WebVitals } from './capture/onWebVitals';
 export { onCartAdds } from './capture/cart/onCartAdds';
 export { PLATFORMS, type CartPlatform } from './capture/cart/platforms';
 export { checkoutPage } from './capture/cart/checkoutPage';
-export type { Config, Context, EngagekitError, Message, PageContext, Properties, SessionContext, Tracker } from './types';
+export type {
+  Config,
+  Context,
+  EngagekitError,
+  Message,
+  PageContext,
+  Properties,
+  SessionContext,
+  Tracker,
+} from './types';

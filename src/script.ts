@@ -15,7 +15,10 @@ import { createTracker } from './tracker';
 import type { Config, Tracker } from './types';
 import type { WebVitals } from './capture/onWebVitals';
 
-type Api = ((method: keyof Tracker | 'cart.add' | 'checkout.start' | 'order.complete', ...args: unknown[]) => unknown) & { q?: IArguments[]; l?: 1; tracker?: Tracker };
+type Api = ((
+  method: keyof Tracker | 'cart.add' | 'checkout.start' | 'order.complete',
+  ...args: unknown[]
+) => unknown) & { q?: IArguments[]; l?: 1; tracker?: Tracker };
 
 try {
   const w = window as unknown as { engagekit?: Api; engagekitConfig?: Config };
@@ -45,8 +48,13 @@ try {
     // data-links, data-commerce, data-web-vitals.
     // Web Vitals come from engagekit-vitals.min.js next to this file, fetched only when they are on.
     const vitals = () =>
-      loadScript((me?.src || '').replace(/[^/]*$/, 'engagekit-vitals.min.js'), me?.nonce).then(() => (w as unknown as { engagekitWebVitals: WebVitals }).engagekitWebVitals);
-    autocapture(t, { ...(attrs as AutocaptureOptions), webVitals: (attrs as AutocaptureOptions).webVitals !== false && vitals });
+      loadScript((me?.src || '').replace(/[^/]*$/, 'engagekit-vitals.min.js'), me?.nonce).then(
+        () => (w as unknown as { engagekitWebVitals: WebVitals }).engagekitWebVitals,
+      );
+    autocapture(t, {
+      ...(attrs as AutocaptureOptions),
+      webVitals: (attrs as AutocaptureOptions).webVitals !== false && vitals,
+    });
   }
 } catch (e) {
   warn('could not start: ' + e);

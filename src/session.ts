@@ -25,7 +25,13 @@ export const LAST_SLACK = 1000;
  * or when `fresh` is true. `pageView` counts a page view in it. The second value is true once per
  * session, for the event that should be preceded by `Session Started`.
  */
-export function touchSession(now: number, pageView: boolean, timeout: number, campaign: string, fresh?: boolean): [SessionContext, boolean] {
+export function touchSession(
+  now: number,
+  pageView: boolean,
+  timeout: number,
+  campaign: string,
+  fresh?: boolean,
+): [SessionContext, boolean] {
   let s: Stored | undefined;
   try {
     s = JSON.parse(load('session')!);
@@ -33,7 +39,15 @@ export function touchSession(now: number, pageView: boolean, timeout: number, ca
     // unreadable: start over
   }
   const made = !s || fresh || now - s.last > timeout || typeof s.index != 'number' || (campaign && campaign != s.c);
-  if (made) s = { id: uuid(), index: (s ? +s!.index : 0) + 1 || 1, pageCount: 0, startedAt: new Date(now).toISOString(), last: now, c: campaign };
+  if (made)
+    s = {
+      id: uuid(),
+      index: (s ? +s!.index : 0) + 1 || 1,
+      pageCount: 0,
+      startedAt: new Date(now).toISOString(),
+      last: now,
+      c: campaign,
+    };
   s = s!;
   // reset() starts a session without an event: its first event will announce it.
   const announce = !s.a && !fresh;

@@ -64,12 +64,31 @@ export function createTracker(config?: Config): Tracker {
     const now = Date.now();
     const page = pageContext(s.keepParams);
     const campaign = campaignOf(page.search);
-    const [session, started] = touchSession(now, fields.type == 'page', s.sessionTimeout, campaign ? JSON.stringify(campaign) : '');
-    const context: Context = { page, library: { name: 'engagekit', version: VERSION }, locale: navigator.language, session };
+    const [session, started] = touchSession(
+      now,
+      fields.type == 'page',
+      s.sessionTimeout,
+      campaign ? JSON.stringify(campaign) : '',
+    );
+    const context: Context = {
+      page,
+      library: { name: 'engagekit', version: VERSION },
+      locale: navigator.language,
+      session,
+    };
     if (campaign) context.campaign = campaign;
     // The first event of a session is preceded by one that says where the visit came from.
     const send = () => {
-      if (started) emit({ type: 'track', event: 'Session Started', properties: { landing_page: page.url, landing_path: page.path, referrer: page.referrer, ...campaign } }, context, now);
+      if (started)
+        emit(
+          {
+            type: 'track',
+            event: 'Session Started',
+            properties: { landing_page: page.url, landing_path: page.path, referrer: page.referrer, ...campaign },
+          },
+          context,
+          now,
+        );
       emit(fields, context, now);
     };
     if (consent == 'pending') waiting.push(send);
@@ -86,7 +105,8 @@ export function createTracker(config?: Config): Tracker {
       capture({ type: 'page', name: String(p.name ?? p.title), properties: p });
     },
     identify(id, traits) {
-      if ((typeof id != 'string' && typeof id != 'number') || id === '') return warn('identify() dropped: the user id must be a non-empty string');
+      if ((typeof id != 'string' && typeof id != 'number') || id === '')
+        return warn('identify() dropped: the user id must be a non-empty string');
       setUserId(String(id));
       capture({ type: 'identify', traits: asObject(traits, 'traits') });
     },
@@ -103,7 +123,8 @@ export function createTracker(config?: Config): Tracker {
       save('optout', undefined);
     },
     consent(state) {
-      if (state != 'pending' && state != 'granted' && state != 'denied') return warn('consent() takes pending, granted or denied');
+      if (state != 'pending' && state != 'granted' && state != 'denied')
+        return warn('consent() takes pending, granted or denied');
       consent = state;
       setEphemeral(private_ || state != 'granted');
       if (state != 'pending') {
@@ -129,7 +150,10 @@ export function createTracker(config?: Config): Tracker {
         warn('internal error: ' + e);
       }
     };
-  for (const k in t) (t as unknown as Record<string, unknown>)[k] = safe((t as unknown as Record<string, (...a: unknown[]) => unknown>)[k]);
+  for (const k in t)
+    (t as unknown as Record<string, unknown>)[k] = safe(
+      (t as unknown as Record<string, (...a: unknown[]) => unknown>)[k],
+    );
   const flush = t.flush;
   t.flush = () => (flush() as Promise<boolean> | undefined) || Promise.resolve(false);
 
@@ -150,7 +174,7 @@ export function createTracker(config?: Config): Tracker {
         window,
         'pageshow',
         (e) => {
-          if ((e as PageTransitionEvent).persisted) ch._open(), d._back();
+          if ((e as PageTransitionEvent).persisted) (ch._open(), d._back());
         },
       ],
       [window, 'online', () => d._flush(true)],

@@ -20,7 +20,9 @@ const schema = JSON.parse(readFileSync(new URL('../../schema/batch.schema.json',
 const ajv = new Ajv({ allErrors: false, strict: false });
 ajv.addSchema(schema, 'batch');
 const engagekitMessage = /** @type {import('ajv').ValidateFunction} */ (ajv.getSchema('batch#/definitions/message'));
-const segmentMessage = /** @type {import('ajv').ValidateFunction} */ (ajv.getSchema('batch#/definitions/segmentMessage'));
+const segmentMessage = /** @type {import('ajv').ValidateFunction} */ (
+  ajv.getSchema('batch#/definitions/segmentMessage')
+);
 
 /** A request the collector refuses as a whole, with the HTTP status to answer. */
 export class Refused extends Error {
@@ -40,11 +42,13 @@ export class Refused extends Error {
 export function decode(body, encoding) {
   const enc = (encoding || 'identity').trim().toLowerCase();
   if (enc == 'identity') return body.toString('utf8');
-  if (enc != 'gzip' && enc != 'deflate') throw new Refused(415, `Content-Encoding ${enc} is not supported (gzip, deflate)`);
+  if (enc != 'gzip' && enc != 'deflate')
+    throw new Refused(415, `Content-Encoding ${enc} is not supported (gzip, deflate)`);
   try {
     return (enc == 'gzip' ? gunzipSync : inflateSync)(body, { maxOutputLength: MAX_BODY }).toString('utf8');
   } catch (e) {
-    if (/** @type {any} */ (e).code == 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw new Refused(413, `body inflates to more than ${MAX_BODY} bytes`);
+    if (/** @type {any} */ (e).code == 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
+      throw new Refused(413, `body inflates to more than ${MAX_BODY} bytes`);
     throw new Refused(400, `body is not valid ${enc}`);
   }
 }
@@ -54,8 +58,18 @@ export function decode(body, encoding) {
  * Segment's browser SDK (analytics.js) posts to: /v1/t, /v1/p, /v1/i, …
  */
 const SINGLE = {
-  '/v1/track': 'track', '/v1/page': 'page', '/v1/identify': 'identify', '/v1/screen': 'screen', '/v1/group': 'group', '/v1/alias': 'alias',
-  '/v1/t': 'track', '/v1/p': 'page', '/v1/i': 'identify', '/v1/s': 'screen', '/v1/g': 'group', '/v1/a': 'alias',
+  '/v1/track': 'track',
+  '/v1/page': 'page',
+  '/v1/identify': 'identify',
+  '/v1/screen': 'screen',
+  '/v1/group': 'group',
+  '/v1/alias': 'alias',
+  '/v1/t': 'track',
+  '/v1/p': 'page',
+  '/v1/i': 'identify',
+  '/v1/s': 'screen',
+  '/v1/g': 'group',
+  '/v1/a': 'alias',
 };
 /** Batch routes: ours (and Segment's HTTP API), its /import alias, and analytics.js's batching /b. */
 const BATCH = new Set(['/v1/batch', '/v1/import', '/v1/b']);
@@ -111,7 +125,8 @@ export function parse(path, body, receivedAt) {
   /** @type {Record<string, any>} */
   let batchContext = {};
   try {
-    if (json.context && typeof json.context == 'object' && !Array.isArray(json.context)) batchContext = clean(json.context, 1);
+    if (json.context && typeof json.context == 'object' && !Array.isArray(json.context))
+      batchContext = clean(json.context, 1);
   } catch (e) {
     throw new Refused(400, 'context: ' + /** @type {Error} */ (e).message);
   }
@@ -124,7 +139,11 @@ export function parse(path, body, receivedAt) {
     const check = engagekit ? engagekitMessage : segmentMessage;
     if (!raw || typeof raw != 'object' || Array.isArray(raw) || !check(raw)) {
       const err = check.errors?.[0];
-      rejected.push({ index, messageId: raw?.messageId, reason: err ? `${err.instancePath || 'message'} ${err.message}` : 'not an object' });
+      rejected.push({
+        index,
+        messageId: raw?.messageId,
+        reason: err ? `${err.instancePath || 'message'} ${err.message}` : 'not an object',
+      });
       continue;
     }
     let m, size;

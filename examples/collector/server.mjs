@@ -22,7 +22,16 @@ const jsonLog = (o) => process.stdout.write(JSON.stringify({ time: new Date().to
  *   `shutdownGraceMs`: how long close() waits for requests still being received before it cuts them.
  * @returns {Promise<{ url: string, store: import('./store.mjs').Store, close: () => Promise<void> }>}
  */
-export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = './data', databaseUrl, writeKeys = [], allowedOrigins = [], log = jsonLog, shutdownGraceMs = 10_000 } = {}) {
+export async function startCollector({
+  port = 0,
+  host = '127.0.0.1',
+  dataDir = './data',
+  databaseUrl,
+  writeKeys = [],
+  allowedOrigins = [],
+  log = jsonLog,
+  shutdownGraceMs = 10_000,
+} = {}) {
   const store = await openStore({ databaseUrl, dataDir });
   const keys = new Set(writeKeys.filter(Boolean));
   const origins = new Set(allowedOrigins.filter(Boolean));
@@ -63,7 +72,15 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
       res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
       res.setHeader('Access-Control-Max-Age', '7200');
     }
-    const line = (/** @type {number} */ status, /** @type {object} */ extra = {}) => log({ level: status >= 500 ? 'error' : 'info', method: req.method, path: url.pathname, status, ms: Date.now() - started, ...extra });
+    const line = (/** @type {number} */ status, /** @type {object} */ extra = {}) =>
+      log({
+        level: status >= 500 ? 'error' : 'info',
+        method: req.method,
+        path: url.pathname,
+        status,
+        ms: Date.now() - started,
+        ...extra,
+      });
 
     if (foreign) {
       req.resume();
@@ -75,7 +92,10 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
       return line(204);
     }
     if (url.pathname == '/health') {
-      const ok = await store.all('SELECT 1 AS ok').then(() => true, () => false);
+      const ok = await store.all('SELECT 1 AS ok').then(
+        () => true,
+        () => false,
+      );
       reply(res, ok ? 200 : 503, { ok });
       return line(ok ? 200 : 503);
     }
@@ -96,7 +116,10 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
       // Refused before the whole body was read: close the connection rather than read the rest.
       if (status == 413 && !req.complete) headers.Connection = 'close';
       reply(res, status, body, headers);
-      return line(status, { ...extra, ...(/** @type {any} */ (body).error && { error: /** @type {any} */ (body).error }) });
+      return line(status, {
+        ...extra,
+        .../** @type {any} */ ((body).error && { error: /** @type {any} */ (body).error }),
+      });
     }
     if (await handleReport(req, res, url, store)) return line(res.statusCode);
     reply(res, 404, { error: 'not found' });
@@ -141,7 +164,12 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
     if (keys.size && !keys.has(writeKey || '')) return [401, { error: 'unknown write key' }];
     for (const r of parsed.rows) r.write_key = writeKey || '';
     const { rows, rejected, droppedEvents } = parsed;
-    if (!rows.length) return [400, { error: 'no valid message in the batch', rejected }, { rejected: rejected.length, firstReason: rejected[0]?.reason }];
+    if (!rows.length)
+      return [
+        400,
+        { error: 'no valid message in the batch', rejected },
+        { rejected: rejected.length, firstReason: rejected[0]?.reason },
+      ];
     let accepted;
     try {
       accepted = await store.insert(rows);
@@ -153,7 +181,17 @@ export async function startCollector({ port = 0, host = '127.0.0.1', dataDir = '
     const duplicates = rows.length - accepted;
     // 200 even when some messages were rejected: they can never become valid, and a 4xx would make
     // an SDK drop (or a 5xx resend) the valid ones with them. The rejected ones are listed.
-    return [200, { accepted, duplicates, rejected }, { accepted, duplicates, rejected: rejected.length, ...(rejected.length && { firstReason: rejected[0].reason }), ...(droppedEvents && { droppedEvents }) }];
+    return [
+      200,
+      { accepted, duplicates, rejected },
+      {
+        accepted,
+        duplicates,
+        rejected: rejected.length,
+        ...(rejected.length && { firstReason: rejected[0].reason }),
+        ...(droppedEvents && { droppedEvents }),
+      },
+    ];
   }
 
   await new Promise((resolve, reject) => {
@@ -212,6 +250,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) == process.argv[1]) {
   const c = await startCollector(options(process.argv.slice(2)));
   for (const sig of ['SIGINT', 'SIGTERM'])
     process.once(sig, () => {
-      c.close().then(() => process.exit(0), () => process.exit(1));
+      c.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     });
 }

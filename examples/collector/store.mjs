@@ -19,7 +19,25 @@ import { join } from 'node:path';
  */
 
 /** The columns of `events`, in insert order. */
-export const COLUMNS = ['message_id', 'write_key', 'type', 'event', 'name', 'anonymous_id', 'user_id', 'session_id', 'session_index', 'page_count', 'path', 'url', 'referrer', 'ts', 'received_at', 'properties', 'context'];
+export const COLUMNS = [
+  'message_id',
+  'write_key',
+  'type',
+  'event',
+  'name',
+  'anonymous_id',
+  'user_id',
+  'session_id',
+  'session_index',
+  'page_count',
+  'path',
+  'url',
+  'referrer',
+  'ts',
+  'received_at',
+  'properties',
+  'context',
+];
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS events (
@@ -71,9 +89,13 @@ async function openSqlite(dataDir) {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   for (const s of SCHEMA) db.exec(s);
-  const ins = db.prepare(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`);
+  const ins = db.prepare(
+    `INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`,
+  );
   // One transaction per request: all of its messages are committed, or none (then the SDK retries).
-  const insertAll = db.transaction((/** @type {Row[]} */ rows) => rows.reduce((n, r) => n + ins.run(COLUMNS.map((c) => r[c])).changes, 0));
+  const insertAll = db.transaction((/** @type {Row[]} */ rows) =>
+    rows.reduce((n, r) => n + ins.run(COLUMNS.map((c) => r[c])).changes, 0),
+  );
   return {
     dialect: 'sqlite',
     insert: async (rows) => (rows.length ? insertAll.immediate(rows) : 0),
@@ -96,7 +118,10 @@ export function numbered(sql) {
 async function openPostgres(url) {
   const { default: pg } = await import('pg');
   // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
-  const types = { getTypeParser: (/** @type {number} */ oid, /** @type {any} */ format) => (oid == 20 || oid == 1700 ? Number : pg.types.getTypeParser(oid, format)) };
+  const types = {
+    getTypeParser: (/** @type {number} */ oid, /** @type {any} */ format) =>
+      oid == 20 || oid == 1700 ? Number : pg.types.getTypeParser(oid, format),
+  };
   // A database that does not answer must not hold requests for ever: after 5 s the request gets
   // a 503 and the SDK retries later.
   const pool = new pg.Pool({ connectionString: url, max: 10, types, connectionTimeoutMillis: 5000, keepAlive: true });
@@ -125,7 +150,10 @@ async function openPostgres(url) {
       // One array per column, not one parameter per value: a 500 KB batch of small messages is
       // well over PostgreSQL's 65 535 parameters, and would fail (503, retried for ever) as VALUES.
       // One statement, so one implicit transaction: all of the request's rows or none.
-      const r = await pool.query(INSERT_PG, COLUMNS.map((c) => sorted.map((r) => r[c])));
+      const r = await pool.query(
+        INSERT_PG,
+        COLUMNS.map((c) => sorted.map((r) => r[c])),
+      );
       return r.rowCount ?? 0;
     },
     all: async (sql, params = []) => (await pool.query(numbered(sql), params)).rows,

@@ -20,7 +20,11 @@ const MAX_BODY = 16_384;
 const MAX_CARTS = 20_000;
 const MAX_QUANTITY = 99;
 /** @type {Record<string, string>} */
-const TYPES = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json; charset=utf-8' };
+const TYPES = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
 
 /** @typedef {{ lines: { variantId: number, quantity: number }[], contact: Record<string, string> | null }} Cart */
 /** @typedef {import('./views.mjs').Order & { token: string }} StoredOrder */
@@ -40,7 +44,13 @@ class HttpError extends Error {
  *   collectorUrl: the collector's base URL (its batch endpoint is `collectorUrl/v1/batch`)
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
  */
-export async function startShop({ port = 0, host = '127.0.0.1', collectorUrl = 'http://127.0.0.1:4318', writeKey = 'demo', log } = {}) {
+export async function startShop({
+  port = 0,
+  host = '127.0.0.1',
+  collectorUrl = 'http://127.0.0.1:4318',
+  writeKey = 'demo',
+  log,
+} = {}) {
   const tag = { endpoint: new URL('v1/batch', collectorUrl.replace(/\/?$/, '/')).href, writeKey };
   /** @type {Map<string, Cart>} */
   const carts = new Map();
@@ -102,7 +112,8 @@ export async function startShop({ port = 0, host = '127.0.0.1', collectorUrl = '
       const found = variantById(it?.id);
       const quantity = it?.quantity == null || it.quantity === '' ? 1 : Number(it.quantity);
       if (!found) throw new HttpError(422, `Cannot find variant ${String(it?.id).slice(0, 20)}`);
-      if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) throw new HttpError(422, `Quantity must be a whole number from 1 to ${MAX_QUANTITY}`);
+      if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY)
+        throw new HttpError(422, `Quantity must be a whole number from 1 to ${MAX_QUANTITY}`);
       return { found, quantity };
     });
     for (const { found, quantity } of adds) {
@@ -131,7 +142,12 @@ export async function startShop({ port = 0, host = '127.0.0.1', collectorUrl = '
   /** @param {Cart | undefined} cart */
   const cartJson = (cart) => {
     const v = viewOf(cart);
-    return { item_count: v.count, total_price: Math.round(v.total * 100), currency: CURRENCY, items: v.lines.map((l) => lineJson(l, l.quantity)) };
+    return {
+      item_count: v.count,
+      total_price: Math.round(v.total * 100),
+      currency: CURRENCY,
+      items: v.lines.map((l) => lineJson(l, l.quantity)),
+    };
   };
 
   /** @param {http.ServerResponse} res @param {http.IncomingMessage} req @param {{ title: string, body: unknown, status?: number, spa?: boolean }} p */
@@ -155,9 +171,16 @@ export async function startShop({ port = 0, host = '127.0.0.1', collectorUrl = '
       return send(res, 200, TYPES[path.endsWith('.map') ? '.map' : '.js'], body, 'no-cache');
     }
     if (get && /^\/assets\/(shop\.css|theme\.js|spa\.js)$/.test(path)) {
-      return send(res, 200, TYPES[path.slice(path.lastIndexOf('.'))], await readFile(new URL('.' + path.slice(7), PUBLIC)), 'no-cache');
+      return send(
+        res,
+        200,
+        TYPES[path.slice(path.lastIndexOf('.'))],
+        await readFile(new URL('.' + path.slice(7), PUBLIC)),
+        'no-cache',
+      );
     }
-    if (get && path === '/robots.txt') return send(res, 200, 'text/plain; charset=utf-8', 'User-agent: *\nDisallow: /checkout\nDisallow: /cart\n');
+    if (get && path === '/robots.txt')
+      return send(res, 200, 'text/plain; charset=utf-8', 'User-agent: *\nDisallow: /checkout\nDisallow: /cart\n');
     if (get && path === '/files/size-guide.pdf') {
       res.setHeader('Content-Disposition', 'attachment; filename="size-guide.pdf"');
       return send(res, 200, 'application/pdf', SIZE_GUIDE_PDF);
@@ -171,7 +194,8 @@ export async function startShop({ port = 0, host = '127.0.0.1', collectorUrl = '
       if (p) return page(req, res, { title: p.title, body: views.productPage(p) });
     }
 
-    if (path === '/cart' && get) return page(req, res, { title: 'Your cart', body: views.cartPage(viewOf(cartOf(req))) });
+    if (path === '/cart' && get)
+      return page(req, res, { title: 'Your cart', body: views.cartPage(viewOf(cartOf(req))) });
     if (path === '/cart.js' && get) return json(res, 200, cartJson(cartOf(req)));
     if ((path === '/cart/add' || path === '/cart/add.js') && post) {
       const body = await readBody(req);
@@ -185,11 +209,21 @@ export async function startShop({ port = 0, host = '127.0.0.1', collectorUrl = '
       return json(res, 200, { items: addItems(cart, items) });
     }
     if ((path === '/cart/change' && (get || post)) || (path === '/cart/change.js' && post)) {
-      const q = post ? { ...Object.fromEntries(url.searchParams), ...(await readBody(req)) } : Object.fromEntries(url.searchParams);
+      const q = post
+        ? { ...Object.fromEntries(url.searchParams), ...(await readBody(req)) }
+        : Object.fromEntries(url.searchParams);
       const cart = cartOf(req);
       const line = Number(q.line);
       const quantity = Number(q.quantity);
-      if (cart && Number.isInteger(line) && line >= 1 && line <= cart.lines.length && Number.isInteger(quantity) && quantity >= 0 && quantity <= MAX_QUANTITY) {
+      if (
+        cart &&
+        Number.isInteger(line) &&
+        line >= 1 &&
+        line <= cart.lines.length &&
+        Number.isInteger(quantity) &&
+        quantity >= 0 &&
+        quantity <= MAX_QUANTITY
+      ) {
         if (quantity === 0) cart.lines.splice(line - 1, 1);
         else cart.lines[line - 1].quantity = quantity;
       } else if (path === '/cart/change.js') throw new HttpError(422, 'No such line');
@@ -199,11 +233,17 @@ export async function startShop({ port = 0, host = '127.0.0.1', collectorUrl = '
     if (path === '/checkout' && (get || post)) {
       const cart = cartOf(req);
       if (!cart?.lines.length) return redirect(res, '/cart');
-      if (get) return page(req, res, { title: 'Checkout', body: views.checkoutContact(viewOf(cart), cart.contact || {}) });
+      if (get)
+        return page(req, res, { title: 'Checkout', body: views.checkoutContact(viewOf(cart), cart.contact || {}) });
       const body = await readBody(req);
       const values = pick(body, ['email', 'full_name', 'address', 'city', 'country']);
       const errors = contactErrors(values);
-      if (Object.keys(errors).length) return page(req, res, { status: 422, title: 'Checkout', body: views.checkoutContact(viewOf(cart), values, errors) });
+      if (Object.keys(errors).length)
+        return page(req, res, {
+          status: 422,
+          title: 'Checkout',
+          body: views.checkoutContact(viewOf(cart), values, errors),
+        });
       cart.contact = values;
       return redirect(res, '/checkout/payment');
     }
@@ -213,10 +253,19 @@ export async function startShop({ port = 0, host = '127.0.0.1', collectorUrl = '
       if (get) return page(req, res, { title: 'Payment', body: views.checkoutPayment(viewOf(cart)) });
       // Checked, then forgotten: the store keeps no card data at all.
       const errors = paymentErrors(pick(await readBody(req), ['card_name', 'card_number', 'expiry']));
-      if (Object.keys(errors).length) return page(req, res, { status: 422, title: 'Payment', body: views.checkoutPayment(viewOf(cart), errors) });
+      if (Object.keys(errors).length)
+        return page(req, res, { status: 422, title: 'Payment', body: views.checkoutPayment(viewOf(cart), errors) });
       const v = viewOf(cart);
       const number = `${++orderSeq}-${run}`;
-      orders.set(number, { number, lines: v.lines, total: v.total, name: cart.contact.full_name, city: cart.contact.city, country: cart.contact.country, token: /** @type {string} */ (cookieToken(req)) });
+      orders.set(number, {
+        number,
+        lines: v.lines,
+        total: v.total,
+        name: cart.contact.full_name,
+        city: cart.contact.city,
+        country: cart.contact.country,
+        token: /** @type {string} */ (cookieToken(req)),
+      });
       bounded(orders);
       cart.lines = [];
       cart.contact = null;
@@ -225,30 +274,36 @@ export async function startShop({ port = 0, host = '127.0.0.1', collectorUrl = '
     if (get && path === '/checkout/thank-you') {
       const order = orders.get(url.searchParams.get('order') || '');
       // Only the browser that placed the order sees it.
-      if (order && order.token === cookieToken(req)) return page(req, res, { title: `Order ${order.number} confirmed`, body: views.thankYou(order) });
+      if (order && order.token === cookieToken(req))
+        return page(req, res, { title: `Order ${order.number} confirmed`, body: views.thankYou(order) });
       return page(req, res, { status: 404, title: 'Order not found', body: views.notFound() });
     }
 
     if (path === '/newsletter' && post) {
       const { email } = pick(await readBody(req), ['email']);
       // Nothing is stored: a demo has no one to write to.
-      if (!EMAIL.test(email)) return page(req, res, { status: 422, title: 'Newsletter', body: views.newsletterInvalid() });
+      if (!EMAIL.test(email))
+        return page(req, res, { status: 422, title: 'Newsletter', body: views.newsletterInvalid() });
       return redirect(res, '/newsletter/thanks');
     }
-    if (get && path === '/newsletter/thanks') return page(req, res, { title: 'Subscribed', body: views.newsletterThanks() });
+    if (get && path === '/newsletter/thanks')
+      return page(req, res, { title: 'Subscribed', body: views.newsletterThanks() });
 
     if (get && path === '/blogs/journal') return page(req, res, { title: 'Journal', body: views.journal() });
     const journalPost = /^\/blogs\/journal\/([\w-]+)$/.exec(path);
     const a = get && journalPost && ARTICLES.find((x) => x.handle === journalPost[1]);
     if (a) return page(req, res, { title: a.title, body: views.article(a) });
     const info = /^\/pages\/(\w+)$/.exec(path);
-    if (get && info && Object.hasOwn(PAGES, info[1])) return page(req, res, { title: PAGES[info[1]].title, body: views.infoPage(PAGES[info[1]]) });
+    if (get && info && Object.hasOwn(PAGES, info[1]))
+      return page(req, res, { title: PAGES[info[1]].title, body: views.infoPage(PAGES[info[1]]) });
 
     if (get && path === '/spa') return redirect(res, '/spa/' + url.search);
     // Every route of the single-page app gets its shell; spa.js renders the route.
     if (get && path.startsWith('/spa/')) {
       // The title of the route the app will draw, so the first page view already has it.
-      const title = productByHandle(/^\/spa\/products\/([\w-]+)/.exec(path)?.[1] || '')?.title || (/^\/spa\/cart\/?$/.test(path) ? 'Your cart' : 'Shop');
+      const title =
+        productByHandle(/^\/spa\/products\/([\w-]+)/.exec(path)?.[1] || '')?.title ||
+        (/^\/spa\/cart\/?$/.test(path) ? 'Your cart' : 'Shop');
       return page(req, res, { title, body: views.spaShell(), spa: true });
     }
 
@@ -267,7 +322,8 @@ export async function startShop({ port = 0, host = '127.0.0.1', collectorUrl = '
       if (status === 500) console.error('[shop]', e);
       if (res.headersSent) return res.destroy();
       const message = status === 500 ? 'Internal error' : e.message;
-      if (/\.js$/.test(new URL(req.url || '/', 'http://shop').pathname)) json(res, status, { status, message: 'Cart Error', description: message });
+      if (/\.js$/.test(new URL(req.url || '/', 'http://shop').pathname))
+        json(res, status, { status, message: 'Cart Error', description: message });
       else send(res, status, 'text/plain; charset=utf-8', message + '\n');
     });
   });
@@ -302,7 +358,12 @@ function contactErrors(v) {
   /** @type {Record<string, string>} */
   const e = {};
   if (!EMAIL.test(v.email)) e.email = 'Enter an email address like name@example.com';
-  for (const [k, label] of [['full_name', 'your name'], ['address', 'an address'], ['city', 'a city']]) if (!v[k]) e[k] = `Enter ${label}`;
+  for (const [k, label] of [
+    ['full_name', 'your name'],
+    ['address', 'an address'],
+    ['city', 'a city'],
+  ])
+    if (!v[k]) e[k] = `Enter ${label}`;
   if (!views.COUNTRIES.includes(v.country)) e.country = 'Choose a country we ship to';
   return e;
 }
@@ -312,10 +373,16 @@ function paymentErrors(v) {
   /** @type {Record<string, string>} */
   const e = {};
   if (!v.card_name) e.card_name = 'Enter the name on the card';
-  if (!/^\d{12,19}$/.test(v.card_number.replace(/[\s-]/g, ''))) e.card_number = 'Enter the card number: 12 to 19 digits';
+  if (!/^\d{12,19}$/.test(v.card_number.replace(/[\s-]/g, '')))
+    e.card_number = 'Enter the card number: 12 to 19 digits';
   const exp = /^(0[1-9]|1[0-2])\s*\/\s*(\d{2})$/.exec(v.expiry);
   const now = new Date();
-  if (!exp || 2000 + Number(exp[2]) < now.getUTCFullYear() || (2000 + Number(exp[2]) === now.getUTCFullYear() && Number(exp[1]) < now.getUTCMonth() + 1)) e.expiry = 'Enter a future expiry date as MM/YY';
+  if (
+    !exp ||
+    2000 + Number(exp[2]) < now.getUTCFullYear() ||
+    (2000 + Number(exp[2]) === now.getUTCFullYear() && Number(exp[1]) < now.getUTCMonth() + 1)
+  )
+    e.expiry = 'Enter a future expiry date as MM/YY';
   return e;
 }
 
@@ -346,7 +413,10 @@ async function readBody(req) {
     chunks.push(c);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  const type = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+  const type = String(req.headers['content-type'] || '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if (type === 'application/json') {
     try {
       const v = JSON.parse(text || '{}');
@@ -356,13 +426,16 @@ async function readBody(req) {
     }
     throw new HttpError(400, 'Body is not a JSON object');
   }
-  if (type === 'application/x-www-form-urlencoded' || type === '' || type === 'text/plain') return Object.fromEntries(new URLSearchParams(text));
+  if (type === 'application/x-www-form-urlencoded' || type === '' || type === 'text/plain')
+    return Object.fromEntries(new URLSearchParams(text));
   throw new HttpError(415, 'Send a form (application/x-www-form-urlencoded) or JSON');
 }
 
 /** @param {http.ServerResponse} res @param {number} status @param {string} type @param {string | Buffer} body */
 function send(res, status, type, body, cache = 'no-store') {
-  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff' }).end(body);
+  res
+    .writeHead(status, { 'Content-Type': type, 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff' })
+    .end(body);
 }
 /** @param {http.ServerResponse} res @param {number} status @param {unknown} body */
 const json = (res, status, body) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
@@ -394,8 +467,13 @@ const SIZE_GUIDE_PDF = (() => {
 
 // Run on its own: `node examples/shop/server.mjs`.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const shop = await startShop({ port: Number(process.env.PORT_SHOP ?? 4321), collectorUrl: process.env.COLLECTOR_URL || 'http://127.0.0.1:4318' });
-  console.log(`demo store: ${shop.url}/ (events to ${process.env.COLLECTOR_URL || 'http://127.0.0.1:4318'}/v1/batch; Ctrl-C to stop)`);
+  const shop = await startShop({
+    port: Number(process.env.PORT_SHOP ?? 4321),
+    collectorUrl: process.env.COLLECTOR_URL || 'http://127.0.0.1:4318',
+  });
+  console.log(
+    `demo store: ${shop.url}/ (events to ${process.env.COLLECTOR_URL || 'http://127.0.0.1:4318'}/v1/batch; Ctrl-C to stop)`,
+  );
   const stop = () => shop.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -34,7 +34,16 @@ import { ARTICLES } from './content.mjs';
 
 export const DEFAULT_SHOP = process.env.SHOP_URL || 'http://127.0.0.1:4321';
 /** The flags of every browser the demo starts: headless, no network chatter of its own (as the browser tests). */
-export const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROME_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** The fields of the two checkout steps, in the order a visitor fills them. */
 export const CONTACT_FIELDS = ['email', 'full_name', 'address', 'city', 'country'];
 export const PAYMENT_FIELDS = ['card_name', 'card_number', 'expiry'];
@@ -138,15 +147,12 @@ export const installClock = (context) => context.addInitScript(installClockInPag
  * @param {Page} page @param {number} ms
  */
 export async function advanceClock(page, ms) {
-  await page.evaluate(
-    ([key, ms]) => {
-      const g = /** @type {any} */ (globalThis);
-      if (g.__advanceClock) return g.__advanceClock(ms);
-      // A page without the init script (robots.txt between two sessions) still moves the stored skew.
-      if (localStorage.getItem(key) != null) localStorage.setItem(key, String(Number(localStorage.getItem(key)) + ms));
-    },
-    /** @type {[string, number]} */ ([CLOCK_KEY, ms]),
-  );
+  await page.evaluate(([key, ms]) => {
+    const g = /** @type {any} */ (globalThis);
+    if (g.__advanceClock) return g.__advanceClock(ms);
+    // A page without the init script (robots.txt between two sessions) still moves the stored skew.
+    if (localStorage.getItem(key) != null) localStorage.setItem(key, String(Number(localStorage.getItem(key)) + ms));
+  }, /** @type {[string, number]} */ ([CLOCK_KEY, ms]));
 }
 
 /**
@@ -160,7 +166,10 @@ export async function read(page, seconds, depth = 0.5) {
   for (let i = 1; i <= steps; i++) {
     await advanceClock(page, (seconds * 1000) / steps);
     await page.mouse.move(200 + 40 * i, 300 + 25 * (i % 5));
-    await page.evaluate((f) => scrollTo(0, (document.documentElement.scrollHeight - innerHeight) * f), (depth * i) / steps);
+    await page.evaluate(
+      (f) => scrollTo(0, (document.documentElement.scrollHeight - innerHeight) * f),
+      (depth * i) / steps,
+    );
   }
 }
 
@@ -201,7 +210,8 @@ export async function deliveryWatch({ shop, collector }) {
     const up = http.request(target, { method: req.method, headers }, (r) => {
       res.writeHead(r.statusCode || 502, r.headers);
       r.pipe(res);
-      if (toCollector && req.method === 'POST') r.once('end', () => count(r.statusCode || 0, Buffer.concat(body), req.headers['content-encoding']));
+      if (toCollector && req.method === 'POST')
+        r.once('end', () => count(r.statusCode || 0, Buffer.concat(body), req.headers['content-encoding']));
     });
     up.on('error', () => res.destroy());
     req.pipe(up);
@@ -312,7 +322,8 @@ export async function addToCart(page, item) {
   }
   await page.click('#product-form button[type=submit]');
   await page.waitForSelector('[data-cart-notice][data-state=added], [data-cart-notice][data-state=error]');
-  if ((await page.getAttribute('[data-cart-notice]', 'data-state')) !== 'added') throw new Error(`adding ${item.handle} failed: ${await page.textContent('[data-cart-notice]')}`);
+  if ((await page.getAttribute('[data-cart-notice]', 'data-state')) !== 'added')
+    throw new Error(`adding ${item.handle} failed: ${await page.textContent('[data-cart-notice]')}`);
 }
 
 /** Visit each item's product page (from the listing when possible) and add it. @param {Page} page @param {string} shopUrl @param {Item[]} items */
@@ -337,8 +348,7 @@ export async function fillFields(page, names, customer) {
       // `change` now, not later at the submit (which would make it the last field touched).
       await page.focus('select[name=country]');
       await page.selectOption('select[name=country]', value);
-    }
-    else {
+    } else {
       await page.click(`[name="${name}"]`);
       await page.keyboard.type(value);
     }
@@ -361,8 +371,34 @@ async function checkOut(page, customer) {
 
 /** A made-up customer: nothing typed here may ever reach the collector. @param {Random} rng */
 export function makeCustomer(rng = random('customer')) {
-  const first = rng.pick(['Ada', 'Linus', 'Grace', 'Marie', 'Alan', 'Hedy', 'Tim', 'Katherine', 'Niklaus', 'Barbara', 'Edsger', 'Frances']);
-  const last = rng.pick(['Lovelace', 'Hopper', 'Curie', 'Turing', 'Lamarr', 'Berners', 'Johnson', 'Wirth', 'Liskov', 'Dijkstra', 'Allen', 'Meitner']);
+  const first = rng.pick([
+    'Ada',
+    'Linus',
+    'Grace',
+    'Marie',
+    'Alan',
+    'Hedy',
+    'Tim',
+    'Katherine',
+    'Niklaus',
+    'Barbara',
+    'Edsger',
+    'Frances',
+  ]);
+  const last = rng.pick([
+    'Lovelace',
+    'Hopper',
+    'Curie',
+    'Turing',
+    'Lamarr',
+    'Berners',
+    'Johnson',
+    'Wirth',
+    'Liskov',
+    'Dijkstra',
+    'Allen',
+    'Meitner',
+  ]);
   const year = new Date().getFullYear() + rng.int(1, 4);
   return {
     email: `${first}.${last}${rng.int(1, 99)}@example.com`.toLowerCase(),
@@ -395,7 +431,11 @@ export async function bounce(page, shopUrl, { path = '/', from, seconds = 4 } = 
  * @param {Page} page @param {string} shopUrl
  * @param {{ paths?: string[], from?: Source, seconds?: number, download?: boolean, outbound?: boolean }} [o]
  */
-export async function browse(page, shopUrl, { paths = ['/', '/products/t-shirt', '/blogs/journal'], from, seconds = 12, download = false, outbound = false } = {}) {
+export async function browse(
+  page,
+  shopUrl,
+  { paths = ['/', '/products/t-shirt', '/blogs/journal'], from, seconds = 12, download = false, outbound = false } = {},
+) {
   await land(page, shopUrl, paths[0], from);
   await read(page, seconds, 0.8);
   for (const path of paths.slice(1)) {
@@ -432,7 +472,12 @@ export async function abandonCart(page, shopUrl, items, { from, landing = '/', v
  * @param {Page} page @param {string} shopUrl @param {string[]} fieldsToFill
  * @param {{ items?: Item[], from?: Source, customer?: Customer }} [o]
  */
-export async function abandonCheckout(page, shopUrl, fieldsToFill, { items = [{ handle: 'canvas-tote' }], from, customer = makeCustomer() } = {}) {
+export async function abandonCheckout(
+  page,
+  shopUrl,
+  fieldsToFill,
+  { items = [{ handle: 'canvas-tote' }], from, customer = makeCustomer() } = {},
+) {
   await land(page, shopUrl, '/', from);
   await addItems(page, shopUrl, items);
   await go(page, shopUrl, '/cart');
@@ -455,7 +500,12 @@ export async function abandonCheckout(page, shopUrl, fieldsToFill, { items = [{ 
  * @param {Page} page @param {string} shopUrl @param {Item[]} items
  * @param {{ from?: Source, landing?: string, customer?: Customer, newsletter?: boolean }} [o]
  */
-export async function buy(page, shopUrl, items, { from, landing = '/', customer = makeCustomer(), newsletter = false } = {}) {
+export async function buy(
+  page,
+  shopUrl,
+  items,
+  { from, landing = '/', customer = makeCustomer(), newsletter = false } = {},
+) {
   await land(page, shopUrl, landing, from);
   await read(page, 6, 0.6);
   await addItems(page, shopUrl, items);
@@ -497,7 +547,17 @@ export async function subscribe(page, shopUrl, { path = '/', from, email = makeC
  * @param {Page} page @param {string} shopUrl
  * @param {{ items?: Item[], from?: Source, back?: boolean, checkout?: boolean, customer?: Customer }} [o]
  */
-export async function spaVisit(page, shopUrl, { items = [{ handle: 'ceramic-mug', quantity: 2 }], from, back = false, checkout = false, customer = makeCustomer() } = {}) {
+export async function spaVisit(
+  page,
+  shopUrl,
+  {
+    items = [{ handle: 'ceramic-mug', quantity: 2 }],
+    from,
+    back = false,
+    checkout = false,
+    customer = makeCustomer(),
+  } = {},
+) {
   await land(page, shopUrl, '/spa/', from);
   await page.waitForSelector('[data-app][data-view="/spa/"]');
   await read(page, 6, 0.6);
@@ -553,11 +613,34 @@ const SOURCES = /** @type {const} */ ([
   [{ name: 'instagram', referrer: 'https://l.instagram.com/' }, 8],
   [{ name: 'blog', referrer: 'https://www.slowwardrobe.example/best-basics-2025/' }, 5],
   [{ name: 'newsletter', utm: { source: 'newsletter', medium: 'email', campaign: 'autumn_letter' } }, 11],
-  [{ name: 'instagram ad', referrer: 'https://l.instagram.com/', utm: { source: 'instagram', medium: 'paid_social', campaign: 'rain_ready', content: 'reel_jacket' } }, 11],
-  [{ name: 'search ad', referrer: 'https://www.google.com/', utm: { source: 'google', medium: 'cpc', campaign: 'brand', term: 'harbor pine' } }, 11],
+  [
+    {
+      name: 'instagram ad',
+      referrer: 'https://l.instagram.com/',
+      utm: { source: 'instagram', medium: 'paid_social', campaign: 'rain_ready', content: 'reel_jacket' },
+    },
+    11,
+  ],
+  [
+    {
+      name: 'search ad',
+      referrer: 'https://www.google.com/',
+      utm: { source: 'google', medium: 'cpc', campaign: 'brand', term: 'harbor pine' },
+    },
+    11,
+  ],
 ]);
 
-export const PERSONAS = /** @type {const} */ (['bounce', 'browse', 'abandonCart', 'abandonCheckout', 'buy', 'subscribe', 'spa', 'returning']);
+export const PERSONAS = /** @type {const} */ ([
+  'bounce',
+  'browse',
+  'abandonCart',
+  'abandonCheckout',
+  'buy',
+  'subscribe',
+  'spa',
+  'returning',
+]);
 /** @typedef {(typeof PERSONAS)[number]} Persona */
 const WEIGHTS = /** @type {[Persona, number][]} */ ([
   ['bounce', 24],
@@ -580,27 +663,60 @@ const VIEWPORTS = [
 
 /** @param {Random} rng @returns {Item[]} */
 function someItems(rng, max = 3) {
-  return rng.sample(PRODUCTS, rng.weighted([[1, 6], [2, 3], [max, 1]])).map((p) => ({
-    handle: p.handle,
-    size: p.variants.length > 1 ? rng.weighted([['S', 2], ['M', 5], ['L', 3]]) : undefined,
-    quantity: rng.weighted([[1, 8], [2, 3], [3, 1]]),
-  }));
+  return rng
+    .sample(
+      PRODUCTS,
+      rng.weighted([
+        [1, 6],
+        [2, 3],
+        [max, 1],
+      ]),
+    )
+    .map((p) => ({
+      handle: p.handle,
+      size:
+        p.variants.length > 1
+          ? rng.weighted([
+              ['S', 2],
+              ['M', 5],
+              ['L', 3],
+            ])
+          : undefined,
+      quantity: rng.weighted([
+        [1, 8],
+        [2, 3],
+        [3, 1],
+      ]),
+    }));
 }
 
 /** Where a visitor from `source` lands. @param {Random} rng @param {{ name: string }} source */
 function landingFor(rng, source) {
   if (source.name === 'instagram ad') return '/products/rain-jacket';
   if (source.name === 'blog') return rng.pick(['/products/t-shirt', '/products/linen-shirt']);
-  if (source.name === 'google') return rng.weighted([['/', 3], [`/products/${rng.pick(PRODUCTS).handle}`, 4], [`/blogs/journal/${rng.pick(ARTICLES).handle}`, 3]]);
+  if (source.name === 'google')
+    return rng.weighted([
+      ['/', 3],
+      [`/products/${rng.pick(PRODUCTS).handle}`, 4],
+      [`/blogs/journal/${rng.pick(ARTICLES).handle}`, 3],
+    ]);
   if (source.name === 'newsletter') return rng.pick(['/', `/blogs/journal/${rng.pick(ARTICLES).handle}`]);
   return '/';
 }
 
 /** A few pages a browsing visitor goes through after landing. @param {Random} rng @param {string} landing */
 function browsingPath(rng, landing) {
-  const options = ['/', ...PRODUCTS.map((p) => `/products/${p.handle}`), '/blogs/journal', ...ARTICLES.map((a) => `/blogs/journal/${a.handle}`), '/pages/about', '/pages/shipping', '/cart'];
+  const options = [
+    '/',
+    ...PRODUCTS.map((p) => `/products/${p.handle}`),
+    '/blogs/journal',
+    ...ARTICLES.map((a) => `/blogs/journal/${a.handle}`),
+    '/pages/about',
+    '/pages/shipping',
+    '/cart',
+  ];
   const paths = [landing];
-  for (let n = rng.int(2, 5); paths.length <= n; ) {
+  for (let n = rng.int(2, 5); paths.length <= n;) {
     const next = rng.pick(options);
     if (next !== paths[paths.length - 1]) paths.push(next);
   }
@@ -641,7 +757,14 @@ export function planVisit(seed, index) {
     }
     case 'abandonCheckout': {
       // Where people give up: mostly early in step 1, some at the payment step.
-      const stop = rng.weighted([[1, 4], [2, 3], [3, 3], [4, 2], [6, 2], [7, 1]]);
+      const stop = rng.weighted([
+        [1, 4],
+        [2, 3],
+        [3, 3],
+        [4, 2],
+        [6, 2],
+        [7, 1],
+      ]);
       const fields = stop <= 4 ? CONTACT_FIELDS.slice(0, stop) : PAYMENT_FIELDS.slice(0, stop - 5);
       const items = someItems(rng, 2);
       run = (page, shop) => abandonCheckout(page, shop, fields, { items, from, customer });
@@ -695,14 +818,18 @@ export function planVisit(seed, index) {
  */
 export async function endpointOf(shopUrl) {
   const res = await fetch(new URL('/', shopUrl)).catch((e) => {
-    throw new Error(`the store is not reachable at ${shopUrl} (${e.cause?.code || e.message}): start it with \`npm start\`, or pass --shop URL`);
+    throw new Error(
+      `the store is not reachable at ${shopUrl} (${e.cause?.code || e.message}): start it with \`npm start\`, or pass --shop URL`,
+    );
   });
   const m = /<script[^>]+src="[^"]*engagekit\.min\.js"[^>]*data-endpoint="([^"]+)"/.exec(await res.text());
   if (!m) throw new Error(`${shopUrl} has no engagekit script tag with a data-endpoint`);
   const endpoint = new URL(m[1].replace(/&amp;/g, '&'), shopUrl).href;
   // Events of a visitor whose browser is gone can never be sent again: no collector, no run.
   await fetch(endpoint, { method: 'OPTIONS' }).catch((e) => {
-    throw new Error(`the store sends to ${endpoint}, which is not reachable (${e.cause?.code || e.message}): start the collector (\`npm start\` starts both)`);
+    throw new Error(
+      `the store sends to ${endpoint}, which is not reachable (${e.cause?.code || e.message}): start the collector (\`npm start\` starts both)`,
+    );
   });
   return endpoint;
 }
@@ -718,7 +845,10 @@ export async function endpointOf(shopUrl) {
 async function runVisitor(plan, shopUrl, endpoint, timeoutMs) {
   const dir = mkdtempSync(join(tmpdir(), 'engagekit-traffic-'));
   const collector = new URL(endpoint);
-  const watch = collector.protocol === 'http:' ? await deliveryWatch({ shop: new URL(shopUrl).origin, collector: collector.origin }) : undefined;
+  const watch =
+    collector.protocol === 'http:'
+      ? await deliveryWatch({ shop: new URL(shopUrl).origin, collector: collector.origin })
+      : undefined;
   /** @type {BrowserContext | undefined} */
   let context;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -735,14 +865,19 @@ async function runVisitor(plan, shopUrl, endpoint, timeoutMs) {
     await installClock(context);
     // The one way out of the store: the footer's Instagram link, answered here, offline.
     await context.route(/^https:\/\/www\.instagram\.com\//, (route) =>
-      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Instagram</title><p>harborandpine.demo on Instagram (a stand-in page)</p>' }),
+      route.fulfill({
+        contentType: 'text/html',
+        body: '<!doctype html><title>Instagram</title><p>harborandpine.demo on Instagram (a stand-in page)</p>',
+      }),
     );
     const page = context.pages()[0] || (await context.newPage());
     page.setDefaultTimeout(15_000);
     if (watch) watches.set(page, watch);
     const visit = plan.run(page, shopUrl);
     visit.catch(() => undefined);
-    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`visit took over ${timeoutMs / 1000} s`)), timeoutMs)));
+    const timeout = new Promise(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`visit took over ${timeoutMs / 1000} s`)), timeoutMs)),
+    );
     const order = await Promise.race([visit, timeout]);
     return { ok: true, order: typeof order === 'string' ? order : undefined, ...watch?.stats };
   } catch (e) {
@@ -765,7 +900,15 @@ async function runVisitor(plan, shopUrl, endpoint, timeoutMs) {
  *
  * @param {{ shopUrl?: string, visits?: number, seed?: string | number, concurrency?: number, maxMs?: number, visitTimeoutMs?: number, onProgress?: (p: Progress) => void }} [options]
  */
-export async function runVisits({ shopUrl = DEFAULT_SHOP, visits = 40, seed = 1, concurrency = 2, maxMs = 10 * 60_000, visitTimeoutMs = 90_000, onProgress } = {}) {
+export async function runVisits({
+  shopUrl = DEFAULT_SHOP,
+  visits = 40,
+  seed = 1,
+  concurrency = 2,
+  maxMs = 10 * 60_000,
+  visitTimeoutMs = 90_000,
+  onProgress,
+} = {}) {
   const started = Date.now();
   const endpoint = await endpointOf(shopUrl);
   const plans = Array.from({ length: visits }, (_, i) => planVisit(seed, i));
@@ -787,7 +930,12 @@ export async function runVisits({ shopUrl = DEFAULT_SHOP, visits = 40, seed = 1,
   const worker = async () => {
     while (next < plans.length && Date.now() - started < maxMs) {
       const plan = plans[next++];
-      const r = await runVisitor(plan, shopUrl, endpoint, Math.min(visitTimeoutMs, Math.max(10_000, maxMs - (Date.now() - started))));
+      const r = await runVisitor(
+        plan,
+        shopUrl,
+        endpoint,
+        Math.min(visitTimeoutMs, Math.max(10_000, maxMs - (Date.now() - started))),
+      );
       done++;
       events += r.events || 0;
       batches += r.batches || 0;
@@ -798,11 +946,38 @@ export async function runVisits({ shopUrl = DEFAULT_SHOP, visits = 40, seed = 1,
         bySource[plan.source] = (bySource[plan.source] || 0) + 1;
         if (r.order) orders.push(r.order);
       } else errors.push({ persona: plan.persona, error: r.error || 'failed' });
-      onProgress?.({ done, total: plans.length, ok, failed: done - ok, orders: orders.length, events, elapsedMs: Date.now() - started, last: { persona: plan.persona, ok: r.ok, error: r.error } });
+      onProgress?.({
+        done,
+        total: plans.length,
+        ok,
+        failed: done - ok,
+        orders: orders.length,
+        events,
+        elapsedMs: Date.now() - started,
+        last: { persona: plan.persona, ok: r.ok, error: r.error },
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, visits)) }, worker));
-  return { shopUrl, endpoint, seed, planned: visits, done, ok, failed: done - ok, skipped: plans.length - done, byPersona, bySource, orders, events, batches, refused, unconfirmedLeaves, errors, elapsedMs: Date.now() - started };
+  return {
+    shopUrl,
+    endpoint,
+    seed,
+    planned: visits,
+    done,
+    ok,
+    failed: done - ok,
+    skipped: plans.length - done,
+    byPersona,
+    bySource,
+    orders,
+    events,
+    batches,
+    refused,
+    unconfirmedLeaves,
+    errors,
+    elapsedMs: Date.now() - started,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -822,7 +997,7 @@ export function progressBar(out = process.stderr, width = 28) {
     /** @param {Progress} p */
     update(p) {
       const frac = p.total ? p.done / p.total : 1;
-      const eta = p.done ? ((p.elapsedMs / p.done) * (p.total - p.done)) : 0;
+      const eta = p.done ? (p.elapsedMs / p.done) * (p.total - p.done) : 0;
       const line = `${'█'.repeat(Math.round(frac * width)).padEnd(width, '░')} ${p.done}/${p.total} visits · ${p.orders} orders · ${p.events} events${p.failed ? ` · ${p.failed} failed` : ''} · ${clock(p.elapsedMs)}${p.done < p.total ? ` (about ${clock(eta)} left)` : ''}`;
       // Cut to the terminal's width: a wrapped line could not be redrawn in place.
       if (out.isTTY) out.write(`\r${line.slice(0, Math.max(20, (out.columns || 80) - 1))}\x1b[K`);
@@ -860,23 +1035,50 @@ default store address.`);
   const visits = Number(values.visits);
   const concurrency = Number(values.concurrency);
   const maxMinutes = Number(values['max-minutes']);
-  if (!Number.isInteger(visits) || visits < 1 || !Number.isInteger(concurrency) || concurrency < 1 || !(maxMinutes > 0)) {
+  if (
+    !Number.isInteger(visits) ||
+    visits < 1 ||
+    !Number.isInteger(concurrency) ||
+    concurrency < 1 ||
+    !(maxMinutes > 0)
+  ) {
     throw new Error('--visits and --concurrency take whole numbers from 1, --max-minutes a positive number');
   }
-  console.error(`engagekit demo traffic: ${visits} visit${visits === 1 ? '' : 's'} to ${values.shop}, seed ${values.seed}, up to ${concurrency} browsers at a time`);
+  console.error(
+    `engagekit demo traffic: ${visits} visit${visits === 1 ? '' : 's'} to ${values.shop}, seed ${values.seed}, up to ${concurrency} browsers at a time`,
+  );
   const bar = progressBar();
-  const s = await runVisits({ shopUrl: values.shop, visits, seed: values.seed, concurrency, maxMs: maxMinutes * 60_000, onProgress: (p) => bar.update(p) });
+  const s = await runVisits({
+    shopUrl: values.shop,
+    visits,
+    seed: values.seed,
+    concurrency,
+    maxMs: maxMinutes * 60_000,
+    onProgress: (p) => bar.update(p),
+  });
   bar.end();
-  const list = (/** @type {Record<string, number>} */ o) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`\n${s.ok} of ${s.planned} visits done in ${clock(s.elapsedMs)}${s.failed ? `, ${s.failed} failed` : ''}${s.skipped ? `, ${s.skipped} not started (time limit)` : ''}`);
+  const list = (/** @type {Record<string, number>} */ o) =>
+    Object.entries(o)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  console.log(
+    `\n${s.ok} of ${s.planned} visits done in ${clock(s.elapsedMs)}${s.failed ? `, ${s.failed} failed` : ''}${s.skipped ? `, ${s.skipped} not started (time limit)` : ''}`,
+  );
   console.log(`  personas: ${list(s.byPersona)}`);
   console.log(`  sources:  ${list(s.bySource)}`);
   console.log(`  orders:   ${s.orders.length}`);
-  console.log(`  delivered to ${s.endpoint}: ${s.events} events in ${s.batches} batches (resends of the same events included; the collector stores each once)`);
-  if (s.refused) console.log(`  ${s.refused} requests answered with an error by the collector (write key or origin not accepted?)`);
-  if (s.unconfirmedLeaves) console.log(`  ${s.unconfirmedLeaves} visits ended before the collector answered their last send`);
+  console.log(
+    `  delivered to ${s.endpoint}: ${s.events} events in ${s.batches} batches (resends of the same events included; the collector stores each once)`,
+  );
+  if (s.refused)
+    console.log(`  ${s.refused} requests answered with an error by the collector (write key or origin not accepted?)`);
+  if (s.unconfirmedLeaves)
+    console.log(`  ${s.unconfirmedLeaves} visits ended before the collector answered their last send`);
   for (const e of s.errors.slice(0, 5)) console.log(`  failed (${e.persona}): ${e.error}`);
-  console.log(`\nWith the reference collector (\`npm start\`), the engagement report is at ${new URL('/', s.endpoint).href}`);
+  console.log(
+    `\nWith the reference collector (\`npm start\`), the engagement report is at ${new URL('/', s.endpoint).href}`,
+  );
   if (s.failed) process.exitCode = 1;
 }
 

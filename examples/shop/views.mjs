@@ -21,15 +21,29 @@ export const COUNTRIES = ['Belgium', 'France', 'Germany', 'Ireland', 'Italy', 'N
  *
  * @param {Tag} tag
  */
-const engagekitTag = (tag) => html`<script>window.engagekit=window.engagekit||function(){(engagekit.q=engagekit.q||[]).push(arguments)};</script>
-<script async src="/engagekit.min.js" data-endpoint="${tag.endpoint}" data-write-key="${tag.writeKey}"></script>`;
+const engagekitTag = (tag) =>
+  html`<script>
+      window.engagekit =
+        window.engagekit ||
+        function () {
+          (engagekit.q = engagekit.q || []).push(arguments);
+        };
+    </script>
+    <script async src="/engagekit.min.js" data-endpoint="${tag.endpoint}" data-write-key="${tag.writeKey}"></script>`;
 
 /**
  * A whole page: header with the cart count, the page, and the footer with the newsletter form.
  *
  * @param {{ tag: Tag, title: string, body: unknown, cartCount: number, spa?: boolean, description?: string }} p
  */
-export function layout({ tag, title, body, cartCount, spa = false, description = 'A small store for well-made everyday things.' }) {
+export function layout({
+  tag,
+  title,
+  body,
+  cartCount,
+  spa = false,
+  description = 'A small store for well-made everyday things.',
+}) {
   const base = spa ? '/spa' : '';
   // In the single-page app, links marked data-link are routed in the page (history.pushState).
   const link = spa ? raw(' data-link') : '';
@@ -82,33 +96,41 @@ ${body}
 
 /** The coloured placeholder that stands in for a product photo (no external assets). @param {Product} p */
 const picture = (p, big = false) =>
-  html`<div class="picture${big ? ' big' : ''}" style="--hue: ${p.hue}" role="img" aria-label="${p.title}"><span>${p.title.slice(0, 1)}</span></div>`;
+  html`<div class="picture${big ? ' big' : ''}" style="--hue: ${p.hue}" role="img" aria-label="${p.title}">
+    <span>${p.title.slice(0, 1)}</span>
+  </div>`;
 
 /** @param {Product} p @param {string} base */
-const card = (p, base = '', spa = false) => html`<li class="card">
-  <a href="${base}/products/${p.handle}"${spa ? raw(' data-link') : ''}>
-    ${picture(p)}
-    <h3>${p.title}</h3>
-    <p class="price">${money(p.price)}</p>
-  </a>
-</li>`;
+const card = (p, base = '', spa = false) =>
+  html`<li class="card">
+    <a href="${base}/products/${p.handle}" ${spa ? raw(' data-link') : ''}>
+      ${picture(p)}
+      <h3>${p.title}</h3>
+      <p class="price">${money(p.price)}</p>
+    </a>
+  </li>`;
 
 /** The product grid, shared with the single-page app. @param {string} base @param {boolean} spa */
-export const productGrid = (base = '', spa = false) => html`<ul class="grid">${PRODUCTS.map((p) => card(p, base, spa))}</ul>`;
+export const productGrid = (base = '', spa = false) =>
+  html`<ul class="grid">
+    ${PRODUCTS.map((p) => card(p, base, spa))}
+  </ul>`;
 
 export function home() {
   return html`<section class="hero">
-  <h1>Well-made things for every day</h1>
-  <p>Small batches, honest materials, free shipping across the EU.</p>
-</section>
-<section aria-labelledby="all-products">
-  <h2 id="all-products">All products</h2>
-  ${productGrid()}
-</section>
-<section class="journal-teaser" aria-labelledby="from-journal">
-  <h2 id="from-journal">From the journal</h2>
-  <ul>${ARTICLES.map((a) => html`<li><a href="/blogs/journal/${a.handle}">${a.title}</a> <span class="muted">— ${a.summary}</span></li>`)}</ul>
-</section>`;
+      <h1>Well-made things for every day</h1>
+      <p>Small batches, honest materials, free shipping across the EU.</p>
+    </section>
+    <section aria-labelledby="all-products">
+      <h2 id="all-products">All products</h2>
+      ${productGrid()}
+    </section>
+    <section class="journal-teaser" aria-labelledby="from-journal">
+      <h2 id="from-journal">From the journal</h2>
+      <ul>
+        ${ARTICLES.map((a) => html`<li><a href="/blogs/journal/${a.handle}">${a.title}</a> <span class="muted">— ${a.summary}</span></li>`)}
+      </ul>
+    </section>`;
 }
 
 /**
@@ -122,59 +144,112 @@ export function productPage(p, spa = false) {
   const base = spa ? '/spa' : '';
   const sized = p.variants.length > 1;
   const first = sized ? p.variants[1] : p.variants[0];
-  return html`<nav class="crumbs" aria-label="Breadcrumb"><a href="${base}/"${spa ? raw(' data-link') : ''}>Shop</a> / ${p.title}</nav>
-<article class="product">
-  ${picture(p, true)}
-  <div class="product-info">
-    <h1>${p.title}</h1>
-    <p class="price">${money(p.price)}</p>
-    <p>${p.blurb}</p>
-    <form id="product-form" class="product-form" action="/cart/add" method="post" data-product-form>
-      <input type="hidden" name="id" value="${first.id}">
-      ${sized
-        ? html`<fieldset class="sizes"><legend>Size</legend>${p.variants.map(
-            (v) => html`<label><input type="radio" name="Size" value="${v.title}" data-variant="${v.id}"${v === first ? raw(' checked') : ''}><span>${v.title}</span></label>`,
-          )}</fieldset>`
-        : ''}
-      <label class="quantity">Quantity <input type="number" name="quantity" value="1" min="1" max="10" inputmode="numeric"></label>
-      <button type="submit" class="primary">Add to cart</button>
-      <p class="notice" data-cart-notice role="status" aria-live="polite"></p>
-    </form>
-    <ul class="details">${p.details.map((d) => html`<li>${d}</li>`)}</ul>
-    ${sized ? html`<p><a href="/files/size-guide.pdf" download>Size guide (PDF)</a></p>` : ''}
-  </div>
-</article>`;
+  return html`<nav class="crumbs" aria-label="Breadcrumb">
+      <a href="${base}/" ${spa ? raw(' data-link') : ''}>Shop</a> / ${p.title}
+    </nav>
+    <article class="product">
+      ${picture(p, true)}
+      <div class="product-info">
+        <h1>${p.title}</h1>
+        <p class="price">${money(p.price)}</p>
+        <p>${p.blurb}</p>
+        <form id="product-form" class="product-form" action="/cart/add" method="post" data-product-form>
+          <input type="hidden" name="id" value="${first.id}" />
+          ${
+            sized
+              ? html`<fieldset class="sizes">
+                  <legend>Size</legend>
+                  ${p.variants.map(
+                    (v) =>
+                      html`<label
+                        ><input
+                          type="radio"
+                          name="Size"
+                          value="${v.title}"
+                          data-variant="${v.id}"
+                          ${v === first ? raw(' checked') : ''}
+                        /><span>${v.title}</span></label
+                      >`,
+                  )}
+                </fieldset>`
+              : ''
+          }
+          <label class="quantity"
+            >Quantity <input type="number" name="quantity" value="1" min="1" max="10" inputmode="numeric"
+          /></label>
+          <button type="submit" class="primary">Add to cart</button>
+          <p class="notice" data-cart-notice role="status" aria-live="polite"></p>
+        </form>
+        <ul class="details">
+          ${p.details.map((d) => html`<li>${d}</li>`)}
+        </ul>
+        ${sized ? html`<p><a href="/files/size-guide.pdf" download>Size guide (PDF)</a></p>` : ''}
+      </div>
+    </article>`;
 }
 
 /** @param {CartView} cart @param {boolean} spa */
 export function cartPage(cart, spa = false) {
   const base = spa ? '/spa' : '';
   if (!cart.lines.length) {
-    return html`<h1>Your cart</h1><p class="empty">Your cart is empty. <a href="${base}/"${spa ? raw(' data-link') : ''}>Continue shopping</a></p>`;
+    return html`<h1>Your cart</h1>
+      <p class="empty">
+        Your cart is empty. <a href="${base}/" ${spa ? raw(' data-link') : ''}>Continue shopping</a>
+      </p>`;
   }
   return html`<h1>Your cart</h1>
-<table class="cart">
-  <thead><tr><th scope="col">Product</th><th scope="col">Price</th><th scope="col">Quantity</th><th scope="col">Total</th><th scope="col"><span class="sr">Remove</span></th></tr></thead>
-  <tbody>${cart.lines.map(
-    (l) => html`<tr>
-    <td><a href="${base}/products/${l.product.handle}"${spa ? raw(' data-link') : ''}>${l.product.title}</a>${l.product.variants.length > 1 ? html` <span class="muted">(${l.variant.title})</span>` : ''}</td>
-    <td>${money(l.product.price)}</td>
-    <td>${l.quantity}</td>
-    <td>${money(l.product.price * l.quantity)}</td>
-    <td><a class="remove" href="/cart/change?line=${l.line}&amp;quantity=0" data-remove-line="${l.line}">Remove</a></td>
-  </tr>`,
-  )}</tbody>
-  <tfoot><tr><th scope="row" colspan="3">Subtotal</th><td>${money(cart.total)}</td><td></td></tr></tfoot>
-</table>
-<p class="actions"><a href="${base}/"${spa ? raw(' data-link') : ''}>Continue shopping</a> <a class="button primary" href="/checkout" id="checkout-link">Check out</a></p>`;
+    <table class="cart">
+      <thead>
+        <tr>
+          <th scope="col">Product</th>
+          <th scope="col">Price</th>
+          <th scope="col">Quantity</th>
+          <th scope="col">Total</th>
+          <th scope="col"><span class="sr">Remove</span></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${cart.lines.map(
+          (l) =>
+            html`<tr>
+              <td>
+                <a href="${base}/products/${l.product.handle}" ${spa ? raw(' data-link') : ''}>${l.product.title}</a
+                >${l.product.variants.length > 1 ? html` <span class="muted">(${l.variant.title})</span>` : ''}
+              </td>
+              <td>${money(l.product.price)}</td>
+              <td>${l.quantity}</td>
+              <td>${money(l.product.price * l.quantity)}</td>
+              <td>
+                <a class="remove" href="/cart/change?line=${l.line}&amp;quantity=0" data-remove-line="${l.line}"
+                  >Remove</a
+                >
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row" colspan="3">Subtotal</th>
+          <td>${money(cart.total)}</td>
+          <td></td>
+        </tr>
+      </tfoot>
+    </table>
+    <p class="actions">
+      <a href="${base}/" ${spa ? raw(' data-link') : ''}>Continue shopping</a>
+      <a class="button primary" href="/checkout" id="checkout-link">Check out</a>
+    </p>`;
 }
 
 /** @param {CartView} cart */
-const summary = (cart) => html`<aside class="summary" aria-label="Order summary">
-  <h2>Summary</h2>
-  <ul>${cart.lines.map((l) => html`<li><span>${l.quantity} × ${l.product.title}${l.product.variants.length > 1 ? ` (${l.variant.title})` : ''}</span><span>${money(l.product.price * l.quantity)}</span></li>`)}</ul>
-  <p class="total"><span>Total</span><span>${money(cart.total)}</span></p>
-</aside>`;
+const summary = (cart) =>
+  html`<aside class="summary" aria-label="Order summary">
+    <h2>Summary</h2>
+    <ul>
+      ${cart.lines.map((l) => html`<li><span>${l.quantity} × ${l.product.title}${l.product.variants.length > 1 ? ` (${l.variant.title})` : ''}</span><span>${money(l.product.price * l.quantity)}</span></li>`)}
+    </ul>
+    <p class="total"><span>Total</span><span>${money(cart.total)}</span></p>
+  </aside>`;
 
 /** @param {1 | 2} step */
 const steps = (step) => html`<ol class="steps">
@@ -196,23 +271,31 @@ const invalid = (errors, name) => (errors[name] ? raw(` aria-invalid="true" aria
  */
 export function checkoutContact(cart, values = {}, errors = {}) {
   const field = (/** @type {string} */ name, /** @type {string} */ label, /** @type {string} */ attrs) =>
-    html`<label>${label}<input name="${name}" value="${values[name] || ''}" required${raw(' ' + attrs)}${invalid(errors, name)}>${err(errors, name)}</label>`;
+    html`<label
+      >${label}<input
+        name="${name}"
+        value="${values[name] || ''}"
+        required${raw(' ' + attrs)}${invalid(errors, name)}
+      />${err(errors, name)}</label
+    >`;
   return html`${steps(1)}
-<div class="checkout">
-  <form id="checkout-contact" name="contact" class="stack" action="/checkout" method="post">
-    <h1>Contact and shipping</h1>
-    ${field('email', 'Email', 'type="email" autocomplete="email"')}
-    ${field('full_name', 'Full name', 'autocomplete="name"')}
-    ${field('address', 'Address', 'autocomplete="street-address"')}
-    ${field('city', 'City', 'autocomplete="address-level2"')}
-    <label>Country<select name="country" required autocomplete="country-name"${invalid(errors, 'country')}>
-      <option value="">Choose…</option>
-      ${COUNTRIES.map((c) => html`<option${values.country === c ? raw(' selected') : ''}>${c}</option>`)}
-    </select>${err(errors, 'country')}</label>
-    <button type="submit" class="primary">Continue to payment</button>
-  </form>
-  ${summary(cart)}
-</div>`;
+    <div class="checkout">
+      <form id="checkout-contact" name="contact" class="stack" action="/checkout" method="post">
+        <h1>Contact and shipping</h1>
+        ${field('email', 'Email', 'type="email" autocomplete="email"')}
+        ${field('full_name', 'Full name', 'autocomplete="name"')}
+        ${field('address', 'Address', 'autocomplete="street-address"')}
+        ${field('city', 'City', 'autocomplete="address-level2"')}
+        <label
+          >Country<select name="country" required autocomplete="country-name" ${invalid(errors, 'country')}>
+            <option value="">Choose…</option>
+            ${COUNTRIES.map((c) => html`<option${values.country === c ? raw(' selected') : ''}>${c}</option>`)}</select
+          >${err(errors, 'country')}</label
+        >
+        <button type="submit" class="primary">Continue to payment</button>
+      </form>
+      ${summary(cart)}
+    </div>`;
 }
 
 /**
@@ -223,17 +306,41 @@ export function checkoutContact(cart, values = {}, errors = {}) {
  */
 export function checkoutPayment(cart, errors = {}) {
   return html`${steps(2)}
-<div class="checkout">
-  <form id="checkout-payment" name="payment" class="stack" action="/checkout/payment" method="post">
-    <h1>Payment</h1>
-    <p class="muted">This is a demo: no payment is taken. Any 16 digits and a future expiry date will do.</p>
-    <label>Name on card<input name="card_name" required autocomplete="cc-name"${invalid(errors, 'card_name')}>${err(errors, 'card_name')}</label>
-    <label>Card number<input name="card_number" required inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242"${invalid(errors, 'card_number')}>${err(errors, 'card_number')}</label>
-    <label>Expiry<input name="expiry" required autocomplete="cc-exp" placeholder="MM/YY"${invalid(errors, 'expiry')}>${err(errors, 'expiry')}</label>
-    <button type="submit" class="primary">Pay ${money(cart.total)}</button>
-  </form>
-  ${summary(cart)}
-</div>`;
+    <div class="checkout">
+      <form id="checkout-payment" name="payment" class="stack" action="/checkout/payment" method="post">
+        <h1>Payment</h1>
+        <p class="muted">This is a demo: no payment is taken. Any 16 digits and a future expiry date will do.</p>
+        <label
+          >Name on card<input
+            name="card_name"
+            required
+            autocomplete="cc-name"
+            ${invalid(errors, 'card_name')}
+          />${err(errors, 'card_name')}</label
+        >
+        <label
+          >Card number<input
+            name="card_number"
+            required
+            inputmode="numeric"
+            autocomplete="cc-number"
+            placeholder="4242 4242 4242 4242"
+            ${invalid(errors, 'card_number')}
+          />${err(errors, 'card_number')}</label
+        >
+        <label
+          >Expiry<input
+            name="expiry"
+            required
+            autocomplete="cc-exp"
+            placeholder="MM/YY"
+            ${invalid(errors, 'expiry')}
+          />${err(errors, 'expiry')}</label
+        >
+        <button type="submit" class="primary">Pay ${money(cart.total)}</button>
+      </form>
+      ${summary(cart)}
+    </div>`;
 }
 
 /**
@@ -260,41 +367,76 @@ export const orderJsonLd = (order) => ({
 
 /** @param {Order} order */
 export function thankYou(order) {
-  return html`<script type="application/ld+json">${jsonScript(orderJsonLd(order))}</script>
-<section class="thanks">
-  <h1>Thank you for your order</h1>
-  <p>Order <strong data-order-number>${order.number}</strong> is confirmed and will ship to ${order.city}, ${order.country} within two working days.</p>
-  <ul class="lines">${order.lines.map((l) => html`<li><span>${l.quantity} × ${l.product.title}${l.product.variants.length > 1 ? ` (${l.variant.title})` : ''}</span><span>${money(l.product.price * l.quantity)}</span></li>`)}</ul>
-  <p class="total"><span>Total paid</span><span>${money(order.total)}</span></p>
-  <p><a href="/">Back to the store</a></p>
-</section>`;
+  return html`<script type="application/ld+json">
+      ${jsonScript(orderJsonLd(order))}
+    </script>
+    <section class="thanks">
+      <h1>Thank you for your order</h1>
+      <p>
+        Order <strong data-order-number>${order.number}</strong> is confirmed and will ship to ${order.city},
+        ${order.country} within two working days.
+      </p>
+      <ul class="lines">
+        ${order.lines.map((l) => html`<li><span>${l.quantity} × ${l.product.title}${l.product.variants.length > 1 ? ` (${l.variant.title})` : ''}</span><span>${money(l.product.price * l.quantity)}</span></li>`)}
+      </ul>
+      <p class="total"><span>Total paid</span><span>${money(order.total)}</span></p>
+      <p><a href="/">Back to the store</a></p>
+    </section>`;
 }
 
-export const newsletterThanks = () => html`<section class="thanks"><h1>You are on the list</h1><p>The next letter from the workshop will reach you at the start of the month.</p><p><a href="/">Back to the store</a></p></section>`;
+export const newsletterThanks = () =>
+  html`<section class="thanks">
+    <h1>You are on the list</h1>
+    <p>The next letter from the workshop will reach you at the start of the month.</p>
+    <p><a href="/">Back to the store</a></p>
+  </section>`;
 
-export const newsletterInvalid = () => html`<section><h1>That address did not look right</h1><p>Please try again with the form below.</p></section>`;
+export const newsletterInvalid = () =>
+  html`<section>
+    <h1>That address did not look right</h1>
+    <p>Please try again with the form below.</p>
+  </section>`;
 
 export function journal() {
   return html`<h1>Journal</h1>
-<ul class="articles">${ARTICLES.map((a) => html`<li><h2><a href="/blogs/journal/${a.handle}">${a.title}</a></h2><p>${a.summary}</p></li>`)}</ul>`;
+    <ul class="articles">
+      ${ARTICLES.map(
+        (a) =>
+          html`<li>
+            <h2><a href="/blogs/journal/${a.handle}">${a.title}</a></h2>
+            <p>${a.summary}</p>
+          </li>`,
+      )}
+    </ul>`;
 }
 
 /** @param {(typeof ARTICLES)[number]} a */
 export function article(a) {
   return html`<article class="prose">
-  <p class="crumbs"><a href="/blogs/journal">Journal</a></p>
-  <h1>${a.title}</h1>
-  ${a.paragraphs.map((p) => html`<p>${p}</p>`)}
-  <p><a href="/products/${a.product}">Shop the ${a.product.replace(/-/g, ' ')}</a></p>
-</article>`;
+    <p class="crumbs"><a href="/blogs/journal">Journal</a></p>
+    <h1>${a.title}</h1>
+    ${a.paragraphs.map((p) => html`<p>${p}</p>`)}
+    <p><a href="/products/${a.product}">Shop the ${a.product.replace(/-/g, ' ')}</a></p>
+  </article>`;
 }
 
 /** @param {(typeof PAGES)[string]} p */
 export function infoPage(p) {
-  return html`<article class="prose"><h1>${p.title}</h1>${p.paragraphs.map((x) => html`<p>${x}</p>`)}</article>`;
+  return html`<article class="prose">
+    <h1>${p.title}</h1>
+    ${p.paragraphs.map((x) => html`<p>${x}</p>`)}
+  </article>`;
 }
 
-export const notFound = () => html`<section><h1>Page not found</h1><p><a href="/">Back to the store</a></p></section>`;
+export const notFound = () =>
+  html`<section>
+    <h1>Page not found</h1>
+    <p><a href="/">Back to the store</a></p>
+  </section>`;
 
 /** The single-page app's shell: spa.js renders the listing, product and cart pages into it. */
-export const spaShell = () => html`<noscript><p>This version of the store needs JavaScript. <a href="/">Use the classic store</a>.</p></noscript><p class="loading">Loading…</p>`;
+export const spaShell = () =>
+  html`<noscript
+      ><p>This version of the store needs JavaScript. <a href="/">Use the classic store</a>.</p></noscript
+    >
+    <p class="loading">Loading…</p>`;

@@ -56,7 +56,7 @@ export function onEngagement(track: (event: string, properties: Properties) => v
     ended = true;
   };
   const restored = (e: PageTransitionEvent) => {
-    if (e.persisted) (ended = false), (lastInput = Date.now()), tick();
+    if (e.persisted) ((ended = false), (lastInput = Date.now()), tick());
   };
   const stopRoute = onRouteChange((old) => report(true, old));
   const events = ['pointerdown', 'keydown', 'mousemove', 'touchstart', 'wheel'];

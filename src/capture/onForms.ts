@@ -27,10 +27,14 @@ const NOT_FILLED = /^(hidden|submit|button|reset|image)$/;
  * not counted; `form.submit()`, which fires no event, is noticed by wrapping it.
  * Returns a stop function.
  */
-export function onForms(track: (event: string, properties: Properties) => void, opts: { ignore?: string } = {}): () => void {
+export function onForms(
+  track: (event: string, properties: Properties) => void,
+  opts: { ignore?: string } = {},
+): () => void {
   const forms = new Map<HTMLFormElement, FormState>();
   const nameOf = (el: Element) => el.getAttribute('name') || el.id || '';
-  const fields = (f: HTMLFormElement) => [...f.elements].filter((e) => 'value' in e && !NOT_FILLED.test((e as Field).type)).length;
+  const fields = (f: HTMLFormElement) =>
+    [...f.elements].filter((e) => 'value' in e && !NOT_FILLED.test((e as Field).type)).length;
 
   const props = (f: HTMLFormElement, st: FormState): Properties => ({
     // getAttribute: a field named "id" (Shopify's variant input) shadows the form's `id` property.
@@ -44,7 +48,8 @@ export function onForms(track: (event: string, properties: Properties) => void, 
     invalid_count: st.invalid,
   });
 
-  const skip = (f: HTMLFormElement) => f.hasAttribute?.('data-engagekit-ignore') || !!(opts.ignore && f.matches?.(opts.ignore));
+  const skip = (f: HTMLFormElement) =>
+    f.hasAttribute?.('data-engagekit-ignore') || !!(opts.ignore && f.matches?.(opts.ignore));
   const formOf = (t: EventTarget | null) => {
     const f = (t as Field | null)?.form;
     return f && !skip(f) ? f : undefined;
@@ -79,7 +84,8 @@ export function onForms(track: (event: string, properties: Properties) => void, 
   const submit = (e: Event) => {
     const f = e.target as HTMLFormElement;
     // validity, not checkValidity(): that would fire "invalid" events of our own and count them.
-    if (skip(f) || (e.defaultPrevented && [...f.elements].some((el) => (el as Field).validity?.valid === false))) return;
+    if (skip(f) || (e.defaultPrevented && [...f.elements].some((el) => (el as Field).validity?.valid === false)))
+      return;
     submitted(f);
   };
 
@@ -94,7 +100,9 @@ export function onForms(track: (event: string, properties: Properties) => void, 
   };
 
   // A started form taken off the page (a modal closed, a route re-rendered) was abandoned.
-  const removed = new MutationObserver(() => forms.forEach((st, f) => f.isConnected || (abandon(f, st), forms.delete(f))));
+  const removed = new MutationObserver(() =>
+    forms.forEach((st, f) => f.isConnected || (abandon(f, st), forms.delete(f))),
+  );
   removed.observe(document, { childList: true, subtree: true });
 
   const proto = HTMLFormElement.prototype;

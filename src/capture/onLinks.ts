@@ -1,7 +1,8 @@
 import type { Properties } from '../types';
 
 /** Paths that are files to download rather than pages. */
-const FILE = /\.(pdf|zip|gz|tgz|rar|7z|dmg|exe|msi|pkg|apk|iso|csv|xlsx?|docx?|pptx?|odt|ods|txt|rtf|epub|mp3|mp4|mov|avi|wav|json|xml)$/i;
+const FILE =
+  /\.(pdf|zip|gz|tgz|rar|7z|dmg|exe|msi|pkg|apk|iso|csv|xlsx?|docx?|pptx?|odt|ods|txt|rtf|epub|mp3|mp4|mov|avi|wav|json|xml)$/i;
 
 /**
  * `Outbound Link Clicked` for links to other hosts and `File Downloaded` for links to files (the
@@ -14,7 +15,9 @@ const FILE = /\.(pdf|zip|gz|tgz|rar|7z|dmg|exe|msi|pkg|apk|iso|csv|xlsx?|docx?|p
 export function onLinks(track: (event: string, properties: Properties) => void): () => void {
   const custom = (el: HTMLElement) => {
     const p: Properties = {};
-    for (const a of el.attributes) if (a.name.startsWith('data-engagekit-prop-')) p[a.name.slice(20).replace(/-./g, (m) => m[1].toUpperCase())] = a.value;
+    for (const a of el.attributes)
+      if (a.name.startsWith('data-engagekit-prop-'))
+        p[a.name.slice(20).replace(/-./g, (m) => m[1].toUpperCase())] = a.value;
     track(el.dataset.engagekitEvent!, p);
   };
   const click = (e: Event) => {

@@ -13,7 +13,10 @@ export type WebVitals = Pick<typeof import('web-vitals'), 'onLCP' | 'onINP' | 'o
  * hands its queue to the browser. Single-page-app route changes do not measure new vitals (the
  * browser has no such metrics for them). Returns a stop function.
  */
-export function onWebVitals(track: (event: string, properties: Properties) => void, load: () => Promise<WebVitals> = () => import('web-vitals')): () => void {
+export function onWebVitals(
+  track: (event: string, properties: Properties) => void,
+  load: () => Promise<WebVitals> = () => import('web-vitals'),
+): () => void {
   let values: Properties = {};
   let sent = false;
   let stopped = false;
@@ -26,7 +29,8 @@ export function onWebVitals(track: (event: string, properties: Properties) => vo
   };
   load().then(
     (v) => {
-      if (!stopped) for (const on of [v.onTTFB, v.onFCP, v.onLCP, v.onCLS, v.onINP]) on(keep, { reportAllChanges: true });
+      if (!stopped)
+        for (const on of [v.onTTFB, v.onFCP, v.onLCP, v.onCLS, v.onINP]) on(keep, { reportAllChanges: true });
     },
     () => undefined, // blocked or offline: no vitals for this page, nothing else changes
   );
@@ -39,7 +43,7 @@ export function onWebVitals(track: (event: string, properties: Properties) => vo
   // A page restored from the back/forward cache is a new page view, whose vitals web-vitals
   // measures again. Capture phase: before web-vitals' own pageshow listener reports them.
   const restored = (e: PageTransitionEvent) => {
-    if (e.persisted) (values = {}), (sent = false);
+    if (e.persisted) ((values = {}), (sent = false));
   };
   // Capture phase on document and window: after web-vitals' own listeners on window (which take
   // the last entries), before the tracker's, which then sends the report with the page.

@@ -8,7 +8,7 @@ export function utf8Length(s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     // 2 bytes up to U+07FF, 3 above; a surrogate pair is 4 for its two units (the low one skipped).
-    if (c > 127) (n += c < 2048 ? 1 : 2), c >> 10 == 54 && s.charCodeAt(i + 1) >> 10 == 55 && i++;
+    if (c > 127) ((n += c < 2048 ? 1 : 2), c >> 10 == 54 && s.charCodeAt(i + 1) >> 10 == 55 && i++);
   }
   return n;
 }

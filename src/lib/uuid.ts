@@ -8,6 +8,7 @@ export function uuid(): string {
   b[6] = (b[6] & 15) | 64;
   b[8] = (b[8] & 63) | 128;
   let s = '';
-  for (let i = 0; i < 16; i++) s += (i == 4 || i == 6 || i == 8 || i == 10 ? '-' : '') + (b[i] + 256).toString(16).slice(1);
+  for (let i = 0; i < 16; i++)
+    s += (i == 4 || i == 6 || i == 8 || i == 10 ? '-' : '') + (b[i] + 256).toString(16).slice(1);
   return s;
 }

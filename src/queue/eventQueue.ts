@@ -80,7 +80,15 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
 
   const limits = (count: number, bytes: number, min?: number): TakeLimits => {
     const now = Date.now();
-    return { count, bytes, min, now, maxAge: s.maxAge, ttl: CLAIM_TTL, skip: (id) => held.has(id) || skipped.get(id)! > now };
+    return {
+      count,
+      bytes,
+      min,
+      now,
+      maxAge: s.maxAge,
+      ttl: CLAIM_TTL,
+      skip: (id) => held.has(id) || skipped.get(id)! > now,
+    };
   };
 
   // What pages of the site copied to localStorage as they were left goes (back) into the queue;
@@ -112,7 +120,7 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
       // Stop as soon as it is not over: walking the whole map on every add made 1,000 tracks quadratic.
       for (const id of mine.keys()) {
         if (over-- < 1) break;
-        mine.delete(id), idb || dropped(1);
+        (mine.delete(id), idb || dropped(1));
       }
       if (pending.push(rec) > 1) return;
       // One transaction for everything added in this tick; `writing` exists from now on, so a
@@ -120,44 +128,62 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
       writing = Promise.resolve().then(() => {
         const recs = pending;
         pending = [];
-        return use((st) => st._put(recs, s.maxQueueSize), () => 0).then(dropped);
+        return use(
+          (st) => st._put(recs, s.maxQueueSize),
+          () => 0,
+        ).then(dropped);
       });
     },
     async _take(count, bytes, min) {
       await writing;
       const l = limits(count, bytes, min);
-      const [all, expired, wake] = await use((st) => st._take(l), () => selectBatch([...mine.values()], l));
+      const [all, expired, wake] = await use(
+        (st) => st._take(l),
+        () => selectBatch([...mine.values()], l),
+      );
       q._wake = wake;
       for (const r of expired) mine.delete(r.id);
       dropped(expired.length);
       // The page-hide path may have sent some of these while the claim was being written.
       const recs = all.filter((r) => !held.has(r.id));
-      for (const r of recs) mine.delete(r.id), held.set(r.id, r);
+      for (const r of recs) (mine.delete(r.id), held.set(r.id, r));
       return recs;
     },
     _done(recs) {
-      for (const r of recs) held.delete(r.id), mine.delete(r.id);
-      return use((st) => st._remove(recs.map((r) => r.id)), () => undefined);
+      for (const r of recs) (held.delete(r.id), mine.delete(r.id));
+      return use(
+        (st) => st._remove(recs.map((r) => r.id)),
+        () => undefined,
+      );
     },
     _retry(recs) {
-      for (const r of recs) held.delete(r.id), r.o == tab && mine.set(r.id, r);
-      return use((st) => st._release(recs.map((r) => r.id)), () => undefined);
+      for (const r of recs) (held.delete(r.id), r.o == tab && mine.set(r.id, r));
+      return use(
+        (st) => st._release(recs.map((r) => r.id)),
+        () => undefined,
+      );
     },
     _unsent: () => [...mine.values()],
     _hold(recs) {
-      for (const r of recs) mine.delete(r.id), held.set(r.id, r);
+      for (const r of recs) (mine.delete(r.id), held.set(r.id, r));
     },
     _skip(ids) {
       const now = Date.now();
       // Forget claims that ran out, so a long-lived tab does not collect them.
       for (const [id, until] of skipped) if (until < now) skipped.delete(id);
-      for (const id of ids) skipped.set(id, now + CLAIM_TTL), mine.delete(id);
+      for (const id of ids) (skipped.set(id, now + CLAIM_TTL), mine.delete(id));
     },
     _size: () => mine.size,
     _leaving(until) {
       const handed = [...held.values()].map((r) => ({ ...r, c: until }));
       // After this tab's pending write, or that write would undo the mark.
-      if (until) writing = writing.then(() => use((st) => st._mark(handed, until), () => undefined));
+      if (until)
+        writing = writing.then(() =>
+          use(
+            (st) => st._mark(handed, until),
+            () => undefined,
+          ),
+        );
       // The IndexedDB write of the last events may still be running when the page is destroyed,
       // which aborts it: a synchronous copy makes sure the next page of the site has them.
       save('spill.' + tab, JSON.stringify([...handed, ...mine.values()]));
@@ -168,7 +194,10 @@ export function eventQueue(s: Settings, tab: string, report: (e: EngagekitError)
       await writing;
       // At the end of time every record has expired, so one take deletes them all, those another
       // sender holds too (in flight, or handed to the browser): a failed send must not bring them back.
-      return use((st) => st._take({ ...limits(0, 0), now: Infinity }), (): Taken => [[], [], 0]);
+      return use(
+        (st) => st._take({ ...limits(0, 0), now: Infinity }),
+        (): Taken => [[], [], 0],
+      );
     },
   };
   return q;

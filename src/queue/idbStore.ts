@@ -36,7 +36,10 @@ export function idbStore(dbName: string): EventStore {
         return attempt();
       });
     let timer: ReturnType<typeof setTimeout>;
-    return Promise.race([run, new Promise<T>((_, no) => (timer = setTimeout(no, IDB_TIMEOUT, new Error('IndexedDB did not answer'))))]).finally(() => clearTimeout(timer));
+    return Promise.race([
+      run,
+      new Promise<T>((_, no) => (timer = setTimeout(no, IDB_TIMEOUT, new Error('IndexedDB did not answer')))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   const all = (s: IDBObjectStore, then: (recs: Rec[]) => void) => {

@@ -45,7 +45,12 @@ const ok = (status: number) => status > 199 && status < 300;
  * and reported; any other 4xx drops the batch and reports it, and the drain moves on to the next,
  * so one bad batch never blocks the events behind it.
  */
-export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (e: EngagekitError) => void): Dispatcher {
+export function dispatcher(
+  s: Settings,
+  q: EventQueue,
+  ch: TabChannel,
+  report: (e: EngagekitError) => void,
+): Dispatcher {
   let timer: ReturnType<typeof setTimeout> | undefined;
   // When the timer fires: a new event must not wait behind a far-off wake-up (claims held 10 min).
   let due = 0;
@@ -79,7 +84,7 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
   // Paused (stopped, or the page was left), a drain still running sets no new timer: a stopped tracker stays stopped.
   const later = (ms: number) => {
     clearTimeout(timer);
-    if (!leaving.signal.aborted) (timer = setTimeout(() => d._flush(true), ms)), (due = Date.now() + ms);
+    if (!leaving.signal.aborted) ((timer = setTimeout(() => d._flush(true), ms)), (due = Date.now() + ms));
   };
 
   async function send(recs: Rec[]): Promise<boolean> {
@@ -113,7 +118,13 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
       retryAt = Date.now() + wait;
       later(wait);
       return false;
-    } else report({ type: 'rejected', status: st, count: recs.length, message: `collector answered ${st}: ${recs.length} events dropped` });
+    } else
+      report({
+        type: 'rejected',
+        status: st,
+        count: recs.length,
+        message: `collector answered ${st}: ${recs.length} events dropped`,
+      });
     await q._done(recs);
     return true;
   }
@@ -171,12 +182,14 @@ export function dispatcher(s: Settings, q: EventQueue, ch: TabChannel, report: (
       encoding = undefined;
       for (let i = 0, j = 0; i < recs.length; i = j) {
         // Fill a chunk up to what is left of the page's keepalive budget (at least one event).
-        for (let bytes = OVERHEAD; j < recs.length && (j == i || bytes + recs[j].n < keepaliveRoom()); ) bytes += recs[j++].n + 1;
+        for (let bytes = OVERHEAD; j < recs.length && (j == i || bytes + recs[j].n < keepaliveRoom());)
+          bytes += recs[j++].n + 1;
         const chunk = recs.slice(i, j);
         const text = body(chunk);
         const n = utf8Length(text);
         // Uncompressed, so the request starts now, before the page goes.
-        if (n <= keepaliveRoom()) post(s.endpoint, [text, n]).then(([st]) => (ok(st) ? q._done(chunk) : failed(chunk, st)));
+        if (n <= keepaliveRoom())
+          post(s.endpoint, [text, n]).then(([st]) => (ok(st) ? q._done(chunk) : failed(chunk, st)));
         // A beacon is never acknowledged: its events stay held here (this page will not send them
         // again) and stored (the next page load sends them again, with the same messageIds).
         else if (!navigator.sendBeacon?.(s.endpoint, new Blob([text], { type: 'text/plain' }))) break;

@@ -39,7 +39,14 @@ export async function post(url: string, [body, bytes, gzip]: Encoded): Promise<[
   const keepalive = bytes <= keepaliveRoom();
   if (keepalive) inflight += bytes;
   try {
-    const r = await fetch(url, { method: 'POST', body, headers, keepalive, credentials: 'omit', signal: AbortSignal.timeout?.(REQUEST_TIMEOUT) });
+    const r = await fetch(url, {
+      method: 'POST',
+      body,
+      headers,
+      keepalive,
+      credentials: 'omit',
+      signal: AbortSignal.timeout?.(REQUEST_TIMEOUT),
+    });
     return [r.status, r.headers.get('Retry-After') || undefined];
   } catch {
     return [0];

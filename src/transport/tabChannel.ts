@@ -24,7 +24,8 @@ export function tabChannel(name: string, onClaim: (ids: string[]) => void): TabC
       bc = undefined;
     },
     _open() {
-      if (!bc && typeof BroadcastChannel == 'function') (bc = new BroadcastChannel(name)).onmessage = (e) => onClaim(e.data);
+      if (!bc && typeof BroadcastChannel == 'function')
+        (bc = new BroadcastChannel(name)).onmessage = (e) => onClaim(e.data);
     },
   };
   ch._open();

@@ -40,7 +40,13 @@ const VITALS = `<h1>Vitals</h1><p style="font-size:40px">The largest text on the
 
 beforeAll(async () => {
   await collector.up();
-  Object.assign(site.bodies, { '/checkout': CHECKOUT, '/signup': SIGNUP, '/spa': SPA, '/links': LINKS, '/vitals': VITALS });
+  Object.assign(site.bodies, {
+    '/checkout': CHECKOUT,
+    '/signup': SIGNUP,
+    '/spa': SPA,
+    '/links': LINKS,
+    '/vitals': VITALS,
+  });
   await site.start();
   elsewhere = await otherSite();
 });
@@ -107,12 +113,26 @@ describe('automatic capture', () => {
     await waitFor(1, named('Form Abandoned'));
     const [start] = props('Form Started');
     const [abandoned] = props('Form Abandoned');
-    expect(start).toMatchObject({ form_id: 'checkout', form_name: 'checkout', action_path: '/order', field_count: 5, fields_touched: 1, last_field: 'email' });
-    expect(abandoned).toMatchObject({ form_id: 'checkout', field_count: 5, fields_touched: 3, last_field: 'address', invalid_count: 0 });
+    expect(start).toMatchObject({
+      form_id: 'checkout',
+      form_name: 'checkout',
+      action_path: '/order',
+      field_count: 5,
+      fields_touched: 1,
+      last_field: 'email',
+    });
+    expect(abandoned).toMatchObject({
+      form_id: 'checkout',
+      field_count: 5,
+      fields_touched: 3,
+      last_field: 'address',
+      invalid_count: 0,
+    });
     expect(abandoned.time_ms).toBeGreaterThan(0);
     expect(props('Form Submitted')).toEqual([]);
     const everything = JSON.stringify(collector.requests.map((r) => r.body));
-    for (const typed of ['ada@example.com', 'Ada Lovelace', 'Secret Lane', 'ada%40example.com']) expect(everything).not.toContain(typed);
+    for (const typed of ['ada@example.com', 'Ada Lovelace', 'Secret Lane', 'ada%40example.com'])
+      expect(everything).not.toContain(typed);
   });
 
   it('a form submitted after a validation error: one submission, the error counted, delivered across the navigation', async () => {
@@ -123,7 +143,15 @@ describe('automatic capture', () => {
     await page.click('#go');
     await page.waitForURL(/\/thanks/);
     await waitFor(1, named('Form Submitted'));
-    expect(props('Form Submitted')).toEqual([expect.objectContaining({ form_id: 'signup', action_path: '/thanks', fields_touched: 2, last_field: 'email', invalid_count: 1 })]);
+    expect(props('Form Submitted')).toEqual([
+      expect.objectContaining({
+        form_id: 'signup',
+        action_path: '/thanks',
+        fields_touched: 2,
+        last_field: 'email',
+        invalid_count: 1,
+      }),
+    ]);
     expect(props('Form Started')).toHaveLength(1);
     expect(props('Form Abandoned')).toEqual([]);
   });
@@ -140,8 +168,12 @@ describe('automatic capture', () => {
     await waitFor(1, named('Form Abandoned'));
     expect(pages().map((m: any) => m.properties.path)).toEqual(['/spa', '/spa/a', '/spa/b', '/spa/b2', '/spa/a']);
     expect(new Set(pages().map((m: any) => m.context.session.id)).size).toBe(1);
-    expect(props('Form Abandoned')).toEqual([expect.objectContaining({ form_id: 'quick', last_field: 'q', fields_touched: 1 })]);
-    const ends = props('Page Engagement').filter((p) => p.final).map((p) => p.path);
+    expect(props('Form Abandoned')).toEqual([
+      expect.objectContaining({ form_id: 'quick', last_field: 'q', fields_touched: 1 }),
+    ]);
+    const ends = props('Page Engagement')
+      .filter((p) => p.final)
+      .map((p) => p.path);
     expect(ends.slice(0, 4)).toEqual(['/spa', '/spa/a', '/spa/b', '/spa/b2']);
     expect(JSON.stringify(collector.requests.map((r) => r.body))).not.toContain('shoes');
   });

@@ -42,7 +42,8 @@ describe('benchmark harness (smoke run, engagekit only)', () => {
 
     // Zero-configuration capture on the demo store.
     expect(ek.capture.pageViews).toBe('3 of 3');
-    for (const k of ['sessions', 'engagedTime', 'cartStart', 'formAbandonment']) expect(ek.capture[k], k).toMatch(/^yes/);
+    for (const k of ['sessions', 'engagedTime', 'cartStart', 'formAbandonment'])
+      expect(ek.capture[k], k).toMatch(/^yes/);
     expect(ek.externalHosts).toEqual([]);
 
     const table: string = formatMarkdown(results);

@@ -13,7 +13,10 @@ const site = new Site(() => collector.url, { 'flush-interval': '300' });
 let browser: { context: BrowserContext; close: () => Promise<void> };
 
 /** Each fixture: its page body, how to add to cart there, and the item expected. */
-const FIXTURES: Record<string, { body: string; act: (p: Page) => Promise<unknown>; expect: Record<string, unknown>; navigates?: boolean }> = {
+const FIXTURES: Record<
+  string,
+  { body: string; act: (p: Page) => Promise<unknown>; expect: Record<string, unknown>; navigates?: boolean }
+> = {
   // Shopify: a native locale-prefixed cart/add form post that navigates away, and the AJAX cart API.
   '/shopify/product': {
     body: `<form action="/fr/cart/add" method="post"><input type="hidden" name="id" value="4001"><input name="quantity" value="2"><button id="add">Ajouter</button></form>`,
@@ -92,9 +95,17 @@ beforeAll(async () => {
     price: '84.00',
     priceCurrency: 'EUR',
     customer: { email: 'ada@example.com' },
-    acceptedOffer: [{ '@type': 'Offer', itemOffered: { '@type': 'Product', sku: 'TEE-M', name: 'T-shirt' }, price: '42.00', eligibleQuantity: { value: 2 } }],
+    acceptedOffer: [
+      {
+        '@type': 'Offer',
+        itemOffered: { '@type': 'Product', sku: 'TEE-M', name: 'T-shirt' },
+        price: '42.00',
+        eligibleQuantity: { value: 2 },
+      },
+    ],
   })}</script>`;
-  site.bodies['/declarative'] = `<button id="add" data-engagekit-event="Product Added" data-engagekit-prop-product_id="D1" data-engagekit-prop-price="9.5">Add</button>
+  site.bodies['/declarative'] =
+    `<button id="add" data-engagekit-event="Product Added" data-engagekit-prop-product_id="D1" data-engagekit-prop-price="9.5">Add</button>
     <form id="f" data-engagekit-event="Product Added" data-engagekit-prop-product_id="F1" onsubmit="event.preventDefault()"><input name="qty" value="1"><button id="f-add">Add</button></form>`;
   await site.start();
 });
@@ -120,7 +131,10 @@ describe('cart detection', () => {
       await f.act(page);
       await collector.waitFor(1, named('Product Added'), 15_000);
       await collector.waitFor(1, named('Cart Started'), 15_000);
-      if (!f.navigates) await page.evaluate(() => (window as unknown as { engagekit: (m: string) => Promise<boolean> }).engagekit('flush'));
+      if (!f.navigates)
+        await page.evaluate(() =>
+          (window as unknown as { engagekit: (m: string) => Promise<boolean> }).engagekit('flush'),
+        );
       expect(props('Product Added')).toEqual([expect.objectContaining(f.expect)]);
       expect(props('Cart Started')).toHaveLength(1);
     });
@@ -130,7 +144,14 @@ describe('cart detection', () => {
     const page = await openTracked(browser.context, site.url('/declarative'));
     await page.click('#add');
     await page.click('[name=qty]'); // a click inside a declarative form is not its event: its submit is
-    await page.evaluate(() => (window as unknown as { engagekit: (m: string, p: unknown) => void }).engagekit('cart.add', { product_id: 'H1', quantity: 1, price: 20, currency: 'EUR' }));
+    await page.evaluate(() =>
+      (window as unknown as { engagekit: (m: string, p: unknown) => void }).engagekit('cart.add', {
+        product_id: 'H1',
+        quantity: 1,
+        price: 20,
+        currency: 'EUR',
+      }),
+    );
     await page.click('#f-add');
     await collector.waitFor(3, named('Product Added'));
     expect(props('Product Added')).toEqual([
@@ -156,7 +177,11 @@ describe('checkout and orders', () => {
     await collector.waitFor(2, named('Cart Started'), 15_000);
     expect(props('Checkout Started')).toHaveLength(1);
     expect(props('Order Completed')).toEqual([{ order_id: '999' }]);
-    expect(collector.stored((m) => /Cart Started|Product Added|Checkout Started|Order Completed/.test(String(m.event))).map((m) => m.event)).toEqual([
+    expect(
+      collector
+        .stored((m) => /Cart Started|Product Added|Checkout Started|Order Completed/.test(String(m.event)))
+        .map((m) => m.event),
+    ).toEqual([
       'Cart Started',
       'Product Added',
       'Checkout Started',
@@ -171,12 +196,20 @@ describe('checkout and orders', () => {
     await page.evaluate(() => {
       const ek = (window as unknown as { engagekit: (m: string, p?: unknown) => void }).engagekit;
       ek('checkout.start', { value: 42 });
-      ek('order.complete', { order_id: 'A-1', total: 42, revenue: 40, currency: 'EUR', products: [{ product_id: 'P', quantity: 1 }] });
+      ek('order.complete', {
+        order_id: 'A-1',
+        total: 42,
+        revenue: 40,
+        currency: 'EUR',
+        products: [{ product_id: 'P', quantity: 1 }],
+      });
       ek('order.complete', { order_id: 'A-1', total: 42 });
     });
     await collector.waitFor(1, named('Order Completed'));
     expect(props('Checkout Started')).toEqual([{ value: 42 }]);
-    expect(props('Order Completed')).toEqual([{ order_id: 'A-1', total: 42, revenue: 40, currency: 'EUR', products: [{ product_id: 'P', quantity: 1 }] }]);
+    expect(props('Order Completed')).toEqual([
+      { order_id: 'A-1', total: 42, revenue: 40, currency: 'EUR', products: [{ product_id: 'P', quantity: 1 }] },
+    ]);
   });
 
   it("a thank-you page's schema.org Order (JSON-LD) gives the order's id, revenue and items; a reload is not a second order", async () => {
@@ -186,7 +219,13 @@ describe('checkout and orders', () => {
     await collector.waitFor(2, (m) => m.type === 'page');
     await collector.waitFor(1, named('Order Completed'));
     expect(props('Order Completed')).toEqual([
-      { order_id: '1001', total: 84, revenue: 84, currency: 'EUR', products: [{ product_id: 'TEE-M', sku: 'TEE-M', name: 'T-shirt', quantity: 2, price: 42 }] },
+      {
+        order_id: '1001',
+        total: 84,
+        revenue: 84,
+        currency: 'EUR',
+        products: [{ product_id: 'TEE-M', sku: 'TEE-M', name: 'T-shirt', quantity: 2, price: 42 }],
+      },
     ]);
     expect(JSON.stringify(collector.requests.map((r) => r.body))).not.toContain('ada@');
   });

@@ -34,7 +34,11 @@ afterEach(async () => {
 });
 
 const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => prefix + i).sort();
-const eventNames = (prefix: string) => collector.stored(tracks(prefix)).map((m) => String(m.event)).sort();
+const eventNames = (prefix: string) =>
+  collector
+    .stored(tracks(prefix))
+    .map((m) => String(m.event))
+    .sort();
 
 describe('delivery in real Chromium', () => {
   it('1. navigating to another site right after tracking loses nothing', async () => {
@@ -74,7 +78,7 @@ describe('delivery in real Chromium', () => {
 
   it('4. 503 three times, then 429 with Retry-After: delivered after backing off', async () => {
     browser = await launch();
-    const page = await openTracked(browser.context, site.url('/', { 'page-view': 'false', 'compress': 'false' }));
+    const page = await openTracked(browser.context, site.url('/', { 'page-view': 'false', compress: 'false' }));
     collector.script = [{ status: 503 }, { status: 503 }, { status: 503 }, { status: 429, retryAfter: '2' }];
     await trackMany(page, 'retry', 20);
     await collector.waitFor(20, tracks('retry'), 45_000);
@@ -103,7 +107,9 @@ describe('delivery in real Chromium', () => {
     expect(eventNames('tabB')).toEqual(names('tabB', 10));
     // At least once: a request cut off by the reload may be sent again by the reloaded page, with
     // the same messageIds; the collector stores each once. Report how often that happened.
-    console.log(`scenario 5: ${collector.duplicates(tracks('tab'))} raw duplicate(s) on the wire, ${collector.requests.length} requests`);
+    console.log(
+      `scenario 5: ${collector.duplicates(tracks('tab'))} raw duplicate(s) on the wire, ${collector.requests.length} requests`,
+    );
   });
 
   it('6. offline for a few seconds, then online: all delivered', async () => {
@@ -121,8 +127,14 @@ describe('delivery in real Chromium', () => {
 
   it.each([
     ['missing', `Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true })`],
-    ['failing to open', `IDBFactory.prototype.open = function () { throw new DOMException('disabled by test', 'UnknownError') }`],
-    ['hanging on open', `IDBFactory.prototype.open = function () { return { set onsuccess(f) {}, set onerror(f) {}, set onupgradeneeded(f) {} } }`],
+    [
+      'failing to open',
+      `IDBFactory.prototype.open = function () { throw new DOMException('disabled by test', 'UnknownError') }`,
+    ],
+    [
+      'hanging on open',
+      `IDBFactory.prototype.open = function () { return { set onsuccess(f) {}, set onerror(f) {}, set onupgradeneeded(f) {} } }`,
+    ],
   ])('7. IndexedDB %s: falls back to memory and still delivers', async (_, script) => {
     browser = await launch();
     const warnings: string[] = [];
@@ -147,11 +159,15 @@ describe('delivery in real Chromium', () => {
     await openTracked(browser.context, site.url('/again', { 'page-view': 'false' }), page);
     await collector.waitFor(200, tracks('big'), 60_000);
     expect(eventNames('big')).toEqual(names('big', 200));
-    const bodies = collector.requests.filter((r) => r.method === 'POST').map((r) => Number(r.headers['content-length']));
+    const bodies = collector.requests
+      .filter((r) => r.method === 'POST')
+      .map((r) => Number(r.headers['content-length']));
     expect(Math.max(...bodies)).toBeLessThan(500_000);
     // The browser rejects a keepalive request's promise once the page is gone, even when it delivers
     // it: those events are sent again by the next visit (same messageIds, stored once). Report it.
-    console.log(`scenario 8: ${before} of 200 delivered while leaving, the rest on the next visit; ${collector.duplicates(tracks('big'))} raw duplicate(s)`);
+    console.log(
+      `scenario 8: ${before} of 200 delivered while leaving, the rest on the next visit; ${collector.duplicates(tracks('big'))} raw duplicate(s)`,
+    );
   });
 
   it('9. back/forward cache: left, restored, tracked more: everything once', async () => {
@@ -167,7 +183,12 @@ describe('delivery in real Chromium', () => {
     await page.goBack({ waitUntil: 'commit' });
     await page.waitForFunction(() => (window as unknown as { restored?: boolean[] }).restored?.length !== 0);
     const restored = await page.evaluate(() => (window as unknown as { restored?: boolean[] }).restored);
-    const reasons = await page.evaluate(() => JSON.stringify((performance.getEntriesByType('navigation')[0] as unknown as { notRestoredReasons?: unknown })?.notRestoredReasons ?? null));
+    const reasons = await page.evaluate(() =>
+      JSON.stringify(
+        (performance.getEntriesByType('navigation')[0] as unknown as { notRestoredReasons?: unknown })
+          ?.notRestoredReasons ?? null,
+      ),
+    );
     expect(restored, 'page not restored from the back/forward cache: ' + reasons).toEqual([true]);
     await trackMany(page, 'after', 10);
     await collector.waitFor(20, (m) => m.type === 'track' && /^(before|after)/.test(String(m.event)));

@@ -51,14 +51,21 @@ it("four scripted visits: the report's sessions, bounce rate, pages per visit, c
   await visitor((p) => browse(p, url, { paths: ['/', '/products/t-shirt', '/blogs/journal'], seconds: 12 }));
   // 3. A checkout abandoner: '/', the tote's page (added), '/cart', '/checkout',
   //    fills email, full_name, address and leaves.                            4 page views
-  await visitor((p) => abandonCheckout(p, url, ['email', 'full_name', 'address'], { items: [{ handle: 'canvas-tote' }] }));
+  await visitor((p) =>
+    abandonCheckout(p, url, ['email', 'full_name', 'address'], { items: [{ handle: 'canvas-tote' }] }),
+  );
   // 4. A buyer: '/', the T-shirt's page (2 added, 42 € each), '/cart', '/checkout',
   //    '/checkout/payment', '/checkout/thank-you': an order of 84 €.          6 page views
   await visitor((p) => buy(p, url, [{ handle: 't-shirt', quantity: 2 }]));
 
   // Delivery takes a moment after the last page is left (keepalive requests): wait, bounded.
   let m = await metrics();
-  for (let i = 0; i < 100 && !(m.summary.sessions == 4 && m.summary.orders == 1 && m.summary.pageviews == 14 && m.tables.formFields?.length); i++) {
+  for (
+    let i = 0;
+    i < 100 &&
+    !(m.summary.sessions == 4 && m.summary.orders == 1 && m.summary.pageviews == 14 && m.tables.formFields?.length);
+    i++
+  ) {
     await new Promise((r) => setTimeout(r, 200));
     m = await metrics();
   }
@@ -84,7 +91,9 @@ it("four scripted visits: the report's sessions, bounce rate, pages per visit, c
   expect(contact).toMatchObject({ started: 2, submitted: 1, abandoned: 1 });
   const payment = m.tables.forms.find((f) => /checkout-payment/.test(f.form));
   expect(payment).toMatchObject({ started: 1, submitted: 1, abandoned: 0 });
-  expect(m.tables.formFields.filter((f) => /checkout-contact/.test(f.form)).map((f) => [f.field, f.abandons])).toEqual([['address', 1]]);
+  expect(m.tables.formFields.filter((f) => /checkout-contact/.test(f.form)).map((f) => [f.field, f.abandons])).toEqual([
+    ['address', 1],
+  ]);
   // No add-to-cart form in the form funnel: those are Product Added.
   expect(m.tables.forms.some((f) => /cart\/add|product-form/.test(f.form))).toBe(false);
 });

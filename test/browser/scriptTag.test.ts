@@ -62,9 +62,16 @@ describe('script tag', () => {
     const got = await collector.waitFor(5, notEngagement);
     const order = got.map((m) => (m.type === 'track' ? m.event : m.type));
     expect(order).toEqual(['Session Started', 'Early 1', 'identify', 'Early 2', 'page']);
-    for (const r of collector.requests.filter((r) => r.method === 'POST')) expect(validate(r.body), JSON.stringify(validate.errors)).toBe(true);
+    for (const r of collector.requests.filter((r) => r.method === 'POST'))
+      expect(validate(r.body), JSON.stringify(validate.errors)).toBe(true);
     const [started, t1, id, t2, pv] = got as Record<string, any>[];
-    expect(started.properties).toMatchObject({ landing_path: '/shop', referrer: '', source: 'news', medium: 'email', name: 'launch' });
+    expect(started.properties).toMatchObject({
+      landing_path: '/shop',
+      referrer: '',
+      source: 'news',
+      medium: 'email',
+      name: 'launch',
+    });
     expect(started.context.session.id).toBe(pv.context.session.id);
     expect(t1.userId).toBeUndefined();
     expect(id.userId).toBe('user-7');
@@ -74,10 +81,19 @@ describe('script tag', () => {
     expect(new Set(got.map((m: Record<string, any>) => m.anonymousId)).size).toBe(1);
     expect(pv.name).toBe('Test /shop');
     // Query parameters other than campaign ones are not recorded.
-    expect(pv.properties).toMatchObject({ path: '/shop', search: '?utm_source=news&utm_medium=email&utm_campaign=launch', title: 'Test /shop' });
-    expect(pv.context.page.url).toBe(`http://localhost:${site.port}/shop?utm_source=news&utm_medium=email&utm_campaign=launch`);
+    expect(pv.properties).toMatchObject({
+      path: '/shop',
+      search: '?utm_source=news&utm_medium=email&utm_campaign=launch',
+      title: 'Test /shop',
+    });
+    expect(pv.context.page.url).toBe(
+      `http://localhost:${site.port}/shop?utm_source=news&utm_medium=email&utm_campaign=launch`,
+    );
     expect(pv.context.campaign).toEqual({ source: 'news', medium: 'email', name: 'launch' });
-    expect(pv.context.library).toEqual({ name: 'engagekit', version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version });
+    expect(pv.context.library).toEqual({
+      name: 'engagekit',
+      version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    });
     expect(pv.context.session).toMatchObject({ index: 1, pageCount: 1 });
     expect(collector.requests.find((r) => r.method === 'POST')!.headers['content-type']).toMatch(/^text\/plain/);
     expect(collector.requests.find((r) => r.method === 'POST')!.body!.writeKey).toBe('test-key');
@@ -96,10 +112,16 @@ describe('script tag', () => {
           document.head.append(s);
         }),
     );
-    await page.evaluate(() => (window as unknown as { engagekit: (...a: unknown[]) => void }).engagekit('track', 'Once'));
+    await page.evaluate(() =>
+      (window as unknown as { engagekit: (...a: unknown[]) => void }).engagekit('track', 'Once'),
+    );
     await collector.waitFor(1, tracks('Once'));
-    await page.evaluate(() => (window as unknown as { engagekit: (...a: unknown[]) => Promise<boolean> }).engagekit('flush'));
-    expect(collector.acked.filter((m) => m.type === 'page' && m.context && (m.context as any).page.path === '/twice')).toHaveLength(1);
+    await page.evaluate(() =>
+      (window as unknown as { engagekit: (...a: unknown[]) => Promise<boolean> }).engagekit('flush'),
+    );
+    expect(
+      collector.acked.filter((m) => m.type === 'page' && m.context && (m.context as any).page.path === '/twice'),
+    ).toHaveLength(1);
     expect(collector.acked.filter((m) => m.event === 'Once')).toHaveLength(1);
   });
 
@@ -114,7 +136,14 @@ describe('script tag', () => {
         ek('track', 42);
         ek('track', 'Cyclic', cyclic);
         ek('track', 'Cyclic', cyclic);
-        ek('track', 'Odd values', { big: BigInt(1), fn: () => 1, node: document.body, win: window, ok: 'yes', list: [1, () => 2] });
+        ek('track', 'Odd values', {
+          big: BigInt(1),
+          fn: () => 1,
+          node: document.body,
+          win: window,
+          ok: 'yes',
+          list: [1, () => 2],
+        });
         ek('track', 'Huge', { small: 'kept', huge: 'x'.repeat(40_000) });
         ek('track', 'Not an object', 'string props');
         ek('identify', {});
@@ -134,7 +163,17 @@ describe('script tag', () => {
     expect(collector.stored(tracks('Cyclic'))).toHaveLength(2);
     expect(errors).toEqual([]);
     const w = warnings.join('\n');
-    for (const problem of [/event name/, /self dropped: it is a cycle/, /big dropped: it is a bigint/, /fn dropped: it is a function/, /node dropped: it is a DOM node/, /huge dropped/, /properties dropped: not an object/, /user id/, /nonsense\(\) is not an engagekit method/])
+    for (const problem of [
+      /event name/,
+      /self dropped: it is a cycle/,
+      /big dropped: it is a bigint/,
+      /fn dropped: it is a function/,
+      /node dropped: it is a DOM node/,
+      /huge dropped/,
+      /properties dropped: not an object/,
+      /user id/,
+      /nonsense\(\) is not an engagekit method/,
+    ])
       expect(w).toMatch(problem);
     // One warning per problem: the second cyclic event said nothing new.
     expect(warnings.filter((x) => /cycle/.test(x))).toHaveLength(1);
@@ -152,7 +191,9 @@ describe('script tag', () => {
     expect(errors).toEqual([]);
     expect(warnings.filter((w) => /endpoint missing/.test(w))).toHaveLength(1);
     await page.evaluate(() => (window as unknown as { engagekit: (...a: unknown[]) => unknown }).engagekit('flush'));
-    expect(collector.received.filter((m) => (m.context as { page?: { path?: string } })?.page?.path === '/none')).toHaveLength(0);
+    expect(
+      collector.received.filter((m) => (m.context as { page?: { path?: string } })?.page?.path === '/none'),
+    ).toHaveLength(0);
   });
 });
 
@@ -163,8 +204,13 @@ describe('npm build', () => {
     // Serve dist/ and idb-keyval as modules from the page's origin.
     await page.route('**/esm/**', (route) => {
       const path = new URL(route.request().url()).pathname.slice(5);
-      const file = path.startsWith('idb-keyval') ? new URL('../../node_modules/idb-keyval/dist/index.js', import.meta.url) : new URL('../../dist/' + path, import.meta.url);
-      route.fulfill({ contentType: 'text/javascript', body: readFileSync(file, 'utf8').replace(/from ?['"]idb-keyval['"]/g, "from '/esm/idb-keyval'") });
+      const file = path.startsWith('idb-keyval')
+        ? new URL('../../node_modules/idb-keyval/dist/index.js', import.meta.url)
+        : new URL('../../dist/' + path, import.meta.url);
+      route.fulfill({
+        contentType: 'text/javascript',
+        body: readFileSync(file, 'utf8').replace(/from ?['"]idb-keyval['"]/g, "from '/esm/idb-keyval'"),
+      });
     });
     // A string, so the test runner does not rewrite the page's import().
     const ok = await page.evaluate(`(async () => {
@@ -177,7 +223,10 @@ describe('npm build', () => {
     expect(ok).toBe(true);
     const mine = (m: { event?: string; type: string }) => m.event === 'From npm' || m.type === 'identify';
     await collector.waitFor(2, mine);
-    expect(collector.stored(mine).map((m) => m.type + ':' + (m.event || m.userId))).toEqual(['track:From npm', 'identify:npm-user']);
+    expect(collector.stored(mine).map((m) => m.type + ':' + (m.event || m.userId))).toEqual([
+      'track:From npm',
+      'identify:npm-user',
+    ]);
     expect(errors).toEqual([]);
   });
 });

@@ -58,22 +58,59 @@ async function visit<T>(pageViews: number, script: (page: Page) => Promise<T>): 
 describe('the demo store, through the script tag only', () => {
   it('a bounce from a search ad: one page view, the campaign and referrer on the session, nothing else', async () => {
     await visit(1, (page) =>
-      bounce(page, shop.url, { path: '/products/rain-jacket', from: { referrer: 'https://www.google.com/', utm: { source: 'google', medium: 'cpc', campaign: 'brand' } } }),
+      bounce(page, shop.url, {
+        path: '/products/rain-jacket',
+        from: { referrer: 'https://www.google.com/', utm: { source: 'google', medium: 'cpc', campaign: 'brand' } },
+      }),
     );
     expect(paths()).toEqual(['/products/rain-jacket']);
     const [session] = props('Session Started');
-    expect(session).toMatchObject({ landing_path: '/products/rain-jacket', referrer: 'https://www.google.com/', source: 'google', medium: 'cpc', name: 'brand' });
+    expect(session).toMatchObject({
+      landing_path: '/products/rain-jacket',
+      referrer: 'https://www.google.com/',
+      source: 'google',
+      medium: 'cpc',
+      name: 'brand',
+    });
     expect(props('Session Started')).toHaveLength(1);
-    for (const e of ['Cart Started', 'Product Added', 'Checkout Started', 'Form Started', 'Form Submitted', 'Form Abandoned', 'Order Completed']) expect(props(e)).toEqual([]);
-    expect(props('Page Engagement').filter((p) => p.final)).toEqual([expect.objectContaining({ path: '/products/rain-jacket' })]);
+    for (const e of [
+      'Cart Started',
+      'Product Added',
+      'Checkout Started',
+      'Form Started',
+      'Form Submitted',
+      'Form Abandoned',
+      'Order Completed',
+    ])
+      expect(props(e)).toEqual([]);
+    expect(props('Page Engagement').filter((p) => p.final)).toEqual([
+      expect.objectContaining({ path: '/products/rain-jacket' }),
+    ]);
   });
 
   it('a buyer: cart started, the product added with variant and quantity, checkout, both steps submitted, the order with its revenue, a newsletter sign-up', async () => {
     const customer = makeCustomer(random('buyer'));
-    typed.push(customer.email, customer.full_name, customer.address, customer.card_number, customer.card_number.replace(/ /g, ''), customer.expiry);
-    const order = await visit(7, (page) => buy(page, shop.url, [{ handle: 't-shirt', size: 'M', quantity: 2 }], { customer, newsletter: true }));
+    typed.push(
+      customer.email,
+      customer.full_name,
+      customer.address,
+      customer.card_number,
+      customer.card_number.replace(/ /g, ''),
+      customer.expiry,
+    );
+    const order = await visit(7, (page) =>
+      buy(page, shop.url, [{ handle: 't-shirt', size: 'M', quantity: 2 }], { customer, newsletter: true }),
+    );
     expect(order).toMatch(/^\d+-\w+$/);
-    expect(paths()).toEqual(['/', '/products/t-shirt', '/cart', '/checkout', '/checkout/payment', '/checkout/thank-you', '/newsletter/thanks']);
+    expect(paths()).toEqual([
+      '/',
+      '/products/t-shirt',
+      '/cart',
+      '/checkout',
+      '/checkout/payment',
+      '/checkout/thank-you',
+      '/newsletter/thanks',
+    ]);
     expect(new Set(collector.stored().map((m: any) => m.context.session.id)).size).toBe(1);
 
     // Cart Started, then Product Added: detected from the theme's own POST to /cart/add.js.
@@ -89,9 +126,29 @@ describe('the demo store, through the script tag only', () => {
     const submitted = props('Form Submitted');
     expect(submitted).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ form_id: 'checkout-contact', form_name: 'contact', action_path: '/checkout', field_count: 5, fields_touched: 5, last_field: 'country', invalid_count: 0 }),
-        expect.objectContaining({ form_id: 'checkout-payment', form_name: 'payment', action_path: '/checkout/payment', field_count: 3, fields_touched: 3, last_field: 'expiry' }),
-        expect.objectContaining({ form_id: 'newsletter', action_path: '/newsletter', fields_touched: 1, last_field: 'email' }),
+        expect.objectContaining({
+          form_id: 'checkout-contact',
+          form_name: 'contact',
+          action_path: '/checkout',
+          field_count: 5,
+          fields_touched: 5,
+          last_field: 'country',
+          invalid_count: 0,
+        }),
+        expect.objectContaining({
+          form_id: 'checkout-payment',
+          form_name: 'payment',
+          action_path: '/checkout/payment',
+          field_count: 3,
+          fields_touched: 3,
+          last_field: 'expiry',
+        }),
+        expect.objectContaining({
+          form_id: 'newsletter',
+          action_path: '/newsletter',
+          fields_touched: 1,
+          last_field: 'email',
+        }),
       ]),
     );
     expect(props('Form Abandoned')).toEqual([]);
@@ -111,12 +168,28 @@ describe('the demo store, through the script tag only', () => {
   it('a checkout abandoner who stops at the address: Checkout Started, then Form Abandoned with last_field "address"', async () => {
     const customer = makeCustomer(random('abandoner'));
     typed.push(customer.email, customer.full_name, customer.address);
-    await visit(4, (page) => abandonCheckout(page, shop.url, ['email', 'full_name', 'address'], { items: [{ handle: 'canvas-tote' }], customer }));
+    await visit(4, (page) =>
+      abandonCheckout(page, shop.url, ['email', 'full_name', 'address'], {
+        items: [{ handle: 'canvas-tote' }],
+        customer,
+      }),
+    );
     expect(paths()).toEqual(['/', '/products/canvas-tote', '/cart', '/checkout']);
-    expect(props('Product Added')).toEqual([expect.objectContaining({ product_id: '40061', quantity: 1, source: 'shopify' })]);
+    expect(props('Product Added')).toEqual([
+      expect.objectContaining({ product_id: '40061', quantity: 1, source: 'shopify' }),
+    ]);
     expect(props('Checkout Started')).toHaveLength(1);
-    expect(props('Form Started')).toContainEqual(expect.objectContaining({ form_id: 'checkout-contact', fields_touched: 1, last_field: 'email' }));
-    expect(props('Form Abandoned')).toEqual([expect.objectContaining({ form_id: 'checkout-contact', field_count: 5, fields_touched: 3, last_field: 'address' })]);
+    expect(props('Form Started')).toContainEqual(
+      expect.objectContaining({ form_id: 'checkout-contact', fields_touched: 1, last_field: 'email' }),
+    );
+    expect(props('Form Abandoned')).toEqual([
+      expect.objectContaining({
+        form_id: 'checkout-contact',
+        field_count: 5,
+        fields_touched: 3,
+        last_field: 'address',
+      }),
+    ]);
     expect(props('Form Submitted').filter((p) => p.form_id === 'checkout-contact')).toEqual([]);
     expect(props('Order Completed')).toEqual([]);
   });
@@ -128,11 +201,19 @@ describe('the demo store, through the script tag only', () => {
     // The app sets the title before pushState, so those page views carry the new one. On back,
     // the browser changes the URL before any listener runs, and engagekit (listening first)
     // records the view before the app re-titles the page: that title is not checked.
-    expect(views.slice(0, 3).map((m) => m.properties.title)).toEqual(['Shop · Harbor & Pine', 'Ceramic mug · Harbor & Pine', 'Your cart · Harbor & Pine']);
+    expect(views.slice(0, 3).map((m) => m.properties.title)).toEqual([
+      'Shop · Harbor & Pine',
+      'Ceramic mug · Harbor & Pine',
+      'Your cart · Harbor & Pine',
+    ]);
     expect(new Set(views.map((m) => m.context.session.id)).size).toBe(1);
     expect(props('Cart Started')).toHaveLength(1);
     expect(props('Product Added')).toEqual([{ product_id: '40071', variant: '40071', quantity: 2, source: 'shopify' }]);
-    expect(props('Page Engagement').filter((p) => p.final).map((p) => p.path)).toEqual(['/spa/', '/spa/products/ceramic-mug', '/spa/cart', '/spa/products/ceramic-mug']);
+    expect(
+      props('Page Engagement')
+        .filter((p) => p.final)
+        .map((p) => p.path),
+    ).toEqual(['/spa/', '/spa/products/ceramic-mug', '/spa/cart', '/spa/products/ceramic-mug']);
   });
 
   it('no value typed in the store reached the collector', () => {

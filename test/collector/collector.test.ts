@@ -21,17 +21,33 @@ import { ekBatch, ekMessage } from './support/messages';
 type Collector = Awaited<ReturnType<typeof startCollector>>;
 const quiet = () => undefined;
 
-const post = (c: Collector, body: unknown, { path = '/v1/batch', headers = {} as Record<string, string>, raw }: { path?: string; headers?: Record<string, string>; raw?: Buffer | string } = {}) =>
-  fetch(c.url + path, { method: 'POST', headers: { 'Content-Type': 'text/plain', ...headers }, body: raw ?? JSON.stringify(body) });
+const post = (
+  c: Collector,
+  body: unknown,
+  {
+    path = '/v1/batch',
+    headers = {} as Record<string, string>,
+    raw,
+  }: { path?: string; headers?: Record<string, string>; raw?: Buffer | string } = {},
+) =>
+  fetch(c.url + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain', ...headers },
+    body: raw ?? JSON.stringify(body),
+  });
 /** POST without Content-Length (chunked), as a client streaming its body does; resolves to the status. */
 const chunked = (c: Collector, chunks: Buffer[]) =>
   new Promise<number>((resolve, reject) => {
     let status = 0;
-    const req = http.request(c.url + '/v1/batch', { method: 'POST', headers: { 'Content-Type': 'text/plain' } }, (res) => {
-      status = res.statusCode!;
-      res.resume();
-      resolve(status);
-    });
+    const req = http.request(
+      c.url + '/v1/batch',
+      { method: 'POST', headers: { 'Content-Type': 'text/plain' } },
+      (res) => {
+        status = res.statusCode!;
+        res.resume();
+        resolve(status);
+      },
+    );
     // The collector answers and closes before the body is all sent: writes after that fail.
     req.on('error', (e) => (status ? resolve(status) : reject(e)));
     for (const ch of chunks) req.write(ch);
@@ -46,7 +62,8 @@ describe.each(backends)('collector on %s', (backend) => {
   let pgServer: Awaited<ReturnType<typeof startPostgres>> | undefined;
   let databaseUrl: string | undefined;
   let c: Collector;
-  const start = (o: Parameters<typeof startCollector>[0] = {}) => startCollector({ dataDir: dir, databaseUrl, log: quiet, ...o });
+  const start = (o: Parameters<typeof startCollector>[0] = {}) =>
+    startCollector({ dataDir: dir, databaseUrl, log: quiet, ...o });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'engagekit-collector-'));
@@ -72,7 +89,18 @@ describe.each(backends)('collector on %s', (backend) => {
     expect(await r.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     const [row] = await c.store.all('SELECT * FROM events WHERE message_id = ?', [m.messageId]);
     const ctx = m.context as any;
-    expect(row).toMatchObject({ write_key: 'test-key', type: 'track', event: 'Signup', anonymous_id: 'anon-1', user_id: 'u-1', session_id: ctx.session.id, session_index: 1, page_count: 1, path: '/p', url: 'https://shop.example/p' });
+    expect(row).toMatchObject({
+      write_key: 'test-key',
+      type: 'track',
+      event: 'Signup',
+      anonymous_id: 'anon-1',
+      user_id: 'u-1',
+      session_id: ctx.session.id,
+      session_index: 1,
+      page_count: 1,
+      path: '/p',
+      url: 'https://shop.example/p',
+    });
     expect(JSON.parse(row.properties)).toEqual({ plan: 'pro' });
     expect(JSON.parse(row.context).library.name).toBe('engagekit');
     expect(row.ts).toBeGreaterThanOrEqual(before - 2000 - 50);
@@ -80,13 +108,34 @@ describe.each(backends)('collector on %s', (backend) => {
   });
 
   it('takes text/plain, application/json, gzip and the single-message routes with Basic auth', async () => {
-    const [a, b, g, s] = [ekMessage(), ekMessage(), ekMessage(), ekMessage({ type: 'page', name: 'Home', event: undefined })];
+    const [a, b, g, s] = [
+      ekMessage(),
+      ekMessage(),
+      ekMessage(),
+      ekMessage({ type: 'page', name: 'Home', event: undefined }),
+    ];
     expect((await post(c, ekBatch([a]))).status).toBe(200);
     expect((await post(c, ekBatch([b]), { headers: { 'Content-Type': 'application/json' } })).status).toBe(200);
-    expect((await post(c, null, { raw: gzipSync(JSON.stringify(ekBatch([g]))), headers: { 'Content-Encoding': 'gzip' } })).status).toBe(200);
-    const single = await post(c, { ...s, sentAt: new Date().toISOString() }, { path: '/v1/page', headers: { Authorization: 'Basic ' + Buffer.from('test-key:').toString('base64'), 'Content-Type': 'application/json' } });
+    expect(
+      (await post(c, null, { raw: gzipSync(JSON.stringify(ekBatch([g]))), headers: { 'Content-Encoding': 'gzip' } }))
+        .status,
+    ).toBe(200);
+    const single = await post(
+      c,
+      { ...s, sentAt: new Date().toISOString() },
+      {
+        path: '/v1/page',
+        headers: {
+          Authorization: 'Basic ' + Buffer.from('test-key:').toString('base64'),
+          'Content-Type': 'application/json',
+        },
+      },
+    );
     expect(single.status).toBe(200);
-    const rows = await c.store.all(`SELECT message_id, type, write_key FROM events WHERE message_id IN (?, ?, ?, ?) ORDER BY type`, [a.messageId, b.messageId, g.messageId, s.messageId]);
+    const rows = await c.store.all(
+      `SELECT message_id, type, write_key FROM events WHERE message_id IN (?, ?, ?, ?) ORDER BY type`,
+      [a.messageId, b.messageId, g.messageId, s.messageId],
+    );
     expect(rows).toHaveLength(4);
     expect(rows.find((r) => r.message_id == s.messageId)).toMatchObject({ type: 'page', write_key: 'test-key' });
   });
@@ -118,7 +167,14 @@ describe.each(backends)('collector on %s', (backend) => {
   });
 
   it('answers 400 with a reason to malformed bodies and batches with nothing valid', async () => {
-    for (const raw of ['{"batch": [', '[]', '"text"', '{"batch": {}}', '{"batch": []}', JSON.stringify(ekBatch([ekMessage({ anonymousId: 7 })]))]) {
+    for (const raw of [
+      '{"batch": [',
+      '[]',
+      '"text"',
+      '{"batch": {}}',
+      '{"batch": []}',
+      JSON.stringify(ekBatch([ekMessage({ anonymousId: 7 })])),
+    ]) {
       const r = await post(c, null, { raw });
       expect(r.status, raw).toBe(400);
       expect((await r.json()).error, raw).toMatch(/\w/);
@@ -139,7 +195,14 @@ describe.each(backends)('collector on %s', (backend) => {
   });
 
   it('answers CORS preflights, and 401 to unknown write keys when keys are configured', async () => {
-    const pre = await fetch(c.url + '/v1/batch', { method: 'OPTIONS', headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-encoding' } });
+    const pre = await fetch(c.url + '/v1/batch', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://shop.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-encoding',
+      },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/Content-Encoding/i);
@@ -147,14 +210,21 @@ describe.each(backends)('collector on %s', (backend) => {
     try {
       expect((await post(keyed, ekBatch([ekMessage()], new Date(), 'bad'))).status).toBe(401);
       expect((await post(keyed, ekBatch([ekMessage()], new Date(), 'good'))).status).toBe(200);
-      const other = await fetch(keyed.url + '/v1/batch', { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } });
+      const other = await fetch(keyed.url + '/v1/batch', {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://evil.example' },
+      });
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
       // A text/plain POST needs no preflight: a page of another site is refused all the same.
       const m = ekMessage();
-      const foreign = await post(keyed, ekBatch([m], new Date(), 'good'), { headers: { Origin: 'https://evil.example' } });
+      const foreign = await post(keyed, ekBatch([m], new Date(), 'good'), {
+        headers: { Origin: 'https://evil.example' },
+      });
       expect(foreign.status).toBe(403);
       expect(await keyed.store.all('SELECT 1 FROM events WHERE message_id = ?', [m.messageId])).toHaveLength(0);
-      const allowed = await post(keyed, ekBatch([ekMessage()], new Date(), 'good'), { headers: { Origin: 'https://shop.example' } });
+      const allowed = await post(keyed, ekBatch([ekMessage()], new Date(), 'good'), {
+        headers: { Origin: 'https://shop.example' },
+      });
       expect(allowed.status).toBe(200);
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
       expect(allowed.headers.get('access-control-expose-headers')).toMatch(/Retry-After/i);
@@ -184,7 +254,9 @@ describe.each(backends)('collector on %s', (backend) => {
     try {
       const n0 = await count(c);
       const batches = Array.from({ length: 20 }, () => ekBatch(Array.from({ length: 10 }, () => ekMessage())));
-      const answers = await Promise.all(batches.flatMap((b) => [post(c, b), post(second, b)]).map((p) => p.then((r) => r.json())));
+      const answers = await Promise.all(
+        batches.flatMap((b) => [post(c, b), post(second, b)]).map((p) => p.then((r) => r.json())),
+      );
       expect(answers.reduce((n, a) => n + a.accepted, 0)).toBe(200);
       expect(answers.reduce((n, a) => n + a.duplicates, 0)).toBe(200);
       expect(await count(second)).toBe(n0 + 200);
@@ -248,7 +320,10 @@ describe.each(backends)('collector on %s', (backend) => {
     const m = ekMessage();
     const body = JSON.stringify(ekBatch([m]));
     // Expect: 100-continue makes the server say when it has the request (its handler is running).
-    const req = http.request(closing.url + '/v1/batch', { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': String(body.length), Expect: '100-continue' } });
+    const req = http.request(closing.url + '/v1/batch', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain', 'Content-Length': String(body.length), Expect: '100-continue' },
+    });
     const ended = new Promise((r) => req.on('error', r).on('response', r));
     req.flushHeaders();
     await once(req, 'continue');
@@ -264,7 +339,15 @@ describe.each(backends)('collector on %s', (backend) => {
     const now = new Date().toISOString();
     const r = await post(c, {
       batch: [
-        { type: 'track', event: 'Order Completed', messageId: 'ajs-next-1', anonymousId: 'a', timestamp: now, properties: { revenue: 5 }, context: { library: { name: 'analytics.js', version: 'npm:next-1' } } },
+        {
+          type: 'track',
+          event: 'Order Completed',
+          messageId: 'ajs-next-1',
+          anonymousId: 'a',
+          timestamp: now,
+          properties: { revenue: 5 },
+          context: { library: { name: 'analytics.js', version: 'npm:next-1' } },
+        },
         { type: 'alias', previousId: 'a', userId: 'u', messageId: 'ajs-next-2', timestamp: now },
       ],
       sentAt: now,
@@ -273,7 +356,9 @@ describe.each(backends)('collector on %s', (backend) => {
     const [row] = await c.store.all('SELECT session_id, event FROM events WHERE message_id = ?', ['ajs-next-1']);
     expect(row).toEqual({ session_id: null, event: 'Order Completed' });
     // A Segment-spec message needs an anonymousId or a userId that is not empty, as Segment's API does.
-    const none = await post(c, { batch: [{ type: 'track', event: 'x', messageId: 'ajs-next-3', anonymousId: null, userId: '' }] });
+    const none = await post(c, {
+      batch: [{ type: 'track', event: 'x', messageId: 'ajs-next-3', anonymousId: null, userId: '' }],
+    });
     expect(none.status).toBe(400);
   });
 
@@ -285,10 +370,30 @@ describe.each(backends)('collector on %s', (backend) => {
     const r = await post(
       c,
       {
-        batch: [{ type: 'track', event: 'Product Viewed', messageId: id, anonymousId: 'r-anon', channel: 'web', rudderId: 'x', originalTimestamp: new Date(clientNow - 3000).toISOString(), properties: { sku: 'A' }, context: { library: { name: 'RudderLabs JavaScript SDK', version: '3.0.0' }, page: { path: '/a', url: 'https://shop.example/a', referrer: '' } } }],
+        batch: [
+          {
+            type: 'track',
+            event: 'Product Viewed',
+            messageId: id,
+            anonymousId: 'r-anon',
+            channel: 'web',
+            rudderId: 'x',
+            originalTimestamp: new Date(clientNow - 3000).toISOString(),
+            properties: { sku: 'A' },
+            context: {
+              library: { name: 'RudderLabs JavaScript SDK', version: '3.0.0' },
+              page: { path: '/a', url: 'https://shop.example/a', referrer: '' },
+            },
+          },
+        ],
         sentAt: new Date(clientNow).toISOString(),
       },
-      { headers: { Authorization: 'Basic ' + Buffer.from('rudder-key:').toString('base64'), 'Content-Type': 'application/json' } },
+      {
+        headers: {
+          Authorization: 'Basic ' + Buffer.from('rudder-key:').toString('base64'),
+          'Content-Type': 'application/json',
+        },
+      },
     );
     expect(await r.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     const [row] = await c.store.all('SELECT write_key, path, ts FROM events WHERE message_id = ?', [id]);
@@ -300,13 +405,20 @@ describe.each(backends)('collector on %s', (backend) => {
   it('stores a 500 KB batch of thousands of small messages in one transaction', async () => {
     // 5 000 messages × 17 columns is over PostgreSQL's 65 535 bind parameters.
     const tag = Math.random().toString(36).slice(2);
-    const batch = Array.from({ length: 5000 }, (_, i) => ({ type: 'alias', messageId: `tiny-${tag}-${i}`, userId: 'u', previousId: 'a' }));
+    const batch = Array.from({ length: 5000 }, (_, i) => ({
+      type: 'alias',
+      messageId: `tiny-${tag}-${i}`,
+      userId: 'u',
+      previousId: 'a',
+    }));
     const raw = JSON.stringify({ batch });
     expect(raw.length).toBeLessThan(500_000);
     const r = await post(c, null, { raw });
     expect(r.status).toBe(200);
     expect((await r.json()).accepted).toBe(5000);
-    expect((await c.store.all('SELECT COUNT(*) AS n FROM events WHERE message_id LIKE ?', [`tiny-${tag}-%`]))[0].n).toBe(5000);
+    expect(
+      (await c.store.all('SELECT COUNT(*) AS n FROM events WHERE message_id LIKE ?', [`tiny-${tag}-%`]))[0].n,
+    ).toBe(5000);
   });
 
   it('stores text PostgreSQL refuses (NUL, lone surrogates) as U+FFFD, the same on both backends', async () => {
@@ -317,14 +429,21 @@ describe.each(backends)('collector on %s', (backend) => {
     expect(row.event).toBe('a\uFFFDb');
     expect(JSON.parse(row.properties)).toEqual({ 'k\uFFFD': 'v\uFFFDw', ok: 'é' });
     // The report reads properties as jsonb on PostgreSQL: that must still work with this row there.
-    if (backend == 'postgres') expect(await c.store.all("SELECT COUNT(*) AS n FROM events WHERE properties::jsonb->>'ok' = ?", ['é'])).toEqual([{ n: 1 }]);
+    if (backend == 'postgres')
+      expect(await c.store.all("SELECT COUNT(*) AS n FROM events WHERE properties::jsonb->>'ok' = ?", ['é'])).toEqual([
+        { n: 1 },
+      ]);
   });
 
   it('refuses single messages over 32 KB or nested too deep, and keeps the rest of their batch', async () => {
     const good = ekMessage();
     const big = ekMessage({ properties: { pad: 'x'.repeat(33_000) } });
     // JSON.parse takes this; JSON.stringify would overflow the stack on it.
-    const deepRaw = '{"type":"track","event":"deep","messageId":"deep-1","anonymousId":"a","properties":{"p":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}}';
+    const deepRaw =
+      '{"type":"track","event":"deep","messageId":"deep-1","anonymousId":"a","properties":{"p":' +
+      '['.repeat(100_000) +
+      ']'.repeat(100_000) +
+      '}}';
     const raw = `{"batch":[${JSON.stringify(good)},${JSON.stringify(big)},${deepRaw}],"sentAt":"${new Date().toISOString()}"}`;
     const r = await post(c, null, { raw });
     expect(r.status).toBe(200);
@@ -357,15 +476,34 @@ describe.each(backends)('collector on %s', (backend) => {
     }
     const requests = lines.filter((l) => l.path);
     expect(requests).toEqual([
-      expect.objectContaining({ level: 'info', method: 'POST', path: '/v1/batch', status: 200, ms: expect.any(Number), accepted: 1, duplicates: 1, rejected: 1, droppedEvents: 3 }),
-      expect.objectContaining({ method: 'POST', path: '/v1/batch', status: 400, error: expect.stringMatching(/not JSON/) }),
+      expect.objectContaining({
+        level: 'info',
+        method: 'POST',
+        path: '/v1/batch',
+        status: 200,
+        ms: expect.any(Number),
+        accepted: 1,
+        duplicates: 1,
+        rejected: 1,
+        droppedEvents: 3,
+      }),
+      expect.objectContaining({
+        method: 'POST',
+        path: '/v1/batch',
+        status: 400,
+        error: expect.stringMatching(/not JSON/),
+      }),
     ]);
   });
 
   it('runs as a command: flags and environment, a log line when listening, a graceful exit on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'engagekit-cli-'));
     const env = { ...process.env, PORT: '0', DATABASE_URL: databaseUrl ?? '', WRITE_KEYS: 'cli-key,other' };
-    const child = spawn(process.execPath, [new URL('../../examples/collector/server.mjs', import.meta.url).pathname, '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [new URL('../../examples/collector/server.mjs', import.meta.url).pathname, '--data-dir', dataDir],
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       const logged: Record<string, any>[] = [];
       let wake = () => undefined as void;
@@ -387,7 +525,12 @@ describe.each(backends)('collector on %s', (backend) => {
       const cli = { url } as Collector;
       expect((await post(cli, ekBatch([ekMessage()], new Date(), 'nope'))).status).toBe(401);
       expect((await post(cli, ekBatch([ekMessage()], new Date(), 'cli-key'))).status).toBe(200);
-      expect(await next((l) => l.status == 200)).toMatchObject({ time: expect.any(String), method: 'POST', path: '/v1/batch', accepted: 1 });
+      expect(await next((l) => l.status == 200)).toMatchObject({
+        time: expect.any(String),
+        method: 'POST',
+        path: '/v1/batch',
+        accepted: 1,
+      });
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       expect(await next((l) => l.msg == 'closed')).toBeTruthy();

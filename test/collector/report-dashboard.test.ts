@@ -20,7 +20,14 @@ function colorPixels(page: Page, selector: string, rgb: [number, number, number]
       (canvases as HTMLCanvasElement[]).map((c) => {
         const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
         let n = 0;
-        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && Math.abs(d[i] - rgb[0]) < 24 && Math.abs(d[i + 1] - rgb[1]) < 24 && Math.abs(d[i + 2] - rgb[2]) < 24) n++;
+        for (let i = 0; i < d.length; i += 4)
+          if (
+            d[i + 3] > 200 &&
+            Math.abs(d[i] - rgb[0]) < 24 &&
+            Math.abs(d[i + 1] - rgb[1]) < 24 &&
+            Math.abs(d[i + 2] - rgb[2]) < 24
+          )
+            n++;
         return n;
       }),
     rgb,
@@ -37,7 +44,11 @@ describe('engagement dashboard in Chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'engagekit-dashboard-'));
     server = await startCollector({ port: 0, dataDir: dir, log: () => undefined });
-    const sent = await fetch(`${server.url}/v1/batch`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: batchBody() });
+    const sent = await fetch(`${server.url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: batchBody(),
+    });
     expect({ status: sent.status, body: await sent.json() }).toMatchObject({ status: 200, body: { rejected: [] } });
     browser = await launch();
     page = await browser.context.newPage();
@@ -70,14 +81,20 @@ describe('engagement dashboard in Chromium', () => {
 
     // Tables: the rows of report.test.ts, formatted.
     expect(await page.$$eval('[data-table="pages"] tbody tr', (trs) => trs.length)).toBe(9);
-    expect(await page.$$eval('[data-table="formFields"] tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent))).toEqual(['email', 'address', 'name']);
+    expect(
+      await page.$$eval('[data-table="formFields"] tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent)),
+    ).toEqual(['email', 'address', 'name']);
     // Web Vitals against Google's thresholds: /checkout's LCP p75 3450 ms needs improvement, /'s 1800 ms is good.
-    const vitals = await page.$$eval('[data-table="webVitals"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.className)));
+    const vitals = await page.$$eval('[data-table="webVitals"] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.className)),
+    );
     expect(vitals[0][2]).toBe('num good');
     expect(vitals[1][2]).toBe('num fair');
 
     // Charts: uPlot holds the data, and the canvases show the series' colors, not just axes.
-    const lengths = await page.evaluate(() => (window as unknown as { __charts: { data: unknown[][] }[] }).__charts.map((c) => c.data[1].length));
+    const lengths = await page.evaluate(() =>
+      (window as unknown as { __charts: { data: unknown[][] }[] }).__charts.map((c) => c.data[1].length),
+    );
     expect(lengths).toEqual([31, 4, 3, 3]); // days of May; funnel steps; two forms' three steps
     const [sessionsBlue] = await colorPixels(page, '#chart-sessions canvas', [37, 99, 235]);
     const [funnelBlue] = await colorPixels(page, '#chart-funnel canvas', [37, 99, 235]);
@@ -109,17 +126,25 @@ describe('engagement dashboard in Chromium', () => {
     await page.fill('input[name="from"]', '2024-05-12');
     await page.fill('input[name="to"]', '2024-05-12');
     await page.click('button[type="submit"]');
-    await page.waitForFunction(() => document.body.dataset.state === 'ready' && location.search.includes('from=2024-05-12'));
+    await page.waitForFunction(
+      () => document.body.dataset.state === 'ready' && location.search.includes('from=2024-05-12'),
+    );
     expect(await page.textContent('.card[data-metric="sessions"] .card-value')).toBe('2'); // S3, S4
     expect(await page.textContent('.card[data-metric="cartAbandonmentRate"] .card-value')).toBe('50 %');
-    const lengths = await page.evaluate(() => (window as unknown as { __charts: { data: unknown[][] }[] }).__charts.map((c) => c.data[1].length));
+    const lengths = await page.evaluate(() =>
+      (window as unknown as { __charts: { data: unknown[][] }[] }).__charts.map((c) => c.data[1].length),
+    );
     expect(lengths).toEqual([1, 4, 3, 3]);
-    expect(await page.getAttribute('a.csv[data-table="pages"]', 'href')).toBe('/api/export/pages.csv?from=2024-05-12&to=2024-05-12');
+    expect(await page.getAttribute('a.csv[data-table="pages"]', 'href')).toBe(
+      '/api/export/pages.csv?from=2024-05-12&to=2024-05-12',
+    );
 
     await page.fill('input[name="from"]', '2023-01-01');
     await page.fill('input[name="to"]', '2023-01-31');
     await page.click('button[type="submit"]');
-    await page.waitForFunction(() => document.body.dataset.state === 'ready' && location.search.includes('from=2023-01-01'));
+    await page.waitForFunction(
+      () => document.body.dataset.state === 'ready' && location.search.includes('from=2023-01-01'),
+    );
     expect(await page.textContent('#status')).toMatch(/no sessions/);
     expect(await page.textContent('#chart-forms')).toMatch(/No form activity/);
     expect(problems).toEqual([]);

@@ -43,7 +43,8 @@ const ORIGIN = 'https://shop.test';
  * The schema wants UUIDs (v4) for message, session and anonymous ids: readable, fixed ones made
  * from the names used in comments (S1 → 5e550000-…-000000000001, a1 → a0000000-…-000000000001).
  */
-const uuid = (prefix: string, n: number) => `${prefix.padEnd(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const uuid = (prefix: string, n: number) =>
+  `${prefix.padEnd(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 export const sessionId = (name: string) => uuid('5e55', Number(name.slice(1)));
 export const anonymousId = (name: string) => uuid('a', Number(name.slice(1)));
 let messageCount = 0;
@@ -84,7 +85,9 @@ function session(name: string, anonName: string, index: number, start: number) {
     /** Session Started comes before the first page view and describes the landing page. */
     started(path: string, referrer: string, campaign: Record<string, string> = {}) {
       s.page = path;
-      out.push(msg('track', 0, { landing_page: ORIGIN + path, landing_path: path, referrer, ...campaign }, 'Session Started'));
+      out.push(
+        msg('track', 0, { landing_page: ORIGIN + path, landing_path: path, referrer, ...campaign }, 'Session Started'),
+      );
       return api;
     },
     engagement(at: number, engaged_ms: unknown, scroll_depth: unknown, final: boolean) {
@@ -105,8 +108,26 @@ export function messages(): Message[] {
   const s1 = session('S1', 'a1', 1, MAY_10 + 10 * HOUR)
     .started('/', 'https://www.google.com/')
     .page('/', 0)
-    .track('Form Started', 1000, { form_id: '', form_name: 'newsletter', action_path: '/subscribe', field_count: 2, fields_touched: 1, last_field: 'email', time_ms: 0, invalid_count: 0 })
-    .track('Form Abandoned', 4000, { form_id: '', form_name: 'newsletter', action_path: '/subscribe', field_count: 2, fields_touched: 1, last_field: 'email', time_ms: 3000, invalid_count: 0 })
+    .track('Form Started', 1000, {
+      form_id: '',
+      form_name: 'newsletter',
+      action_path: '/subscribe',
+      field_count: 2,
+      fields_touched: 1,
+      last_field: 'email',
+      time_ms: 0,
+      invalid_count: 0,
+    })
+    .track('Form Abandoned', 4000, {
+      form_id: '',
+      form_name: 'newsletter',
+      action_path: '/subscribe',
+      field_count: 2,
+      fields_touched: 1,
+      last_field: 'email',
+      time_ms: 3000,
+      invalid_count: 0,
+    })
     .engagement(5000, 4000, 30, true)
     .vitals(5000, { lcp: 1200, fcp: 800, ttfb: 100, cls: 0.01 });
 
@@ -121,10 +142,22 @@ export function messages(): Message[] {
     .engagement(60_000, 10_000, 60, true)
     .vitals(60_000, { lcp: 3000, fcp: 1500, ttfb: 300, cls: 0.2, inp: 300 })
     .page('/about', 60_000)
-    .track('Form Started', 62_000, { form_id: '', form_name: 'newsletter', action_path: '/subscribe', last_field: 'email', time_ms: 0 })
+    .track('Form Started', 62_000, {
+      form_id: '',
+      form_name: 'newsletter',
+      action_path: '/subscribe',
+      last_field: 'email',
+      time_ms: 0,
+    })
     // Not numbers: ignored by the report in both databases instead of failing the query.
     .engagement(65_000, 'lots', 'x', false)
-    .track('Form Abandoned', 68_000, { form_id: '', form_name: 'newsletter', action_path: '/subscribe', last_field: 'email', time_ms: 6000 })
+    .track('Form Abandoned', 68_000, {
+      form_id: '',
+      form_name: 'newsletter',
+      action_path: '/subscribe',
+      last_field: 'email',
+      time_ms: 6000,
+    })
     .engagement(70_000, 1000, 100, true);
 
   // S3: a3 arrives from a Google search on a product, buys it: cart → checkout → order o1.
@@ -137,12 +170,30 @@ export function messages(): Message[] {
     .vitals(20_000, { lcp: 2200, fcp: 900, ttfb: 150, cls: 0, inp: 80 })
     .page('/checkout', 20_000)
     .track('Checkout Started', 20_000)
-    .track('Form Started', 25_000, { form_id: 'checkout', form_name: 'checkout', action_path: '/pay', last_field: 'email', time_ms: 0 })
-    .track('Form Submitted', 55_000, { form_id: 'checkout', form_name: 'checkout', action_path: '/pay', last_field: 'card', time_ms: 30_000 })
+    .track('Form Started', 25_000, {
+      form_id: 'checkout',
+      form_name: 'checkout',
+      action_path: '/pay',
+      last_field: 'email',
+      time_ms: 0,
+    })
+    .track('Form Submitted', 55_000, {
+      form_id: 'checkout',
+      form_name: 'checkout',
+      action_path: '/pay',
+      last_field: 'card',
+      time_ms: 30_000,
+    })
     .engagement(60_000, 40_000, 100, true)
     .vitals(60_000, { lcp: 1800, fcp: 700, ttfb: 120, cls: 0.02, inp: 150 })
     .page('/thank-you', 60_000)
-    .track('Order Completed', 61_000, { order_id: 'o1', revenue: 25, total: 30, currency: 'EUR', products: [{ product_id: 'mug', quantity: 2 }] })
+    .track('Order Completed', 61_000, {
+      order_id: 'o1',
+      revenue: 25,
+      total: 30,
+      currency: 'EUR',
+      products: [{ product_id: 'mug', quantity: 2 }],
+    })
     .engagement(65_000, 3000, 50, true);
 
   // S4: a4 from a news article adds a tee to the cart, gives up in checkout at the address, then
@@ -155,13 +206,37 @@ export function messages(): Message[] {
     .engagement(12_000, 8000, 70, true)
     .page('/checkout', 12_000)
     .track('Checkout Started', 12_000)
-    .track('Form Started', 15_000, { form_id: 'checkout', form_name: 'checkout', action_path: '/pay', last_field: 'email', time_ms: 0 })
-    .track('Form Abandoned', 40_000, { form_id: 'checkout', form_name: 'checkout', action_path: '/pay', last_field: 'address', time_ms: 25_000 })
+    .track('Form Started', 15_000, {
+      form_id: 'checkout',
+      form_name: 'checkout',
+      action_path: '/pay',
+      last_field: 'email',
+      time_ms: 0,
+    })
+    .track('Form Abandoned', 40_000, {
+      form_id: 'checkout',
+      form_name: 'checkout',
+      action_path: '/pay',
+      last_field: 'address',
+      time_ms: 25_000,
+    })
     .engagement(40_000, 25_000, 40, true)
     .vitals(40_000, { lcp: 4000, fcp: 2000, ttfb: 600, cls: 0.3, inp: 600 })
     .page('/newsletter', 40_000)
-    .track('Form Started', 42_000, { form_id: '', form_name: 'newsletter', action_path: '/subscribe', last_field: 'email', time_ms: 0 })
-    .track('Form Abandoned', 48_000, { form_id: '', form_name: 'newsletter', action_path: '/subscribe', last_field: 'name', time_ms: 6000 })
+    .track('Form Started', 42_000, {
+      form_id: '',
+      form_name: 'newsletter',
+      action_path: '/subscribe',
+      last_field: 'email',
+      time_ms: 0,
+    })
+    .track('Form Abandoned', 48_000, {
+      form_id: '',
+      form_name: 'newsletter',
+      action_path: '/subscribe',
+      last_field: 'name',
+      time_ms: 6000,
+    })
     .engagement(50_000, 2000, 100, true);
 
   // S5: a3 again (session 2), places order o2 straight from the account page (order.complete(),
@@ -175,8 +250,14 @@ export function messages(): Message[] {
 
   // Outside the range: a1's first visit in April (which makes a1 a returning visitor) and a
   // visitor in June; neither counts.
-  const before = session('S0', 'a1', 1, Date.UTC(2024, 3, 20, 12)).started('/', '').page('/', 0).engagement(20_000, 20_000, 100, true);
-  const after = session('S6', 'a5', 1, Date.UTC(2024, 5, 2, 12)).started('/', '').page('/', 0).track('Cart Started', 1000);
+  const before = session('S0', 'a1', 1, Date.UTC(2024, 3, 20, 12))
+    .started('/', '')
+    .page('/', 0)
+    .engagement(20_000, 20_000, 100, true);
+  const after = session('S6', 'a5', 1, Date.UTC(2024, 5, 2, 12))
+    .started('/', '')
+    .page('/', 0)
+    .track('Cart Started', 1000);
 
   return [s1, s2, s3, s4, s5, before, after].flatMap((s) => s.messages);
 }

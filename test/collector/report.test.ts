@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeMetrics, computeTable, parseRange, TABLE_NAMES, COLUMNS, DEFINITIONS, SUMMARY } from '../../examples/collector/report/metrics.mjs';
+import {
+  computeMetrics,
+  computeTable,
+  parseRange,
+  TABLE_NAMES,
+  COLUMNS,
+  DEFINITIONS,
+  SUMMARY,
+} from '../../examples/collector/report/metrics.mjs';
 import { percentile, prop, raw, sql } from '../../examples/collector/report/sql.mjs';
 import { toCsv } from '../../examples/collector/report/csv.mjs';
 import { startCollector } from '../../examples/collector/server.mjs';
@@ -32,8 +40,15 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
     collector = await startCollector({ port: 0, dataDir: dir, databaseUrl: pgServer?.url, log: () => undefined });
     store = collector.store;
     base = collector.url;
-    const res = await fetch(`${base}/v1/batch`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: batchBody() });
-    expect({ status: res.status, body: await res.json() }).toMatchObject({ status: 200, body: { accepted: messages().length, duplicates: 0, rejected: [] } });
+    const res = await fetch(`${base}/v1/batch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: batchBody(),
+    });
+    expect({ status: res.status, body: await res.json() }).toMatchObject({
+      status: 200,
+      body: { accepted: messages().length, duplicates: 0, rejected: [] },
+    });
   });
   afterAll(async () => {
     await collector?.close();
@@ -43,7 +58,13 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
 
   it('computes the summary', async () => {
     const { summary, range } = await computeMetrics(store, RANGE);
-    expect(range).toEqual({ from: RANGE.from, to: RANGE.to, fromDate: '2024-05-01', toDate: '2024-05-31', timeZone: 'UTC' });
+    expect(range).toEqual({
+      from: RANGE.from,
+      to: RANGE.to,
+      fromDate: '2024-05-01',
+      toDate: '2024-05-31',
+      timeZone: 'UTC',
+    });
     expect(summary).toEqual({
       visitors: 4, // a1, a2, a3, a4 (a5 is in June)
       sessions: 5, // S1…S5 (S0 is in April, S6 in June)
@@ -110,15 +131,41 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
       { referrer: 'www.google.com', sessions: 2, bounce_rate: 0.5, conversion_rate: 0.5 }, // S1 (bounce), S3 (ordered)
       { referrer: 'news.example.org', sessions: 1, bounce_rate: 0, conversion_rate: 0 }, // S4
     ]);
-    expect(await computeTable(store, 'campaigns', RANGE)).toEqual([{ source: 'newsletter', medium: 'email', campaign: 'spring', sessions: 1, conversion_rate: 0, orders: 0, revenue: 0 }]);
+    expect(await computeTable(store, 'campaigns', RANGE)).toEqual([
+      {
+        source: 'newsletter',
+        medium: 'email',
+        campaign: 'spring',
+        sessions: 1,
+        conversion_rate: 0,
+        orders: 0,
+        revenue: 0,
+      },
+    ]);
   });
 
   it('computes the form funnel and where people abandon', async () => {
     expect(await computeTable(store, 'forms', RANGE)).toEqual([
       // no form_id: keyed by its name; S1, S2, S4 started and abandoned it
-      { form: 'newsletter', started: 3, submitted: 0, abandoned: 3, submit_rate: 0, abandon_rate: 1, avg_submit_ms: null },
+      {
+        form: 'newsletter',
+        started: 3,
+        submitted: 0,
+        abandoned: 3,
+        submit_rate: 0,
+        abandon_rate: 1,
+        avg_submit_ms: null,
+      },
       // S3 submitted after 30 s, S4 abandoned
-      { form: 'checkout', started: 2, submitted: 1, abandoned: 1, submit_rate: 0.5, abandon_rate: 0.5, avg_submit_ms: 30_000 },
+      {
+        form: 'checkout',
+        started: 2,
+        submitted: 1,
+        abandoned: 1,
+        submit_rate: 0.5,
+        abandon_rate: 0.5,
+        avg_submit_ms: 30_000,
+      },
     ]);
     const fields = await computeTable(store, 'formFields', RANGE);
     expect(fields).toEqual([
@@ -131,12 +178,21 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
   it('computes Web Vitals p75 per page, interpolated like percentile_cont', async () => {
     const rows = await computeTable(store, 'webVitals', RANGE);
     // Two values a ≤ b: p75 sits at 0.75 of the way, a·0.25 + b·0.75.
-    const close = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? expect.closeTo(v, 9) : v]));
+    const close = (row: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? expect.closeTo(v, 9) : v]));
     expect(rows).toEqual([
       // lcp 1200/2000 → 300 + 1500; fcp 800/1000 → 200 + 750; ttfb 100/200 → 25 + 150; cls .01/.05 → .0025 + .0375; inp only S2's 100
       close({ path: '/', samples: 2, lcp_p75: 1800, inp_p75: 100, cls_p75: 0.04, fcp_p75: 950, ttfb_p75: 175 }),
       // lcp 1800/4000 → 450 + 3000; inp 150/600 → 37.5 + 450; cls .02/.3 → .005 + .225; fcp 700/2000 → 175 + 1500; ttfb 120/600 → 30 + 450
-      close({ path: '/checkout', samples: 2, lcp_p75: 3450, inp_p75: 487.5, cls_p75: 0.23, fcp_p75: 1675, ttfb_p75: 480 }),
+      close({
+        path: '/checkout',
+        samples: 2,
+        lcp_p75: 3450,
+        inp_p75: 487.5,
+        cls_p75: 0.23,
+        fcp_p75: 1675,
+        ttfb_p75: 480,
+      }),
       close({ path: '/products', samples: 1, lcp_p75: 3000, inp_p75: 300, cls_p75: 0.2, fcp_p75: 1500, ttfb_p75: 300 }),
       close({ path: '/products/mug', samples: 1, lcp_p75: 2200, inp_p75: 80, cls_p75: 0, fcp_p75: 900, ttfb_p75: 150 }),
     ]);
@@ -158,10 +214,22 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
 
   it('answers for an empty range with zeros and nulls, not errors', async () => {
     const m = await computeMetrics(store, { from: Date.UTC(2023, 0, 1), to: Date.UTC(2023, 0, 2) });
-    expect(m.summary).toMatchObject({ visitors: 0, sessions: 0, bounceRate: null, medianSessionDurationMs: null, revenue: 0, orders: 0, averageOrderValue: null, currency: null });
-    expect(m.series.sessionsPerDay).toEqual([{ day: '2023-01-01', sessions: 0, visitors: 0, pageviews: 0, bounces: 0, conversions: 0 }]);
+    expect(m.summary).toMatchObject({
+      visitors: 0,
+      sessions: 0,
+      bounceRate: null,
+      medianSessionDurationMs: null,
+      revenue: 0,
+      orders: 0,
+      averageOrderValue: null,
+      currency: null,
+    });
+    expect(m.series.sessionsPerDay).toEqual([
+      { day: '2023-01-01', sessions: 0, visitors: 0, pageviews: 0, bounces: 0, conversions: 0 },
+    ]);
     expect(m.tables.funnel.map((r) => r.sessions)).toEqual([0, 0, 0, 0]);
-    for (const name of ['pages', 'landingPages', 'referrers', 'campaigns', 'forms', 'formFields', 'webVitals'] as const) expect(m.tables[name]).toEqual([]);
+    for (const name of ['pages', 'landingPages', 'referrers', 'campaigns', 'forms', 'formFields', 'webVitals'] as const)
+      expect(m.tables[name]).toEqual([]);
   });
 
   it('takes a range of part of a day: only the events in it count', async () => {
@@ -171,7 +239,9 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
   });
 
   it('computes percentiles in SQL like percentile_cont, odd and even counts', async () => {
-    const values = [[7], [1], [3], [10]].map(([v], i) => `SELECT ${i % 2 ? "'b'" : "'a'"} AS g, ${v} AS v`).join(' UNION ALL ');
+    const values = [[7], [1], [3], [10]]
+      .map(([v], i) => `SELECT ${i % 2 ? "'b'" : "'a'"} AS g, ${v} AS v`)
+      .join(' UNION ALL ');
     const q = sql`WITH t AS (${raw(values)}), p AS (${percentile(store.dialect, 0.75, raw('t'), [], 'v')}), pg AS (${percentile(store.dialect, 0.5, raw('t'), ['g'], 'v')})
       SELECT (SELECT value FROM p) AS all75, (SELECT value FROM pg WHERE g = 'a') AS a50, (SELECT value FROM pg WHERE g = 'b') AS b50`;
     // all: 1 3 7 10 → position 0.75·3 = 2.25 → 7 + 0.25·3 = 7.75; a: 3 7 → 5; b: 1 10 → 5.5
@@ -185,7 +255,9 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
       CASE WHEN ${prop(store.dialect, 'one', 'bool', 'j')} THEN 1 ELSE 0 END AS one, ${prop(store.dialect, 'id', 'text', 'j')} AS id,
       ${prop(store.dialect, 'missing', 'text', 'j')} AS missing
       FROM (SELECT CAST(${obj} AS TEXT) AS j) x`;
-    expect(await store.all(q.text, q.params)).toEqual([{ n: 12.5, s: null, t: 1, f: 0, one: 0, id: '42', missing: null }]);
+    expect(await store.all(q.text, q.params)).toEqual([
+      { n: 12.5, s: null, t: 1, f: 0, one: 0, id: '42', missing: null },
+    ]);
   });
 
   describe('over HTTP, served by the collector', () => {
@@ -198,7 +270,16 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
       expect(body.range).toMatchObject({ from: RANGE.from, to: RANGE.to });
       expect(body.summary.sessions).toBe(5);
       expect(body.series.sessionsPerDay).toHaveLength(31);
-      expect(Object.keys(body.tables).sort()).toEqual(['campaigns', 'formFields', 'forms', 'funnel', 'landingPages', 'pages', 'referrers', 'webVitals']);
+      expect(Object.keys(body.tables).sort()).toEqual([
+        'campaigns',
+        'formFields',
+        'forms',
+        'funnel',
+        'landingPages',
+        'pages',
+        'referrers',
+        'webVitals',
+      ]);
       // Every metric, table and series has its definition.
       for (const [key] of SUMMARY) expect(body.definitions[key], key).toBeTypeOf('string');
       for (const name of TABLE_NAMES) expect(body.definitions[name], name).toBeTypeOf('string');
@@ -213,7 +294,13 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
     });
 
     it('answers 400 with a reason for a bad range', async () => {
-      for (const q of ['from=yesterday', 'from=2024-06-01&to=2024-05-01', 'from=2024-13-40', 'limit=0', 'from=1990-01-01&to=2024-01-01']) {
+      for (const q of [
+        'from=yesterday',
+        'from=2024-06-01&to=2024-05-01',
+        'from=2024-13-40',
+        'limit=0',
+        'from=1990-01-01&to=2024-01-01',
+      ]) {
         const res = await fetch(`${base}/api/metrics?${q}`);
         expect(res.status, q).toBe(400);
         expect((await res.json()).error, q).toBeTypeOf('string');
@@ -225,19 +312,30 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
         const res = await fetch(`${base}/api/export/${name}.csv?from=2024-05-01&to=2024-05-31`);
         expect(res.status, name).toBe(200);
         expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-        expect(res.headers.get('content-disposition')).toBe(`attachment; filename="engagekit-${name}-2024-05-01-to-2024-05-31.csv"`);
+        expect(res.headers.get('content-disposition')).toBe(
+          `attachment; filename="engagekit-${name}-2024-05-01-to-2024-05-31.csv"`,
+        );
         const text = await res.text();
         const lines = text.split('\r\n');
         expect(lines[0]).toBe(COLUMNS[name as keyof typeof COLUMNS].map((c) => c.key).join(','));
         expect(lines.at(-1)).toBe('');
       }
       const funnel = await (await fetch(`${base}/api/export/funnel.csv?from=2024-05-01&to=2024-05-31`)).text();
-      expect(funnel).toBe('step,sessions,rate_of_start,rate_of_previous\r\nSessions,5,1,\r\nCart started,2,0.4,0.4\r\nCheckout started,2,0.4,1\r\nOrder completed,1,0.2,0.5\r\n');
+      expect(funnel).toBe(
+        'step,sessions,rate_of_start,rate_of_previous\r\nSessions,5,1,\r\nCart started,2,0.4,0.4\r\nCheckout started,2,0.4,1\r\nOrder completed,1,0.2,0.5\r\n',
+      );
       expect((await fetch(`${base}/api/export/nope.csv`)).status).toBe(404);
     });
 
     it('serves the dashboard and uPlot from the collector', async () => {
-      for (const [path, type] of [['/', 'text/html'], ['/report', 'text/html'], ['/report/dashboard.js', 'text/javascript'], ['/report/dashboard.css', 'text/css'], ['/assets/uPlot.iife.min.js', 'text/javascript'], ['/assets/uPlot.min.css', 'text/css']]) {
+      for (const [path, type] of [
+        ['/', 'text/html'],
+        ['/report', 'text/html'],
+        ['/report/dashboard.js', 'text/javascript'],
+        ['/report/dashboard.css', 'text/css'],
+        ['/assets/uPlot.iife.min.js', 'text/javascript'],
+        ['/assets/uPlot.min.css', 'text/css'],
+      ]) {
         const res = await fetch(base + path);
         expect(res.status, path).toBe(200);
         expect(res.headers.get('content-type'), path).toContain(type);
@@ -256,8 +354,12 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
         expect(denied.status).toBe(401);
         expect(denied.headers.get('www-authenticate')).toMatch(/^Basic/);
         expect((await fetch(`${base}/`)).status).toBe(401);
-        expect((await fetch(`${base}/api/metrics`, { headers: { authorization: 'Basic ' + btoa('me:wrong') } })).status).toBe(401);
-        expect((await fetch(`${base}/api/metrics`, { headers: { authorization: 'Basic ' + btoa('me:s3cret') } })).status).toBe(200);
+        expect(
+          (await fetch(`${base}/api/metrics`, { headers: { authorization: 'Basic ' + btoa('me:wrong') } })).status,
+        ).toBe(401);
+        expect(
+          (await fetch(`${base}/api/metrics`, { headers: { authorization: 'Basic ' + btoa('me:s3cret') } })).status,
+        ).toBe(200);
         // Ingestion is the collector's, not the report's: no password there.
         expect((await fetch(`${base}/v1/batch`, { method: 'POST', body: batchBody() })).status).toBe(200);
       } finally {
@@ -280,16 +382,30 @@ describe('range and CSV', () => {
     expect(parseRange(new URLSearchParams(), now)).toEqual({ from: Date.UTC(2024, 3, 21), to: Date.UTC(2024, 4, 21) });
   });
   it('reads dates (to includes its day), ms and ISO times', () => {
-    expect(parseRange(new URLSearchParams('from=2024-05-01&to=2024-05-01'), now)).toEqual({ from: Date.UTC(2024, 4, 1), to: Date.UTC(2024, 4, 2) });
+    expect(parseRange(new URLSearchParams('from=2024-05-01&to=2024-05-01'), now)).toEqual({
+      from: Date.UTC(2024, 4, 1),
+      to: Date.UTC(2024, 4, 2),
+    });
     expect(parseRange(new URLSearchParams('from=1000&to=2000'), now)).toEqual({ from: 1000, to: 2000 });
-    expect(parseRange(new URLSearchParams('from=2024-05-01T12:00:00Z&to=2024-05-01T14:00:00%2B01:00'), now)).toEqual({ from: Date.UTC(2024, 4, 1, 12), to: Date.UTC(2024, 4, 1, 13) });
+    expect(parseRange(new URLSearchParams('from=2024-05-01T12:00:00Z&to=2024-05-01T14:00:00%2B01:00'), now)).toEqual({
+      from: Date.UTC(2024, 4, 1, 12),
+      to: Date.UTC(2024, 4, 1, 13),
+    });
     expect(parseRange(new URLSearchParams('from=2024-05-01'), now)).toEqual({ from: Date.UTC(2024, 4, 1), to: now });
   });
   it('quotes CSV fields that need it and defuses formulas', () => {
-    const cols = [{ key: 'a', label: 'A', type: 'text' as const }, { key: 'b', label: 'B', type: 'num' as const }];
-    expect(toCsv(cols, [{ a: 'x,y', b: 'say "hi"' }, { a: 'two\nlines', b: null }, { a: '=HYPERLINK("http://evil")', b: -3.5 }, { a: '+1', b: 0 }])).toBe(
-      'a,b\r\n"x,y","say ""hi"""\r\n"two\nlines",\r\n"\'=HYPERLINK(""http://evil"")",-3.5\r\n\'+1,0\r\n',
-    );
+    const cols = [
+      { key: 'a', label: 'A', type: 'text' as const },
+      { key: 'b', label: 'B', type: 'num' as const },
+    ];
+    expect(
+      toCsv(cols, [
+        { a: 'x,y', b: 'say "hi"' },
+        { a: 'two\nlines', b: null },
+        { a: '=HYPERLINK("http://evil")', b: -3.5 },
+        { a: '+1', b: 0 },
+      ]),
+    ).toBe('a,b\r\n"x,y","say ""hi"""\r\n"two\nlines",\r\n"\'=HYPERLINK(""http://evil"")",-3.5\r\n\'+1,0\r\n');
   });
   it('has a definition for every metric and table', () => {
     for (const [key] of SUMMARY) expect(DEFINITIONS[key as keyof typeof DEFINITIONS], key).toBeTruthy();

@@ -28,7 +28,9 @@ beforeAll(async () => {
     // The SDK's own chunks, served where its cdnURL says (nothing is fetched from Segment's CDN).
     if (path.startsWith('/analytics-next/bundles/')) {
       try {
-        return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(new URL(path.slice('/analytics-next/bundles/'.length), umd)));
+        return res
+          .writeHead(200, { 'Content-Type': 'text/javascript' })
+          .end(readFileSync(new URL(path.slice('/analytics-next/bundles/'.length), umd)));
       } catch {
         return res.writeHead(404).end();
       }
@@ -76,7 +78,10 @@ describe.each([
       let rows: Record<string, any>[] = [];
       // Bounded wait for the condition: the SDK resolves its calls before (batching) or as it sends.
       for (let i = 0; i < 100 && rows.length < 3; i++) {
-        rows = await collector.store.all('SELECT type, event, name, user_id, anonymous_id, write_key, session_id, properties, context FROM events WHERE write_key = ? ORDER BY type', [writeKey]);
+        rows = await collector.store.all(
+          'SELECT type, event, name, user_id, anonymous_id, write_key, session_id, properties, context FROM events WHERE write_key = ? ORDER BY type',
+          [writeKey],
+        );
         if (rows.length < 3) await new Promise((r) => setTimeout(r, 100));
       }
       expect(rows.map((r) => r.type)).toEqual(['identify', 'page', 'track']);

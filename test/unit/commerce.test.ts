@@ -74,7 +74,11 @@ describe('addToCart', () => {
     add({ product_id: 'A', variant: 'v2', quantity: 2 }, 'shopify');
     later(3000);
     add({ product_id: 'A', variant: 'v2', quantity: 2 }, 'shopify');
-    expect(track.mock.calls.filter((call) => call[0] == 'Product Added').map((call) => [call[1].variant, call[1].quantity, call[1].source])).toEqual([
+    expect(
+      track.mock.calls
+        .filter((call) => call[0] == 'Product Added')
+        .map((call) => [call[1].variant, call[1].quantity, call[1].source]),
+    ).toEqual([
       ['v1', 1, 'markup'],
       ['v2', 1, 'shopify'],
       ['v2', 2, 'shopify'],
@@ -101,7 +105,15 @@ describe('startCheckout', () => {
     c.startCheckout(track);
     add({ product_id: 'B', cart_id: 'c2' });
     c.startCheckout(track);
-    expect(events()).toEqual(['Checkout Started', 'Cart Started', 'Product Added', 'Checkout Started', 'Cart Started', 'Product Added', 'Checkout Started']);
+    expect(events()).toEqual([
+      'Checkout Started',
+      'Cart Started',
+      'Product Added',
+      'Checkout Started',
+      'Cart Started',
+      'Product Added',
+      'Checkout Started',
+    ]);
   });
 });
 
@@ -127,7 +139,16 @@ describe('completeOrder', () => {
     add({ product_id: 'A' });
     add({ product_id: 'B' });
     c.startCheckout(track);
-    expect(events()).toEqual(['Cart Started', 'Product Added', 'Checkout Started', 'Order Completed', 'Cart Started', 'Product Added', 'Product Added', 'Checkout Started']);
+    expect(events()).toEqual([
+      'Cart Started',
+      'Product Added',
+      'Checkout Started',
+      'Order Completed',
+      'Cart Started',
+      'Product Added',
+      'Product Added',
+      'Checkout Started',
+    ]);
   });
 
   it('a numeric order_id is the same order as its string', () => {

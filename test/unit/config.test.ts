@@ -14,7 +14,14 @@ beforeEach(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 const endpoint = 'https://c.example/v1/batch';
-const DEFAULTS = { batchSize: 20, maxBatchBytes: 500_000, flushInterval: 5000, maxQueueSize: 1000, maxAge: 7 * 86_400_000, sessionTimeout: 30 * 60_000 };
+const DEFAULTS = {
+  batchSize: 20,
+  maxBatchBytes: 500_000,
+  flushInterval: 5000,
+  maxQueueSize: 1000,
+  maxAge: 7 * 86_400_000,
+  sessionTimeout: 30 * 60_000,
+};
 
 describe('parseConfig', () => {
   it('fills every default', () => {
@@ -36,36 +43,75 @@ describe('parseConfig', () => {
   it('keeps every valid value as given', () => {
     const beforeSend = () => null;
     const onError = () => undefined;
-    const s = parseConfig({ endpoint, writeKey: 'wk', batchSize: 5, maxBatchBytes: 1000, flushInterval: 0, maxQueueSize: 10, maxAge: 60_000, sessionTimeout: 1, compress: false, debug: true, dbName: 'site-a', beforeSend, onError });
-    expect(s).toMatchObject({ writeKey: 'wk', batchSize: 5, maxBatchBytes: 1000, flushInterval: 0, maxQueueSize: 10, maxAge: 60_000, sessionTimeout: 1, compress: false, debug: true, dbName: 'site-a' });
+    const s = parseConfig({
+      endpoint,
+      writeKey: 'wk',
+      batchSize: 5,
+      maxBatchBytes: 1000,
+      flushInterval: 0,
+      maxQueueSize: 10,
+      maxAge: 60_000,
+      sessionTimeout: 1,
+      compress: false,
+      debug: true,
+      dbName: 'site-a',
+      beforeSend,
+      onError,
+    });
+    expect(s).toMatchObject({
+      writeKey: 'wk',
+      batchSize: 5,
+      maxBatchBytes: 1000,
+      flushInterval: 0,
+      maxQueueSize: 10,
+      maxAge: 60_000,
+      sessionTimeout: 1,
+      compress: false,
+      debug: true,
+      dbName: 'site-a',
+    });
     expect(s.beforeSend).toBe(beforeSend);
     expect(s.onError).toBe(onError);
     expect(said()).toEqual([]);
   });
 
-  it.each(Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[])('%s: each wrong value gets one warning naming it, and the default', async (k) => {
-    const bad: unknown[] = ['10', NaN, Infinity, -Infinity, -1, 1e12, true, {}, [5]];
-    if (k !== 'flushInterval') bad.push(0, 0.5);
-    for (const v of bad) {
-      // A fresh page for each value: a second identical warning is (rightly) kept quiet.
-      vi.resetModules();
-      const fresh = (await import('../../src/config')).parseConfig;
+  it.each(Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[])(
+    '%s: each wrong value gets one warning naming it, and the default',
+    async (k) => {
+      const bad: unknown[] = ['10', NaN, Infinity, -Infinity, -1, 1e12, true, {}, [5]];
+      if (k !== 'flushInterval') bad.push(0, 0.5);
+      for (const v of bad) {
+        // A fresh page for each value: a second identical warning is (rightly) kept quiet.
+        vi.resetModules();
+        const fresh = (await import('../../src/config')).parseConfig;
+        warn.mockClear();
+        expect(fresh({ endpoint, [k]: v })[k], `${k}: ${String(v)}`).toBe(DEFAULTS[k]);
+        expect(said(), `${k}: ${String(v)}`).toEqual([`engagekit: ${k} must be a positive number: using the default`]);
+      }
       warn.mockClear();
-      expect(fresh({ endpoint, [k]: v })[k], `${k}: ${String(v)}`).toBe(DEFAULTS[k]);
-      expect(said(), `${k}: ${String(v)}`).toEqual([`engagekit: ${k} must be a positive number: using the default`]);
-    }
-    warn.mockClear();
-    for (const v of bad) parseConfig({ endpoint, [k]: v });
-    expect(said()).toHaveLength(1);
-  });
+      for (const v of bad) parseConfig({ endpoint, [k]: v });
+      expect(said()).toHaveLength(1);
+    },
+  );
 
   it('accepts 0 for flushInterval only', () => {
-    expect(parseConfig({ endpoint, flushInterval: 0, batchSize: 0 })).toMatchObject({ flushInterval: 0, batchSize: 20 });
+    expect(parseConfig({ endpoint, flushInterval: 0, batchSize: 0 })).toMatchObject({
+      flushInterval: 0,
+      batchSize: 20,
+    });
     expect(said()).toEqual(['engagekit: batchSize must be a positive number: using the default']);
   });
 
   it('warns about wrong strings, functions and booleans, one warning each, and uses the defaults', () => {
-    const s = parseConfig({ endpoint, writeKey: 7, dbName: {}, beforeSend: 'drop', onError: true, compress: 'false', debug: 'yes' });
+    const s = parseConfig({
+      endpoint,
+      writeKey: 7,
+      dbName: {},
+      beforeSend: 'drop',
+      onError: true,
+      compress: 'false',
+      debug: 'yes',
+    });
     expect(s).toMatchObject({ writeKey: '', dbName: 'engagekit', compress: true, debug: false });
     expect(s.beforeSend).toBeUndefined();
     expect(s.onError).toBeUndefined();
@@ -80,7 +126,16 @@ describe('parseConfig', () => {
   });
 
   it('ignores null, undefined and options it does not know, silently', () => {
-    expect(parseConfig({ endpoint, batchSize: null, writeKey: undefined, beforeSend: null, pageView: false, somethingElse: 'x' })).toMatchObject({ batchSize: 20, writeKey: '' });
+    expect(
+      parseConfig({
+        endpoint,
+        batchSize: null,
+        writeKey: undefined,
+        beforeSend: null,
+        pageView: false,
+        somethingElse: 'x',
+      }),
+    ).toMatchObject({ batchSize: 20, writeKey: '' });
     expect(said()).toEqual([]);
   });
 
@@ -112,7 +167,8 @@ describe('parseConfig', () => {
   });
 
   it('survives input that is not an object', () => {
-    for (const x of [undefined, null, 3, 'str', [], () => 1]) expect(parseConfig(x)).toMatchObject({ endpoint: '', ...DEFAULTS });
+    for (const x of [undefined, null, 3, 'str', [], () => 1])
+      expect(parseConfig(x)).toMatchObject({ endpoint: '', ...DEFAULTS });
     expect(said()).toEqual(['engagekit: endpoint missing: nothing will be recorded']);
   });
 });
@@ -131,11 +187,30 @@ describe('configFromAttributes', () => {
         pageView: 'true',
         dbName: 'x',
       }),
-    ).toEqual({ endpoint: 'https://c/b', writeKey: '123', batchSize: 10, flushInterval: 0, maxAge: 1.5, debug: true, compress: false, pageView: true, dbName: 'x' });
+    ).toEqual({
+      endpoint: 'https://c/b',
+      writeKey: '123',
+      batchSize: 10,
+      flushInterval: 0,
+      maxAge: 1.5,
+      debug: true,
+      compress: false,
+      pageView: true,
+      dbName: 'x',
+    });
   });
 
   it('leaves what is not plainly a number or a boolean as a string, for parseConfig to judge', () => {
-    expect(configFromAttributes({ batchSize: '-1', maxAge: '1e3', flushInterval: ' 5', debug: 'TRUE', maxQueueSize: 'lots', writeKey: 'true' })).toEqual({
+    expect(
+      configFromAttributes({
+        batchSize: '-1',
+        maxAge: '1e3',
+        flushInterval: ' 5',
+        debug: 'TRUE',
+        maxQueueSize: 'lots',
+        writeKey: 'true',
+      }),
+    ).toEqual({
       batchSize: '-1',
       maxAge: '1e3',
       flushInterval: ' 5',

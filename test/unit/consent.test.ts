@@ -5,7 +5,14 @@ import { fakeCollector, freshDb, ongoingSession } from './support/fakeCollector'
 
 let col: ReturnType<typeof fakeCollector>;
 let t: Tracker | undefined;
-const make = (c: Config) => (t = createTracker({ endpoint: 'https://c.test/b', dbName: freshDb(), compress: false, flushInterval: 3_600_000, ...c }));
+const make = (c: Config) =>
+  (t = createTracker({
+    endpoint: 'https://c.test/b',
+    dbName: freshDb(),
+    compress: false,
+    flushInterval: 3_600_000,
+    ...c,
+  }));
 beforeEach(() => {
   col = fakeCollector();
   ongoingSession();

@@ -12,13 +12,30 @@ const context = {
   locale: 'en',
   session: { id: 's', index: 1, pageCount: 1, startedAt: '2026-01-01T00:00:00.000Z' },
 };
-const track = (properties: Record<string, unknown>): Message => buildMessage({ type: 'track', event: 'E', properties }, 0, 'id-1', 'anon', undefined, context);
+const track = (properties: Record<string, unknown>): Message =>
+  buildMessage({ type: 'track', event: 'E', properties }, 0, 'id-1', 'anon', undefined, context);
 const out = (m: Message) => JSON.parse(serialise(m)![0]);
 
 describe('buildMessage', () => {
   it('makes a Segment message with capture time, ids and context', () => {
-    const m = buildMessage({ type: 'track', event: 'E', properties: { a: 1 } }, Date.UTC(2026, 0, 2), 'mid', 'anon', 'u1', context);
-    expect(m).toEqual({ type: 'track', event: 'E', properties: { a: 1 }, messageId: 'mid', timestamp: '2026-01-02T00:00:00.000Z', anonymousId: 'anon', userId: 'u1', context });
+    const m = buildMessage(
+      { type: 'track', event: 'E', properties: { a: 1 } },
+      Date.UTC(2026, 0, 2),
+      'mid',
+      'anon',
+      'u1',
+      context,
+    );
+    expect(m).toEqual({
+      type: 'track',
+      event: 'E',
+      properties: { a: 1 },
+      messageId: 'mid',
+      timestamp: '2026-01-02T00:00:00.000Z',
+      anonymousId: 'anon',
+      userId: 'u1',
+      context,
+    });
     expect(buildMessage({ type: 'page' }, 0, 'm', 'a', undefined, context)).not.toHaveProperty('userId');
   });
 });
@@ -29,9 +46,44 @@ describe('serialise', () => {
     cyc.self = cyc;
     const deep: Record<string, unknown> = { inner: {} };
     (deep.inner as Record<string, unknown>).back = deep;
-    const p = out(track({ n: 1, s: 'x', b: true, nil: null, big: BigInt(2), fn: () => 1, sym: Symbol('s'), node: document.createElement('div'), win: window, cyc, deep, arr: [1, () => 1, 'a'], date: new Date(0), nan: NaN }));
-    expect(p.properties).toEqual({ n: 1, s: 'x', b: true, nil: null, cyc: { keep: 1 }, deep: { inner: {} }, arr: [1, null, 'a'], date: '1970-01-01T00:00:00.000Z', nan: null });
-    for (const w of ['big dropped: it is a bigint', 'fn dropped: it is a function', 'sym dropped: it is a symbol', 'node dropped: it is a DOM node', 'win dropped: it is a DOM node', 'self dropped: it is a cycle', 'back dropped: it is a cycle'])
+    const p = out(
+      track({
+        n: 1,
+        s: 'x',
+        b: true,
+        nil: null,
+        big: BigInt(2),
+        fn: () => 1,
+        sym: Symbol('s'),
+        node: document.createElement('div'),
+        win: window,
+        cyc,
+        deep,
+        arr: [1, () => 1, 'a'],
+        date: new Date(0),
+        nan: NaN,
+      }),
+    );
+    expect(p.properties).toEqual({
+      n: 1,
+      s: 'x',
+      b: true,
+      nil: null,
+      cyc: { keep: 1 },
+      deep: { inner: {} },
+      arr: [1, null, 'a'],
+      date: '1970-01-01T00:00:00.000Z',
+      nan: null,
+    });
+    for (const w of [
+      'big dropped: it is a bigint',
+      'fn dropped: it is a function',
+      'sym dropped: it is a symbol',
+      'node dropped: it is a DOM node',
+      'win dropped: it is a DOM node',
+      'self dropped: it is a cycle',
+      'back dropped: it is a cycle',
+    ])
       expect(said()).toContain(w);
   });
 
@@ -41,14 +93,21 @@ describe('serialise', () => {
     const ring: Record<string, unknown> = {};
     ring.loop = ring;
     // (Each warning is given once per page: these names are not used by the other tests.)
-    expect(JSON.parse(serialise(track({ ok: 1, ring, count: BigInt(1), fn: () => 1 }), true)![0]).properties).toEqual({ ok: 1, ring: {} });
+    expect(JSON.parse(serialise(track({ ok: 1, ring, count: BigInt(1), fn: () => 1 }), true)![0]).properties).toEqual({
+      ok: 1,
+      ring: {},
+    });
     expect(said()).toContain('loop dropped: it is a cycle');
     expect(said()).toContain('count dropped: it is a bigint');
   });
 
   it('keeps an object seen twice that is not its own ancestor', () => {
     const shared = { sku: 'A' };
-    expect(out(track({ a: shared, b: shared, list: [shared, shared] })).properties).toEqual({ a: shared, b: shared, list: [shared, shared] });
+    expect(out(track({ a: shared, b: shared, list: [shared, shared] })).properties).toEqual({
+      a: shared,
+      b: shared,
+      list: [shared, shared],
+    });
     expect(said()).toBe('');
   });
 
@@ -73,7 +132,9 @@ describe('serialise', () => {
   });
 
   it('drops as many of the largest properties as it takes, and no more', () => {
-    const [json] = serialise(track({ a: 'a'.repeat(17_000), b: 'b'.repeat(18_000), c: 'c'.repeat(19_000), d: 'small' }))!;
+    const [json] = serialise(
+      track({ a: 'a'.repeat(17_000), b: 'b'.repeat(18_000), c: 'c'.repeat(19_000), d: 'small' }),
+    )!;
     expect(Object.keys(JSON.parse(json).properties)).toEqual(['a', 'd']);
     expect(said()).toContain('c dropped: the event would be over 32768 bytes');
     expect(said()).toContain('b dropped: the event would be over 32768 bytes');
@@ -89,7 +150,9 @@ describe('serialise', () => {
   it('uses toJSON and keeps what it returns, dropping only what JSON cannot hold within it', () => {
     const money = { toJSON: () => ({ amount: 5, currency: 'EUR', fmt: () => '' }) };
     const sym = Symbol('hidden');
-    expect(out(track({ money, [sym]: 1, when: new Date(Date.UTC(2026, 0, 1)), set: new Set([1]), re: /x/ })).properties).toEqual({
+    expect(
+      out(track({ money, [sym]: 1, when: new Date(Date.UTC(2026, 0, 1)), set: new Set([1]), re: /x/ })).properties,
+    ).toEqual({
       money: { amount: 5, currency: 'EUR' },
       when: '2026-01-01T00:00:00.000Z',
       set: {},
@@ -125,7 +188,24 @@ describe('serialise', () => {
         throw new Error('boom');
       },
     };
-    const m = buildMessage({ type: 'track', event: 'E', properties: { nested: { toJSON: () => { throw new Error('no'); } } } }, 0, 'i', 'a', undefined, context);
+    const m = buildMessage(
+      {
+        type: 'track',
+        event: 'E',
+        properties: {
+          nested: {
+            toJSON: () => {
+              throw new Error('no');
+            },
+          },
+        },
+      },
+      0,
+      'i',
+      'a',
+      undefined,
+      context,
+    );
     expect(JSON.parse(serialise(m)![0]).properties).toEqual({});
     expect(said()).toMatch(/properties dropped: Error: no/);
     const kept = JSON.parse(serialise(track(p))![0]);

@@ -26,7 +26,10 @@ function stub(): Api {
 async function load(data: Record<string, string> = {}) {
   const tag = document.createElement('script');
   Object.assign(tag.dataset, data);
-  Object.defineProperty(document, 'currentScript', { value: Object.keys(data).length ? tag : null, configurable: true });
+  Object.defineProperty(document, 'currentScript', {
+    value: Object.keys(data).length ? tag : null,
+    configurable: true,
+  });
   vi.resetModules();
   await import('../../src/script');
 }
@@ -89,7 +92,14 @@ describe('script tag', () => {
   });
 
   it('works without a stub or engagekitConfig, and turns numeric attributes into numbers', async () => {
-    await load({ endpoint: 'https://c.test/b', dbName: freshDb(), compress: 'false', batchSize: '2', flushInterval: '600000', ...noAuto });
+    await load({
+      endpoint: 'https://c.test/b',
+      dbName: freshDb(),
+      compress: 'false',
+      batchSize: '2',
+      flushInterval: '600000',
+      ...noAuto,
+    });
     const api = w.engagekit!;
     api('track', 'A');
     api('track', 'B');
@@ -106,7 +116,10 @@ describe('script tag', () => {
     await load();
     expect(w.engagekit).toBe(first);
     expect(await first('flush')).toBe(true);
-    expect(col.acked.map((m) => m.type + ':' + (m.event || m.name))).toEqual(['track:Queued', 'page:' + document.title]);
+    expect(col.acked.map((m) => m.type + ':' + (m.event || m.name))).toEqual([
+      'track:Queued',
+      'page:' + document.title,
+    ]);
   });
 
   it('without an endpoint warns once and records nothing', async () => {
@@ -116,6 +129,8 @@ describe('script tag', () => {
     api('track', 'Also lost');
     expect(await api('flush')).toBe(true);
     expect(col.fetch).not.toHaveBeenCalled();
-    expect(warn.mock.calls.map((c) => String(c[0])).filter((s) => /endpoint/.test(s))).toEqual(['engagekit: endpoint missing: nothing will be recorded']);
+    expect(warn.mock.calls.map((c) => String(c[0])).filter((s) => /endpoint/.test(s))).toEqual([
+      'engagekit: endpoint missing: nothing will be recorded',
+    ]);
   });
 });

@@ -15,7 +15,15 @@ let errors: EngagekitError[];
 let warn: MockInstance<typeof console.warn>;
 
 const make = (c: Config = {}) => {
-  const t = createTracker({ endpoint: 'https://collector.test/v1/batch', writeKey: 'wk', compress: false, flushInterval: 600_000, dbName: freshDb(), onError: (e) => errors.push(e), ...c });
+  const t = createTracker({
+    endpoint: 'https://collector.test/v1/batch',
+    writeKey: 'wk',
+    compress: false,
+    flushInterval: 600_000,
+    dbName: freshDb(),
+    onError: (e) => errors.push(e),
+    ...c,
+  });
   trackers.push(t);
   return t;
 };
@@ -51,10 +59,18 @@ describe('tracker delivery', () => {
     expect(req.headers['Content-Type']).toBe('text/plain');
     // The utm_* parameters start a new session, announced first.
     const [started, pv, tr, id, after] = col.acked;
-    expect(started).toMatchObject({ type: 'track', event: 'Session Started', properties: { landing_path: '/landing', source: 'news', name: 'spring' } });
+    expect(started).toMatchObject({
+      type: 'track',
+      event: 'Session Started',
+      properties: { landing_path: '/landing', source: 'news', name: 'spring' },
+    });
     col.acked.shift();
     // Query parameters other than campaign ones are not recorded.
-    expect(pv).toMatchObject({ type: 'page', name: document.title, properties: { path: '/landing', search: '?utm_source=news&utm_campaign=spring' } });
+    expect(pv).toMatchObject({
+      type: 'page',
+      name: document.title,
+      properties: { path: '/landing', search: '?utm_source=news&utm_campaign=spring' },
+    });
     expect(tr).toMatchObject({ type: 'track', event: 'Signed Up', properties: { plan: 'pro' } });
     expect(tr.userId).toBeUndefined();
     expect(id).toMatchObject({ type: 'identify', userId: 'u-1', traits: { email_opt_in: true } });
@@ -233,11 +249,12 @@ describe('tracker delivery', () => {
   it('never throws into the page, whatever it is given', async () => {
     const t = make({ dbName: freshDb() });
     const bad: unknown[] = [undefined, null, 1, {}, [], () => 1, Symbol('s'), 'ok'];
-    for (const a of bad) for (const b of bad) {
-      expect(() => t.track(a as string, b as Record<string, unknown>)).not.toThrow();
-      expect(() => t.identify(a as string, b as Record<string, unknown>)).not.toThrow();
-      expect(() => t.page(a as Record<string, unknown>)).not.toThrow();
-    }
+    for (const a of bad)
+      for (const b of bad) {
+        expect(() => t.track(a as string, b as Record<string, unknown>)).not.toThrow();
+        expect(() => t.identify(a as string, b as Record<string, unknown>)).not.toThrow();
+        expect(() => t.page(a as Record<string, unknown>)).not.toThrow();
+      }
     expect(await t.flush()).toBe(true);
     expect(col.acked.filter((m) => m.type === 'track').every((m) => m.event === 'ok')).toBe(true);
   });
@@ -252,7 +269,11 @@ describe('the wire format', () => {
     vi.setSystemTime(now);
     const timestamp = new Date(now).toISOString();
     document.title = 'Shop';
-    history.pushState({}, '', '/shop/item?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=shoes&utm_content=hero');
+    history.pushState(
+      {},
+      '',
+      '/shop/item?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=shoes&utm_content=hero',
+    );
     const t = make({ writeKey: 'key-1' });
     t.track('Viewed', { sku: 'A1', price: 9.5 });
     t.page({ section: 'shoes' });
@@ -263,7 +284,12 @@ describe('the wire format', () => {
     expect(col.fetch).toHaveBeenCalledTimes(1);
     const [url, init] = col.fetch.mock.calls[0];
     expect(url).toBe('https://collector.test/v1/batch');
-    expect(init).toMatchObject({ method: 'POST', credentials: 'omit', keepalive: true, headers: { 'Content-Type': 'text/plain' } });
+    expect(init).toMatchObject({
+      method: 'POST',
+      credentials: 'omit',
+      keepalive: true,
+      headers: { 'Content-Type': 'text/plain' },
+    });
     const { body } = col.requests[0];
     expect(Object.keys(body).sort()).toEqual(['batch', 'sentAt', 'writeKey']);
     expect(body.writeKey).toBe('key-1');
@@ -276,13 +302,40 @@ describe('the wire format', () => {
     const ids = body.batch.map((m) => m.messageId);
     for (const m of ids) expect(m).toMatch(UUID);
     expect(new Set(ids).size).toBe(5);
-    const page = { url: location.href, path: '/shop/item', referrer: '', title: 'Shop', search: '?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=shoes&utm_content=hero' };
+    const page = {
+      url: location.href,
+      path: '/shop/item',
+      referrer: '',
+      title: 'Shop',
+      search: '?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=shoes&utm_content=hero',
+    };
     const campaign = { source: 'news', medium: 'email', name: 'spring', term: 'shoes', content: 'hero' };
     // Another campaign than the ongoing visit's: a new session, announced first.
-    const session = (pageCount: number) => ({ id: started.context.session.id, index: 2, pageCount, startedAt: timestamp });
-    const context = (pageCount: number) => ({ page, library: { name: 'engagekit', version: VERSION }, locale: navigator.language, campaign, session: session(pageCount) });
-    const common = (i: number, pageCount: number) => ({ messageId: ids[i], timestamp, anonymousId, context: context(pageCount) });
-    expect(started).toEqual({ type: 'track', event: 'Session Started', properties: { landing_page: page.url, landing_path: '/shop/item', referrer: '', ...campaign }, ...common(0, 0) });
+    const session = (pageCount: number) => ({
+      id: started.context.session.id,
+      index: 2,
+      pageCount,
+      startedAt: timestamp,
+    });
+    const context = (pageCount: number) => ({
+      page,
+      library: { name: 'engagekit', version: VERSION },
+      locale: navigator.language,
+      campaign,
+      session: session(pageCount),
+    });
+    const common = (i: number, pageCount: number) => ({
+      messageId: ids[i],
+      timestamp,
+      anonymousId,
+      context: context(pageCount),
+    });
+    expect(started).toEqual({
+      type: 'track',
+      event: 'Session Started',
+      properties: { landing_page: page.url, landing_path: '/shop/item', referrer: '', ...campaign },
+      ...common(0, 0),
+    });
     expect(viewed).toEqual({ type: 'track', event: 'Viewed', properties: { sku: 'A1', price: 9.5 }, ...common(1, 0) });
     expect(pv).toEqual({ type: 'page', name: 'Shop', properties: { ...page, section: 'shoes' }, ...common(2, 1) });
     expect(id).toEqual({ type: 'identify', traits: { plan: 'pro' }, userId: '42', ...common(3, 1) });

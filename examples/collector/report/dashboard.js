@@ -12,27 +12,64 @@ const DAY = 86_400_000;
 /** The summary cards: [key, label], by section. */
 const CARDS = {
   'cards-audience': [
-    ['visitors', 'Visitors'], ['sessions', 'Sessions'], ['returningVisitorRate', 'Returning visitors'], ['pagesPerVisit', 'Pages per visit'],
-    ['bounceRate', 'Bounce rate'], ['avgSessionDurationMs', 'Avg session duration'], ['medianSessionDurationMs', 'Median session duration'],
-    ['avgEngagedMsPerSession', 'Avg engaged time'], ['medianEngagedMsPerSession', 'Median engaged time'],
+    ['visitors', 'Visitors'],
+    ['sessions', 'Sessions'],
+    ['returningVisitorRate', 'Returning visitors'],
+    ['pagesPerVisit', 'Pages per visit'],
+    ['bounceRate', 'Bounce rate'],
+    ['avgSessionDurationMs', 'Avg session duration'],
+    ['medianSessionDurationMs', 'Median session duration'],
+    ['avgEngagedMsPerSession', 'Avg engaged time'],
+    ['medianEngagedMsPerSession', 'Median engaged time'],
   ],
   'cards-commerce': [
-    ['cartStarts', 'Cart starts'], ['cartAbandonmentRate', 'Cart abandonment'], ['checkoutStarts', 'Checkout starts'], ['orders', 'Orders'],
-    ['revenue', 'Revenue'], ['averageOrderValue', 'Avg order value'], ['conversionRate', 'Conversion rate'],
+    ['cartStarts', 'Cart starts'],
+    ['cartAbandonmentRate', 'Cart abandonment'],
+    ['checkoutStarts', 'Checkout starts'],
+    ['orders', 'Orders'],
+    ['revenue', 'Revenue'],
+    ['averageOrderValue', 'Avg order value'],
+    ['conversionRate', 'Conversion rate'],
   ],
 };
 
 /** Types of the summary values (the tables' types come with the API's `columns`). */
 const SUMMARY_TYPES = {
-  visitors: 'int', sessions: 'int', returningVisitorRate: 'rate', pagesPerVisit: 'num', bounceRate: 'rate', avgSessionDurationMs: 'ms',
-  medianSessionDurationMs: 'ms', avgEngagedMsPerSession: 'ms', medianEngagedMsPerSession: 'ms', cartStarts: 'int', cartAbandonmentRate: 'rate',
-  checkoutStarts: 'int', orders: 'int', revenue: 'money', averageOrderValue: 'money', conversionRate: 'rate',
+  visitors: 'int',
+  sessions: 'int',
+  returningVisitorRate: 'rate',
+  pagesPerVisit: 'num',
+  bounceRate: 'rate',
+  avgSessionDurationMs: 'ms',
+  medianSessionDurationMs: 'ms',
+  avgEngagedMsPerSession: 'ms',
+  medianEngagedMsPerSession: 'ms',
+  cartStarts: 'int',
+  cartAbandonmentRate: 'rate',
+  checkoutStarts: 'int',
+  orders: 'int',
+  revenue: 'money',
+  averageOrderValue: 'money',
+  conversionRate: 'rate',
 };
 
 /** Google's thresholds for a good and a poor p75 (between them: needs improvement). */
-const VITALS = { lcp_p75: [2500, 4000], inp_p75: [200, 500], cls_p75: [0.1, 0.25], fcp_p75: [1800, 3000], ttfb_p75: [800, 1800] };
+const VITALS = {
+  lcp_p75: [2500, 4000],
+  inp_p75: [200, 500],
+  cls_p75: [0.1, 0.25],
+  fcp_p75: [1800, 3000],
+  ttfb_p75: [800, 1800],
+};
 
-const COLORS = { blue: '#2563eb', blueFill: 'rgba(37, 99, 235, 0.35)', green: '#16a34a', red: '#dc2626', purple: '#7c3aed', grey: '#64748b' };
+const COLORS = {
+  blue: '#2563eb',
+  blueFill: 'rgba(37, 99, 235, 0.35)',
+  green: '#16a34a',
+  red: '#dc2626',
+  purple: '#7c3aed',
+  grey: '#64748b',
+};
 
 const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const el = (/** @type {string} */ tag, /** @type {string} */ cls = '', /** @type {string} */ text = '') => {
@@ -60,7 +97,9 @@ function format(v, type, key = '') {
     case 'ms':
       return duration(v);
     case 'money':
-      return currency && currency !== 'mixed' ? new Intl.NumberFormat('en', { style: 'currency', currency }).format(v) : dec.format(v);
+      return currency && currency !== 'mixed'
+        ? new Intl.NumberFormat('en', { style: 'currency', currency }).format(v)
+        : dec.format(v);
     default:
       return key === 'cls_p75' ? v.toFixed(3) : dec.format(v);
   }
@@ -92,7 +131,10 @@ function renderCards(host, summary, definitions) {
     const card = el('div', 'card');
     card.dataset.metric = key;
     card.title = definitions[key] || '';
-    card.append(el('div', 'card-label', label), el('div', 'card-value', format(summary[key], SUMMARY_TYPES[/** @type {keyof typeof SUMMARY_TYPES} */ (key)])));
+    card.append(
+      el('div', 'card-label', label),
+      el('div', 'card-value', format(summary[key], SUMMARY_TYPES[/** @type {keyof typeof SUMMARY_TYPES} */ (key)])),
+    );
     const note = cardNote(key, summary);
     if (note) card.append(el('div', 'card-note', note));
     card.append(el('div', 'card-def', definitions[key] || ''));
@@ -162,14 +204,36 @@ function sessionsChart(host, days) {
     width: width(host),
     height: 260,
     tzDate: (/** @type {number} */ ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-    scales: { y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
+    scales: {
+      y: {
+        range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [
+          0,
+          Math.max(4, Math.ceil(max * 1.15)),
+        ],
+      },
+    },
     series: [
       {},
-      { label: 'Sessions', stroke: COLORS.blue, fill: COLORS.blueFill, width: 1, paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } },
+      {
+        label: 'Sessions',
+        stroke: COLORS.blue,
+        fill: COLORS.blueFill,
+        width: 1,
+        paths: uPlot.paths.bars({ size: [0.7, 40] }),
+        points: { show: false },
+      },
       { label: 'Visitors', stroke: COLORS.green, width: 2, points: { show: days.length < 60 } },
       { label: 'Sessions with an order', stroke: COLORS.red, width: 2, dash: [4, 4], points: { show: false } },
     ],
-    axes: [{ stroke: COLORS.grey, grid: { show: false } }, { stroke: COLORS.grey, size: 50, values: (/** @type {any} */ _u, /** @type {number[]} */ v) => v.map((n) => (Number.isInteger(n) ? int.format(n) : '')) }],
+    axes: [
+      { stroke: COLORS.grey, grid: { show: false } },
+      {
+        stroke: COLORS.grey,
+        size: 50,
+        values: (/** @type {any} */ _u, /** @type {number[]} */ v) =>
+          v.map((n) => (Number.isInteger(n) ? int.format(n) : '')),
+      },
+    ],
   };
   const data = [x, days.map((d) => d.sessions), days.map((d) => d.visitors), days.map((d) => d.conversions)];
   host.replaceChildren();
@@ -189,7 +253,15 @@ function funnelChart(host, labels, values, color, height = 240, barColors = labe
     height,
     legend: { show: false },
     cursor: { show: false },
-    scales: { x: { time: false, range: [-0.5, labels.length - 0.5] }, y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, Math.max(1, max * 1.2)] } },
+    scales: {
+      x: { time: false, range: [-0.5, labels.length - 0.5] },
+      y: {
+        range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [
+          0,
+          Math.max(1, max * 1.2),
+        ],
+      },
+    },
     series: [
       {},
       {
@@ -197,13 +269,26 @@ function funnelChart(host, labels, values, color, height = 240, barColors = labe
         stroke: color,
         fill: color,
         // disp: a color per bar (uPlot's bar path builder takes them as "values" in unit 3, colors).
-        paths: uPlot.paths.bars({ size: [0.6, 120], disp: { fill: { unit: 3, values: () => barColors }, stroke: { unit: 3, values: () => barColors } } }),
+        paths: uPlot.paths.bars({
+          size: [0.6, 120],
+          disp: { fill: { unit: 3, values: () => barColors }, stroke: { unit: 3, values: () => barColors } },
+        }),
         points: { show: false },
       },
     ],
     axes: [
-      { stroke: COLORS.grey, grid: { show: false }, splits: () => x, values: (/** @type {any} */ _u, /** @type {number[]} */ v) => v.map((i) => labels[i] ?? '') },
-      { stroke: COLORS.grey, size: 50, values: (/** @type {any} */ _u, /** @type {number[]} */ v) => v.map((n) => (Number.isInteger(n) ? int.format(n) : '')) },
+      {
+        stroke: COLORS.grey,
+        grid: { show: false },
+        splits: () => x,
+        values: (/** @type {any} */ _u, /** @type {number[]} */ v) => v.map((i) => labels[i] ?? ''),
+      },
+      {
+        stroke: COLORS.grey,
+        size: 50,
+        values: (/** @type {any} */ _u, /** @type {number[]} */ v) =>
+          v.map((n) => (Number.isInteger(n) ? int.format(n) : '')),
+      },
     ],
     hooks: {
       // The count and the share of the first step above each bar.
@@ -241,7 +326,14 @@ function formCharts(host, forms) {
     const chart = el('div', 'chart');
     box.append(el('figcaption', '', String(f.form)), chart);
     host.append(box);
-    funnelChart(chart, ['Started', 'Submitted', 'Abandoned'], [Number(f.started), Number(f.submitted), Number(f.abandoned)], COLORS.purple, 200, [COLORS.purple, COLORS.green, COLORS.red]);
+    funnelChart(
+      chart,
+      ['Started', 'Submitted', 'Abandoned'],
+      [Number(f.started), Number(f.submitted), Number(f.abandoned)],
+      COLORS.purple,
+      200,
+      [COLORS.purple, COLORS.green, COLORS.red],
+    );
   }
 }
 
@@ -250,7 +342,8 @@ async function load(range) {
   document.body.dataset.state = 'loading';
   $('#status').textContent = 'Loading…';
   const q = new URLSearchParams(range).toString();
-  for (const a of document.querySelectorAll('a.csv')) /** @type {HTMLAnchorElement} */ (a).href = `/api/export/${/** @type {HTMLElement} */ (a).dataset.table}.csv?${q}`;
+  for (const a of document.querySelectorAll('a.csv'))
+    /** @type {HTMLAnchorElement} */ (a).href = `/api/export/${/** @type {HTMLElement} */ (a).dataset.table}.csv?${q}`;
   /** @type {HTMLAnchorElement} */ ($('#api-link')).href = `/api/metrics?${q}`;
   const res = await fetch(`/api/metrics?${q}`);
   const body = await res.json();
@@ -262,14 +355,20 @@ async function load(range) {
 function render(m) {
   while (charts.length) charts.pop().destroy();
   currency = m.summary.currency || '';
-  for (const e of document.querySelectorAll('[data-def]')) e.textContent = m.definitions[/** @type {HTMLElement} */ (e).dataset.def || ''] || '';
+  for (const e of document.querySelectorAll('[data-def]'))
+    e.textContent = m.definitions[/** @type {HTMLElement} */ (e).dataset.def || ''] || '';
   for (const id of Object.keys(CARDS)) renderCards($('#' + id), m.summary, m.definitions);
   for (const host of document.querySelectorAll('div.table')) {
     const name = /** @type {HTMLElement} */ (host).dataset.table || '';
     renderTable(/** @type {HTMLElement} */ (host), m.columns[name], m.tables[name]);
   }
   sessionsChart($('#chart-sessions'), m.series.sessionsPerDay);
-  funnelChart($('#chart-funnel'), m.tables.funnel.map((/** @type {Row} */ r) => String(r.step)), m.tables.funnel.map((/** @type {Row} */ r) => Number(r.sessions)), COLORS.blue);
+  funnelChart(
+    $('#chart-funnel'),
+    m.tables.funnel.map((/** @type {Row} */ r) => String(r.step)),
+    m.tables.funnel.map((/** @type {Row} */ r) => Number(r.sessions)),
+    COLORS.blue,
+  );
   formCharts($('#chart-forms'), m.tables.forms);
   const { fromDate, toDate } = m.range;
   $('#status').textContent = m.summary.sessions
@@ -298,7 +397,10 @@ function start() {
   for (const b of form.querySelectorAll('button[data-days]')) {
     b.addEventListener('click', () => {
       const today = Math.floor(Date.now() / DAY) * DAY;
-      show({ from: isoDay(today - (Number(/** @type {HTMLElement} */ (b).dataset.days) - 1) * DAY), to: isoDay(today) }, true);
+      show(
+        { from: isoDay(today - (Number(/** @type {HTMLElement} */ (b).dataset.days) - 1) * DAY), to: isoDay(today) },
+        true,
+      );
     });
   }
   addEventListener('popstate', () => show(initialRange(), false));

@@ -53,41 +53,57 @@ const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
 
 /** The metrics' meanings, shown on the dashboard and returned by the API. */
 export const DEFINITIONS = {
-  range: 'Events with from ≤ capture time < to (capture time corrected for client clock skew). Days are UTC days; a date given as to includes that whole day. Only events in the range count, so a session that crosses a boundary counts with its part in the range.',
+  range:
+    'Events with from ≤ capture time < to (capture time corrected for client clock skew). Days are UTC days; a date given as to includes that whole day. Only events in the range count, so a session that crosses a boundary counts with its part in the range.',
   visitor: 'A browser, identified by its anonymous id.',
-  session: 'A visit as engagekit counts it (context.session.id): it ends after 30 minutes without an event or when the visitor arrives from another campaign.',
+  session:
+    'A visit as engagekit counts it (context.session.id): it ends after 30 minutes without an event or when the visitor arrives from another campaign.',
   visitors: 'Distinct anonymous ids with an event in the range.',
   sessions: 'Distinct session ids with an event in the range.',
   pageviews: 'Page messages (type "page") in the range, single-page-app navigations included.',
-  returningVisitors: 'Visitors with a session numbered above 1 (session.index > 1), with more than one session in the range, or with an event before the range.',
+  returningVisitors:
+    'Visitors with a session numbered above 1 (session.index > 1), with more than one session in the range, or with an event before the range.',
   returningVisitorRate: 'Returning visitors ÷ visitors.',
   bounces: `Sessions with at most one page view, under ${BOUNCE_ENGAGED_MS / 1000} s of engaged time (sum of Page Engagement engaged_ms) and no key event (${KEY_EVENTS.join(', ')}).`,
   bounceRate: 'Bounces ÷ sessions.',
-  avgSessionDurationMs: 'Average over sessions of (last event time − first event time). The last event is usually the final Page Engagement, so the time on the last page counts. A one-event session lasts 0.',
+  avgSessionDurationMs:
+    'Average over sessions of (last event time − first event time). The last event is usually the final Page Engagement, so the time on the last page counts. A one-event session lasts 0.',
   medianSessionDurationMs: 'Median of the same session durations (linear interpolation between the two middle values).',
-  avgEngagedMsPerSession: 'Average over sessions of their engaged time: the sum of engaged_ms of their Page Engagement events (time the page was visible, focused and in use).',
+  avgEngagedMsPerSession:
+    'Average over sessions of their engaged time: the sum of engaged_ms of their Page Engagement events (time the page was visible, focused and in use).',
   medianEngagedMsPerSession: 'Median of the same engaged times per session.',
   pagesPerVisit: 'Page views in sessions ÷ sessions.',
   cartStarts: 'Cart Started events (one per cart).',
   checkoutStarts: 'Checkout Started events (one per cart).',
   cartSessions: 'Sessions with a Cart Started event.',
   abandonedCartSessions: 'Sessions with a Cart Started event and no Order Completed event.',
-  cartAbandonmentRate: 'Sessions with Cart Started and no Order Completed in the same session ÷ sessions with Cart Started. An order placed in a later session still counts its cart as abandoned.',
+  cartAbandonmentRate:
+    'Sessions with Cart Started and no Order Completed in the same session ÷ sessions with Cart Started. An order placed in a later session still counts its cart as abandoned.',
   orders: 'Distinct orders: Order Completed events, one per order_id (the message id when there is none).',
-  revenue: 'Sum over orders of their revenue, or their total when an order has no revenue. Currencies are not converted.',
+  revenue:
+    'Sum over orders of their revenue, or their total when an order has no revenue. Currencies are not converted.',
   currency: "The orders' currency; 'mixed' when they use several, none when no order names one.",
   averageOrderValue: 'Revenue ÷ orders that carry a revenue or total.',
   convertedSessions: 'Sessions with an Order Completed event.',
   conversionRate: 'Sessions with an Order Completed event ÷ sessions.',
-  pages: 'Per page path: page views, visitors, the average engaged time of a page view (sum of the engaged_ms of its Page Engagement reports, a page view being a session, its page count and the path; only page views that reported) and the average scroll depth (the deepest point in % of the page, from each page view’s final report).',
-  landingPages: 'Per landing path of the sessions’ Session Started events: sessions, bounce rate and conversion rate of those sessions.',
-  referrers: 'Per referring host of Session Started (“(direct)” without a referrer): sessions, bounce rate and conversion rate.',
-  campaigns: 'Per utm_source, utm_medium and utm_campaign of Session Started (sessions with at least one of them): sessions, conversion rate, orders and revenue.',
-  forms: 'Per form (its id, else its name, else its action path): Form Started, Form Submitted and Form Abandoned events; submit rate = submitted ÷ started, abandon rate = abandoned ÷ started; average time from the first interaction to the submit.',
-  formFields: 'Per form, the last field touched before a Form Abandoned (where people give up): abandons and their share of the form’s abandons.',
-  webVitals: 'Per page path of the Web Vitals events: the 75th percentile (interpolated, as Google reports them) of LCP, INP, FCP and TTFB in ms and of CLS. Good at or below LCP 2500, INP 200, CLS 0.1, FCP 1800, TTFB 800.',
-  funnel: 'Sessions that reached each step and every step before it (in any order within the session): all sessions → Cart Started → Checkout Started → Order Completed; each as a share of all sessions and of the previous step.',
-  sessionsPerDay: 'Per UTC day of the range, by the day of each session’s first event in the range: sessions, visitors, page views, bounces and sessions with an order.',
+  pages:
+    'Per page path: page views, visitors, the average engaged time of a page view (sum of the engaged_ms of its Page Engagement reports, a page view being a session, its page count and the path; only page views that reported) and the average scroll depth (the deepest point in % of the page, from each page view’s final report).',
+  landingPages:
+    'Per landing path of the sessions’ Session Started events: sessions, bounce rate and conversion rate of those sessions.',
+  referrers:
+    'Per referring host of Session Started (“(direct)” without a referrer): sessions, bounce rate and conversion rate.',
+  campaigns:
+    'Per utm_source, utm_medium and utm_campaign of Session Started (sessions with at least one of them): sessions, conversion rate, orders and revenue.',
+  forms:
+    'Per form (its id, else its name, else its action path): Form Started, Form Submitted and Form Abandoned events; submit rate = submitted ÷ started, abandon rate = abandoned ÷ started; average time from the first interaction to the submit.',
+  formFields:
+    'Per form, the last field touched before a Form Abandoned (where people give up): abandons and their share of the form’s abandons.',
+  webVitals:
+    'Per page path of the Web Vitals events: the 75th percentile (interpolated, as Google reports them) of LCP, INP, FCP and TTFB in ms and of CLS. Good at or below LCP 2500, INP 200, CLS 0.1, FCP 1800, TTFB 800.',
+  funnel:
+    'Sessions that reached each step and every step before it (in any order within the session): all sessions → Cart Started → Checkout Started → Order Completed; each as a share of all sessions and of the previous step.',
+  sessionsPerDay:
+    'Per UTC day of the range, by the day of each session’s first event in the range: sessions, visitors, page views, bounces and sessions with an order.',
 };
 
 /** @param {string} key @param {string} label @param {ColumnType} type @returns {Column} */
@@ -95,24 +111,99 @@ const col = (key, label, type) => ({ key, label, type });
 
 /** The tables' columns, in order: the API's rows carry these keys, CSVs have these headers. */
 export const COLUMNS = {
-  pages: [col('path', 'Page', 'text'), col('pageviews', 'Page views', 'int'), col('visitors', 'Visitors', 'int'), col('avg_engaged_ms', 'Avg engaged time', 'ms'), col('avg_scroll_depth', 'Avg scroll depth', 'percent')],
-  landingPages: [col('landing_path', 'Landing page', 'text'), col('sessions', 'Sessions', 'int'), col('bounce_rate', 'Bounce rate', 'rate'), col('conversion_rate', 'Conversion rate', 'rate')],
-  referrers: [col('referrer', 'Referrer', 'text'), col('sessions', 'Sessions', 'int'), col('bounce_rate', 'Bounce rate', 'rate'), col('conversion_rate', 'Conversion rate', 'rate')],
-  campaigns: [col('source', 'Source', 'text'), col('medium', 'Medium', 'text'), col('campaign', 'Campaign', 'text'), col('sessions', 'Sessions', 'int'), col('conversion_rate', 'Conversion rate', 'rate'), col('orders', 'Orders', 'int'), col('revenue', 'Revenue', 'money')],
-  forms: [col('form', 'Form', 'text'), col('started', 'Started', 'int'), col('submitted', 'Submitted', 'int'), col('abandoned', 'Abandoned', 'int'), col('submit_rate', 'Submit rate', 'rate'), col('abandon_rate', 'Abandon rate', 'rate'), col('avg_submit_ms', 'Avg time to submit', 'ms')],
-  formFields: [col('form', 'Form', 'text'), col('field', 'Last field', 'text'), col('abandons', 'Abandons', 'int'), col('share', 'Share of abandons', 'rate')],
-  webVitals: [col('path', 'Page', 'text'), col('samples', 'Page views measured', 'int'), col('lcp_p75', 'LCP p75 (ms)', 'num'), col('inp_p75', 'INP p75 (ms)', 'num'), col('cls_p75', 'CLS p75', 'num'), col('fcp_p75', 'FCP p75 (ms)', 'num'), col('ttfb_p75', 'TTFB p75 (ms)', 'num')],
-  funnel: [col('step', 'Step', 'text'), col('sessions', 'Sessions', 'int'), col('rate_of_start', 'Of all sessions', 'rate'), col('rate_of_previous', 'Of previous step', 'rate')],
-  sessionsPerDay: [col('day', 'Day (UTC)', 'date'), col('sessions', 'Sessions', 'int'), col('visitors', 'Visitors', 'int'), col('pageviews', 'Page views', 'int'), col('bounces', 'Bounces', 'int'), col('conversions', 'Sessions with an order', 'int')],
+  pages: [
+    col('path', 'Page', 'text'),
+    col('pageviews', 'Page views', 'int'),
+    col('visitors', 'Visitors', 'int'),
+    col('avg_engaged_ms', 'Avg engaged time', 'ms'),
+    col('avg_scroll_depth', 'Avg scroll depth', 'percent'),
+  ],
+  landingPages: [
+    col('landing_path', 'Landing page', 'text'),
+    col('sessions', 'Sessions', 'int'),
+    col('bounce_rate', 'Bounce rate', 'rate'),
+    col('conversion_rate', 'Conversion rate', 'rate'),
+  ],
+  referrers: [
+    col('referrer', 'Referrer', 'text'),
+    col('sessions', 'Sessions', 'int'),
+    col('bounce_rate', 'Bounce rate', 'rate'),
+    col('conversion_rate', 'Conversion rate', 'rate'),
+  ],
+  campaigns: [
+    col('source', 'Source', 'text'),
+    col('medium', 'Medium', 'text'),
+    col('campaign', 'Campaign', 'text'),
+    col('sessions', 'Sessions', 'int'),
+    col('conversion_rate', 'Conversion rate', 'rate'),
+    col('orders', 'Orders', 'int'),
+    col('revenue', 'Revenue', 'money'),
+  ],
+  forms: [
+    col('form', 'Form', 'text'),
+    col('started', 'Started', 'int'),
+    col('submitted', 'Submitted', 'int'),
+    col('abandoned', 'Abandoned', 'int'),
+    col('submit_rate', 'Submit rate', 'rate'),
+    col('abandon_rate', 'Abandon rate', 'rate'),
+    col('avg_submit_ms', 'Avg time to submit', 'ms'),
+  ],
+  formFields: [
+    col('form', 'Form', 'text'),
+    col('field', 'Last field', 'text'),
+    col('abandons', 'Abandons', 'int'),
+    col('share', 'Share of abandons', 'rate'),
+  ],
+  webVitals: [
+    col('path', 'Page', 'text'),
+    col('samples', 'Page views measured', 'int'),
+    col('lcp_p75', 'LCP p75 (ms)', 'num'),
+    col('inp_p75', 'INP p75 (ms)', 'num'),
+    col('cls_p75', 'CLS p75', 'num'),
+    col('fcp_p75', 'FCP p75 (ms)', 'num'),
+    col('ttfb_p75', 'TTFB p75 (ms)', 'num'),
+  ],
+  funnel: [
+    col('step', 'Step', 'text'),
+    col('sessions', 'Sessions', 'int'),
+    col('rate_of_start', 'Of all sessions', 'rate'),
+    col('rate_of_previous', 'Of previous step', 'rate'),
+  ],
+  sessionsPerDay: [
+    col('day', 'Day (UTC)', 'date'),
+    col('sessions', 'Sessions', 'int'),
+    col('visitors', 'Visitors', 'int'),
+    col('pageviews', 'Page views', 'int'),
+    col('bounces', 'Bounces', 'int'),
+    col('conversions', 'Sessions with an order', 'int'),
+  ],
 };
 
 /** The summary's keys and types, in the order the dashboard shows them. */
 export const SUMMARY = /** @type {const} */ ([
-  ['visitors', 'int'], ['sessions', 'int'], ['pageviews', 'int'], ['returningVisitors', 'int'], ['returningVisitorRate', 'rate'],
-  ['bounces', 'int'], ['bounceRate', 'rate'], ['avgSessionDurationMs', 'ms'], ['medianSessionDurationMs', 'ms'],
-  ['avgEngagedMsPerSession', 'ms'], ['medianEngagedMsPerSession', 'ms'], ['pagesPerVisit', 'num'],
-  ['cartStarts', 'int'], ['cartSessions', 'int'], ['abandonedCartSessions', 'int'], ['cartAbandonmentRate', 'rate'], ['checkoutStarts', 'int'],
-  ['orders', 'int'], ['revenue', 'money'], ['currency', 'text'], ['averageOrderValue', 'money'], ['convertedSessions', 'int'], ['conversionRate', 'rate'],
+  ['visitors', 'int'],
+  ['sessions', 'int'],
+  ['pageviews', 'int'],
+  ['returningVisitors', 'int'],
+  ['returningVisitorRate', 'rate'],
+  ['bounces', 'int'],
+  ['bounceRate', 'rate'],
+  ['avgSessionDurationMs', 'ms'],
+  ['medianSessionDurationMs', 'ms'],
+  ['avgEngagedMsPerSession', 'ms'],
+  ['medianEngagedMsPerSession', 'ms'],
+  ['pagesPerVisit', 'num'],
+  ['cartStarts', 'int'],
+  ['cartSessions', 'int'],
+  ['abandonedCartSessions', 'int'],
+  ['cartAbandonmentRate', 'rate'],
+  ['checkoutStarts', 'int'],
+  ['orders', 'int'],
+  ['revenue', 'money'],
+  ['currency', 'text'],
+  ['averageOrderValue', 'money'],
+  ['convertedSessions', 'int'],
+  ['conversionRate', 'rate'],
 ]);
 
 const quoted = (/** @type {string[]} */ names) => names.map((n) => `'${n}'`).join(', ');
@@ -160,7 +251,10 @@ function base(d, r) {
 
 /** The host of a URL column ('https://a.example/x' → 'a.example'), or the text up to its first '/'. @param {Dialect} d @param {string} c */
 function hostOf(d, c) {
-  if (d === 'postgres') return raw(`split_part(CASE WHEN position('://' in ${c}) > 0 THEN substr(${c}, position('://' in ${c}) + 3) ELSE ${c} END, '/', 1)`);
+  if (d === 'postgres')
+    return raw(
+      `split_part(CASE WHEN position('://' in ${c}) > 0 THEN substr(${c}, position('://' in ${c}) + 3) ELSE ${c} END, '/', 1)`,
+    );
   const rest = `substr(${c}, CASE WHEN instr(${c}, '://') > 0 THEN instr(${c}, '://') + 3 ELSE 1 END)`;
   // Appending '/' makes instr find one even when the URL has no path.
   return raw(`substr(${rest}, 1, instr(${rest} || '/', '/') - 1)`);
@@ -183,7 +277,10 @@ const TABLE_QUERIES = {
       sql`SELECT paths.path AS path, COALESCE(pv.pageviews, 0) AS pageviews, COALESCE(pv.visitors, 0) AS visitors,
         eng.avg_engaged_ms AS avg_engaged_ms, eng.avg_scroll_depth AS avg_scroll_depth
       FROM paths LEFT JOIN pv ON pv.path = paths.path LEFT JOIN eng ON eng.path = paths.path`,
-      [['pageviews', 'desc', 'num'], ['path', 'asc', 'text']],
+      [
+        ['pageviews', 'desc', 'num'],
+        ['path', 'asc', 'text'],
+      ],
       limit,
     )}`,
 
@@ -194,7 +291,10 @@ const TABLE_QUERIES = {
       FROM (SELECT COALESCE(land.landing_path, '(unknown)') AS landing_path, sess.bounced, sess.ordered
         FROM land JOIN sess ON sess.session_id = land.session_id) l
       GROUP BY landing_path`,
-      [['sessions', 'desc', 'num'], ['landing_path', 'asc', 'text']],
+      [
+        ['sessions', 'desc', 'num'],
+        ['landing_path', 'asc', 'text'],
+      ],
       limit,
     )}`,
 
@@ -205,7 +305,10 @@ const TABLE_QUERIES = {
       FROM (SELECT COALESCE(NULLIF(${hostOf(d, 'land.referrer')}, ''), '(direct)') AS referrer, sess.bounced, sess.ordered
         FROM land JOIN sess ON sess.session_id = land.session_id) l
       GROUP BY referrer`,
-      [['sessions', 'desc', 'num'], ['referrer', 'asc', 'text']],
+      [
+        ['sessions', 'desc', 'num'],
+        ['referrer', 'asc', 'text'],
+      ],
       limit,
     )}`,
 
@@ -220,7 +323,12 @@ const TABLE_QUERIES = {
         FROM land JOIN sess ON sess.session_id = land.session_id LEFT JOIN so ON so.session_id = land.session_id
         WHERE land.source IS NOT NULL OR land.medium IS NOT NULL OR land.campaign IS NOT NULL) c
       GROUP BY source, medium, campaign`,
-      [['sessions', 'desc', 'num'], ['source', 'asc', 'text'], ['medium', 'asc', 'text'], ['campaign', 'asc', 'text']],
+      [
+        ['sessions', 'desc', 'num'],
+        ['source', 'asc', 'text'],
+        ['medium', 'asc', 'text'],
+        ['campaign', 'asc', 'text'],
+      ],
       limit,
     )}`,
 
@@ -233,7 +341,10 @@ const TABLE_QUERIES = {
         ${ratio(count('Form Submitted'), count('Form Started'))} AS submit_rate, ${ratio(count('Form Abandoned'), count('Form Started'))} AS abandon_rate,
         AVG(CASE WHEN event = 'Form Submitted' THEN time_ms END) AS avg_submit_ms
       FROM fe GROUP BY form`,
-      [['started', 'desc', 'num'], ['form', 'asc', 'text']],
+      [
+        ['started', 'desc', 'num'],
+        ['form', 'asc', 'text'],
+      ],
       limit,
     )}`;
   },
@@ -244,14 +355,21 @@ const TABLE_QUERIES = {
       sql`SELECT form, field, COUNT(*) AS abandons, CAST(COUNT(*) AS DOUBLE PRECISION) / SUM(COUNT(*)) OVER (PARTITION BY form) AS share
       FROM (SELECT form, COALESCE(NULLIF(last_field, ''), '(none)') AS field FROM fe WHERE event = 'Form Abandoned') a
       GROUP BY form, field`,
-      [['abandons', 'desc', 'num'], ['form', 'asc', 'text'], ['field', 'asc', 'text']],
+      [
+        ['abandons', 'desc', 'num'],
+        ['form', 'asc', 'text'],
+        ['field', 'asc', 'text'],
+      ],
       limit,
     )}`,
 
   webVitals: (d, r, limit) => {
     const metrics = ['lcp', 'inp', 'cls', 'fcp', 'ttfb'];
     // One row per (page view, metric), so a single percentile query covers the five metrics.
-    const long = join(metrics.map((m) => raw(`SELECT path, '${m}' AS metric, ${m} AS v FROM wv WHERE ${m} IS NOT NULL`)), ' UNION ALL ');
+    const long = join(
+      metrics.map((m) => raw(`SELECT path, '${m}' AS metric, ${m} AS v FROM wv WHERE ${m} IS NOT NULL`)),
+      ' UNION ALL ',
+    );
     return sql`WITH ${base(d, r)},
       wv AS (SELECT COALESCE(${prop(d, 'path')}, path, '(unknown)') AS path, ${join(metrics.map((m) => sql`${prop(d, m, 'num')} AS ${raw(m)}`))}
         FROM ev WHERE event = 'Web Vitals'),
@@ -264,7 +382,10 @@ const TABLE_QUERIES = {
           ${join(metrics.map((m) => raw(`MAX(CASE WHEN p75.metric = '${m}' THEN p75.value END) AS ${m}_p75`)))}
         FROM n LEFT JOIN p75 ON p75.path = n.path
         GROUP BY n.path, n.samples`,
-        [['samples', 'desc', 'num'], ['path', 'asc', 'text']],
+        [
+          ['samples', 'desc', 'num'],
+          ['path', 'asc', 'text'],
+        ],
         limit,
       )}`;
   },
@@ -364,7 +485,9 @@ export const TABLE_NAMES = Object.keys(TABLE_QUERIES);
  */
 export async function computeTable(store, name, range, limit) {
   const q = TABLE_QUERIES[name](store.dialect, range, limit);
-  const types = COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)].map((c) => /** @type {[string, string]} */ ([c.key, c.type]));
+  const types = COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)].map(
+    (c) => /** @type {[string, string]} */ ([c.key, c.type]),
+  );
   return (await store.all(q.text, q.params)).map((row) => typed(row, types));
 }
 
@@ -378,12 +501,20 @@ export async function computeMetrics(store, range, { limit = 100 } = {}) {
   const q = summaryQuery(store.dialect, range);
   const [summaryRows, ...tables] = await Promise.all([
     store.all(q.text, q.params),
-    ...TABLE_NAMES.map((name) => computeTable(store, name, range, name === 'funnel' || name === 'sessionsPerDay' ? undefined : limit)),
+    ...TABLE_NAMES.map((name) =>
+      computeTable(store, name, range, name === 'funnel' || name === 'sessionsPerDay' ? undefined : limit),
+    ),
   ]);
   const byName = Object.fromEntries(TABLE_NAMES.map((n, i) => [n, tables[i]]));
   const { sessionsPerDay, ...rest } = byName;
   return {
-    range: { from: range.from, to: range.to, fromDate: isoDay(range.from), toDate: isoDay(range.to - 1), timeZone: 'UTC' },
+    range: {
+      from: range.from,
+      to: range.to,
+      fromDate: isoDay(range.from),
+      toDate: isoDay(range.to - 1),
+      timeZone: 'UTC',
+    },
     definitions: DEFINITIONS,
     summary: typed(summaryRows[0], /** @type {Array<[string, string]>} */ (SUMMARY.map(([k, t]) => [k, t]))),
     series: { sessionsPerDay },

@@ -21,7 +21,8 @@ const FILES = {
 
 /** The dashboard loads only its own files; uPlot styles its elements through the DOM, which CSP allows. */
 const PAGE_HEADERS = {
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 };
@@ -37,7 +38,11 @@ function allowed(req, password) {
   if (!password) return true;
   const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization || '');
   if (!m) return false;
-  const given = Buffer.from(Buffer.from(m[1], 'base64').toString('utf8').replace(/^[^:]*:/, ''));
+  const given = Buffer.from(
+    Buffer.from(m[1], 'base64')
+      .toString('utf8')
+      .replace(/^[^:]*:/, ''),
+  );
   const want = Buffer.from(password);
   return given.length === want.length && timingSafeEqual(given, want);
 }
@@ -46,12 +51,17 @@ function allowed(req, password) {
  * @param {import('node:http').ServerResponse} res @param {number} status @param {unknown} body
  */
 function json(res, status, body) {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   res.end(JSON.stringify(body));
 }
 
 /** One structured log line, like the collector's. @param {string} msg @param {Record<string, unknown>} fields */
-const logError = (msg, fields) => console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, ...fields }));
+const logError = (msg, fields) =>
+  console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, ...fields }));
 
 /**
  * The engagement report's routes, served by the collector: the dashboard page (`/`, `/report`),
@@ -76,13 +86,23 @@ export async function handleReport(req, res, url, store, options = {}) {
   for (const h of res.getHeaderNames()) if (h.startsWith('access-control-')) res.removeHeader(h);
 
   if (!allowed(req, options.password ?? process.env.REPORT_PASSWORD)) {
-    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="engagekit report", charset="UTF-8"', 'Content-Type': 'text/plain' }).end('authentication required\n');
+    res
+      .writeHead(401, {
+        'WWW-Authenticate': 'Basic realm="engagekit report", charset="UTF-8"',
+        'Content-Type': 'text/plain',
+      })
+      .end('authentication required\n');
     return true;
   }
 
   if (file) {
     const body = await readFile(file[0]);
-    res.writeHead(200, { 'Content-Type': file[1], 'Content-Length': body.length, 'Cache-Control': 'no-cache', ...(file[1].startsWith('text/html') ? PAGE_HEADERS : { 'X-Content-Type-Options': 'nosniff' }) });
+    res.writeHead(200, {
+      'Content-Type': file[1],
+      'Content-Length': body.length,
+      'Cache-Control': 'no-cache',
+      ...(file[1].startsWith('text/html') ? PAGE_HEADERS : { 'X-Content-Type-Options': 'nosniff' }),
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
   }

@@ -61,11 +61,15 @@ export function prop(dialect, name, cast = 'text', column = 'properties') {
   if (!NAME.test(name) || !NAME.test(column)) throw new Error(`bad property name ${name}`);
   if (dialect === 'postgres') {
     const j = `(${column}::jsonb)`;
-    if (cast === 'num') return raw(`(CASE WHEN jsonb_typeof(${j}->'${name}') = 'number' THEN (${j}->>'${name}')::double precision END)`);
+    if (cast === 'num')
+      return raw(`(CASE WHEN jsonb_typeof(${j}->'${name}') = 'number' THEN (${j}->>'${name}')::double precision END)`);
     if (cast === 'bool') return raw(`(${j}->'${name}' = 'true'::jsonb)`);
     return raw(`(${j}->>'${name}')`);
   }
-  if (cast === 'num') return raw(`(CASE WHEN json_type(${column}, '$.${name}') IN ('integer', 'real') THEN json_extract(${column}, '$.${name}') END)`);
+  if (cast === 'num')
+    return raw(
+      `(CASE WHEN json_type(${column}, '$.${name}') IN ('integer', 'real') THEN json_extract(${column}, '$.${name}') END)`,
+    );
   if (cast === 'bool') return raw(`(json_type(${column}, '$.${name}') = 'true')`);
   // CAST: json_extract gives numbers as numbers, ->> gives text; an id such as 42 groups the same way in both.
   return raw(`CAST(json_extract(${column}, '$.${name}') AS TEXT)`);
@@ -85,7 +89,11 @@ export function dayOf(dialect, expr) {
 
 /** YYYY-MM-DD of a UTC day number. @param {Dialect} dialect @param {string} expr */
 export function dayLabel(dialect, expr) {
-  return raw(dialect === 'postgres' ? `to_char(to_timestamp(${expr} * 86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : `date(${expr} * 86400, 'unixepoch')`);
+  return raw(
+    dialect === 'postgres'
+      ? `to_char(to_timestamp(${expr} * 86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
+      : `date(${expr} * 86400, 'unixepoch')`,
+  );
 }
 
 /**
@@ -130,6 +138,10 @@ export function percentile(dialect, p, source, groups, value) {
  * @returns {Sql}
  */
 export function sorted(dialect, query, order, limit) {
-  const by = order.map(([c, dir, kind]) => `${c}${kind === 'text' && dialect === 'postgres' ? ' COLLATE "C"' : ''} ${dir.toUpperCase()}`).join(', ');
+  const by = order
+    .map(
+      ([c, dir, kind]) => `${c}${kind === 'text' && dialect === 'postgres' ? ' COLLATE "C"' : ''} ${dir.toUpperCase()}`,
+    )
+    .join(', ');
   return sql`SELECT * FROM (${query}) sorted ORDER BY ${raw(by)}${raw(limit ? ` LIMIT ${Math.floor(limit)}` : '')}`;
 }

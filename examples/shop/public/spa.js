@@ -28,7 +28,11 @@
     const p = m && products.find((x) => x.handle === m[1]);
     if (p) return { title: p.title, draw: () => product(p) };
     if (/^\/spa\/cart\/?$/.test(path)) return { title: 'Your cart', draw: cart };
-    return { title: 'Not found', draw: () => void (app.innerHTML = '<h1>Page not found</h1><p><a href="/spa/" data-link>Back to the store</a></p>') };
+    return {
+      title: 'Not found',
+      draw: () =>
+        void (app.innerHTML = '<h1>Page not found</h1><p><a href="/spa/" data-link>Back to the store</a></p>'),
+    };
   }
 
   /** Draw the view of `path`; `data-view` then names it (what scripts driving the page wait for). @param {string} path */
@@ -49,7 +53,10 @@
     app.innerHTML = `<section class="hero"><h1>Well-made things for every day</h1><p>The same store, as a single-page app.</p></section>
 <h2>All products</h2>
 <ul class="grid">${products
-      .map((p) => `<li class="card"><a href="/spa/products/${esc(p.handle)}" data-link>${picture(p)}<h3>${esc(p.title)}</h3><p class="price">${money(p.price)}</p></a></li>`)
+      .map(
+        (p) =>
+          `<li class="card"><a href="/spa/products/${esc(p.handle)}" data-link>${picture(p)}<h3>${esc(p.title)}</h3><p class="price">${money(p.price)}</p></a></li>`,
+      )
       .join('')}</ul>`;
   }
 
@@ -93,7 +100,10 @@
         notice.dataset.state = 'added';
         await refreshCount();
       } catch (err) {
-        notice.textContent = err instanceof Error && err.message !== 'Failed to fetch' ? err.message : 'The store could not be reached. Please try again.';
+        notice.textContent =
+          err instanceof Error && err.message !== 'Failed to fetch'
+            ? err.message
+            : 'The store could not be reached. Please try again.';
         notice.dataset.state = 'error';
       }
     });
@@ -103,7 +113,8 @@
     const c = await (await fetch('/cart.js')).json();
     setCount(c.item_count);
     if (!c.items.length) {
-      app.innerHTML = '<h1>Your cart</h1><p class="empty">Your cart is empty. <a href="/spa/" data-link>Continue shopping</a></p>';
+      app.innerHTML =
+        '<h1>Your cart</h1><p class="empty">Your cart is empty. <a href="/spa/" data-link>Continue shopping</a></p>';
       return;
     }
     app.innerHTML = `<h1>Your cart</h1>
@@ -137,7 +148,11 @@
   document.addEventListener('click', async (e) => {
     const b = /** @type {HTMLElement} */ (e.target).closest?.('[data-remove-line]');
     if (!b) return;
-    await fetch('/cart/change.js', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ line: Number(/** @type {HTMLElement} */ (b).dataset.removeLine), quantity: 0 }) });
+    await fetch('/cart/change.js', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ line: Number(/** @type {HTMLElement} */ (b).dataset.removeLine), quantity: 0 }),
+    });
     await cart();
   });
   addEventListener('popstate', () => show(location.pathname));
@@ -148,6 +163,8 @@
       products = j.products;
       return show(location.pathname);
     })
-    .catch(() => void (app.innerHTML = '<h1>The store could not be loaded</h1><p><a href="/">Use the classic store</a></p>'))
+    .catch(
+      () => void (app.innerHTML = '<h1>The store could not be loaded</h1><p><a href="/">Use the classic store</a></p>'),
+    )
     .finally(() => (app.dataset.ready = 'true'));
 })();

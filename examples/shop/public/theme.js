@@ -46,7 +46,10 @@
         notice.dataset.state = 'added';
         await refreshCount();
       } catch (err) {
-        notice.textContent = err instanceof Error && err.message !== 'Failed to fetch' ? err.message : 'The store could not be reached. Please try again.';
+        notice.textContent =
+          err instanceof Error && err.message !== 'Failed to fetch'
+            ? err.message
+            : 'The store could not be reached. Please try again.';
         notice.dataset.state = 'error';
       } finally {
         button.disabled = false;
@@ -54,5 +57,6 @@
     });
   }
 
-  for (const form of document.querySelectorAll('form[data-product-form]')) enhance(/** @type {HTMLFormElement} */ (form));
+  for (const form of document.querySelectorAll('form[data-product-form]'))
+    enhance(/** @type {HTMLFormElement} */ (form));
 })();

@@ -10,7 +10,10 @@ export function checkoutPage(href: string): [kind: 'order' | 'checkout', id?: st
   const u = new URL(href);
   const path = u.pathname + '?' + u.searchParams.get('controller');
   // Whole segments under the platforms' own paths: a site's /thank-you page after a contact form is no order.
-  const order = /checkouts?\/.*thank[_-]you|order-received\/(\d+)|onepage\/success|[/?]order-confirmation(?:\/(\d+))?\/?(\?|$)/.exec(path);
+  const order =
+    /checkouts?\/.*thank[_-]you|order-received\/(\d+)|onepage\/success|[/?]order-confirmation(?:\/(\d+))?\/?(\?|$)/.exec(
+      path,
+    );
   if (order) return ['order', order[1] || order[2] || u.searchParams.get('id_order') || undefined];
   // Magento's cart page lives at /checkout/cart/: not a checkout.
   if (/\/checkouts?(?!\/cart)(\/|\?)|\/order\/?\?|\?order$/.test(path)) return ['checkout'];

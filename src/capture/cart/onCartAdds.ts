@@ -66,7 +66,11 @@ export function onCartAdds(add: (item: Properties, source: string) => void, plat
     try {
       const url = typeof input == 'string' ? input : input instanceof URL ? input.href : input.url;
       const p = platformOf(url, init?.body);
-      if (p) res.then((r) => r.ok && safely(url, init?.body, p), () => undefined);
+      if (p)
+        res.then(
+          (r) => r.ok && safely(url, init?.body, p),
+          () => undefined,
+        );
     } catch {
       // an input fetch itself will refuse
     }
@@ -85,7 +89,8 @@ export function onCartAdds(add: (item: Properties, source: string) => void, plat
       const url = this._ekUrl || '';
       const p = platformOf(url, body);
       // Once, at this request's end: a reused XMLHttpRequest's next load is another request.
-      if (p) this.addEventListener('loadend', () => (this.status / 100 | 0) == 2 && safely(url, body, p), { once: true });
+      if (p)
+        this.addEventListener('loadend', () => ((this.status / 100) | 0) == 2 && safely(url, body, p), { once: true });
     } catch {
       // a URL open() accepted but URL() does not: not a cart request we know
     }
@@ -110,8 +115,17 @@ export function onCartAdds(add: (item: Properties, source: string) => void, plat
   };
   // WooCommerce's shop-page buttons are links; without its AJAX script they navigate to ?add-to-cart=.
   const click = (e: Event) => {
-    const a = (e.target as Element).closest?.('a.add_to_cart_button:not(.ajax_add_to_cart)') as HTMLAnchorElement | null;
-    if (a) add({ product_id: a.dataset.product_id || new URL(a.href).searchParams.get('add-to-cart'), quantity: Number(a.dataset.quantity) || 1 }, 'woocommerce');
+    const a = (e.target as Element).closest?.(
+      'a.add_to_cart_button:not(.ajax_add_to_cart)',
+    ) as HTMLAnchorElement | null;
+    if (a)
+      add(
+        {
+          product_id: a.dataset.product_id || new URL(a.href).searchParams.get('add-to-cart'),
+          quantity: Number(a.dataset.quantity) || 1,
+        },
+        'woocommerce',
+      );
   };
   addEventListener('submit', submit);
   document.addEventListener('click', click, true);

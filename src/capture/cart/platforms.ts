@@ -19,19 +19,33 @@ export interface CartPlatform {
  * `#add-to-cart-or-refresh`).
  */
 export const PLATFORMS: CartPlatform[] = [
-  { name: 'shopify', request: /^(\/[a-z]{2}(-[a-z]{2})?)?\/cart\/add(\.js)?(\?|$)/i, form: 'form[action$="/cart/add"]', fields: [['product-id', 'product_id'], ['id', 'variant_id'], ['quantity']] },
+  {
+    name: 'shopify',
+    request: /^(\/[a-z]{2}(-[a-z]{2})?)?\/cart\/add(\.js)?(\?|$)/i,
+    form: 'form[action$="/cart/add"]',
+    fields: [['product-id', 'product_id'], ['id', 'variant_id'], ['quantity']],
+  },
   {
     name: 'woocommerce',
     request: /[?&](add-to-cart=|wc-ajax=add_to_cart)|\/wc\/store(\/v1)?\/cart\/add-item/,
     form: 'form.cart',
     fields: [['add-to-cart', 'product_id', 'id'], ['variation_id'], ['quantity']],
   },
-  { name: 'magento', request: /\/checkout\/cart\/add\//, form: '#product_addtocart_form', fields: [['product'], ['selected_configurable_option'], ['qty']] },
+  {
+    name: 'magento',
+    request: /\/checkout\/cart\/add\//,
+    form: '#product_addtocart_form',
+    fields: [['product'], ['selected_configurable_option'], ['qty']],
+  },
   {
     name: 'bigcommerce',
     request: /\/remote\/v1\/cart\/add|\/api\/storefront\/carts(\/[\w-]+\/items)?(\?|$)/,
     form: 'form[data-cart-item-add]',
-    fields: [['product_id', 'productId'], ['variantId', 'variant_id'], ['qty[]', 'qty', 'quantity']],
+    fields: [
+      ['product_id', 'productId'],
+      ['variantId', 'variant_id'],
+      ['qty[]', 'qty', 'quantity'],
+    ],
   },
   {
     name: 'prestashop',

@@ -4,13 +4,24 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** The flags every test browser runs with: headless, no network chatter of its own, no sandbox (root in CI). */
-export const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROME_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /**
  * Debian's Chromium (or CHROME_PATH) through playwright-core, with a fresh profile. `bfcache: true`
  * drops Playwright's default `--disable-back-forward-cache` switch so pages can enter the cache.
  */
-export async function launch(opts: { bfcache?: boolean } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launch(
+  opts: { bfcache?: boolean } = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'engagekit-chrome-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
@@ -32,7 +43,9 @@ export async function launch(opts: { bfcache?: boolean } = {}): Promise<{ contex
 export async function openTracked(context: BrowserContext, url: string, page?: Page): Promise<Page> {
   const p = page || (await context.newPage());
   await p.goto(url);
-  await p.waitForFunction(() => (window as unknown as { engagekit?: { l?: number } }).engagekit?.l === 1, undefined, { timeout: 10_000 });
+  await p.waitForFunction(() => (window as unknown as { engagekit?: { l?: number } }).engagekit?.l === 1, undefined, {
+    timeout: 10_000,
+  });
   return p;
 }
 

@@ -118,7 +118,9 @@ export class Collector {
       if (got.length >= n) return got;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`collector: ${this.stored(filter).length} of ${n} messages arrived in ${timeout} ms (${this.requests.length} requests: ${this.requests.map((r) => r.status).join(',')})`);
+    throw new Error(
+      `collector: ${this.stored(filter).length} of ${n} messages arrived in ${timeout} ms (${this.requests.length} requests: ${this.requests.map((r) => r.status).join(',')})`,
+    );
   }
 
   /** Forget everything recorded and scripted. */

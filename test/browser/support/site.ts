@@ -36,14 +36,22 @@ export class Site {
       const u = new URL(req.url || '/', 'http://x');
       if (/^\/engagekit(-vitals)?\.min\.js/.test(u.pathname)) {
         this.scripts.push(u.pathname);
-        return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(new URL('.' + u.pathname, dist)));
+        return res
+          .writeHead(200, { 'Content-Type': 'text/javascript' })
+          .end(readFileSync(new URL('.' + u.pathname, dist)));
       }
       if (u.pathname === '/favicon.ico') return res.writeHead(404).end();
-      const attrs: Attrs = { 'endpoint': this.endpoint(), 'write-key': 'test-key', ...this.defaults, ...JSON.parse(u.searchParams.get('attrs') || '{}') };
+      const attrs: Attrs = {
+        endpoint: this.endpoint(),
+        'write-key': 'test-key',
+        ...this.defaults,
+        ...JSON.parse(u.searchParams.get('attrs') || '{}'),
+      };
       const tag = Object.entries(attrs)
         .map(([k, v]) => ` data-${k}="${String(v).replace(/"/g, '&quot;')}"`)
         .join('');
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(`<!doctype html>
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
+        .end(`<!doctype html>
 <html><head><meta charset="utf-8"><title>Test ${u.pathname}</title>
 <script>window.engagekit=window.engagekit||function(){(engagekit.q=engagekit.q||[]).push(arguments)};</script>
 <script async src="/engagekit.min.js"${tag}></script>
@@ -61,7 +69,9 @@ export class Site {
 
 /** Another site (another origin and site) to navigate away to. */
 export async function otherSite(): Promise<{ url: string; close: () => Promise<void> }> {
-  const s = http.createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title><p>elsewhere</p>'));
+  const s = http.createServer((_, res) =>
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title><p>elsewhere</p>'),
+  );
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/`,

@@ -12,13 +12,17 @@ function binDir(): string {
   // `command -v` fails when initdb is not on the PATH (Debian keeps it out of it).
   const found = (() => {
     try {
-      return execFileSync('bash', ['-c', 'command -v initdb'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      return execFileSync('bash', ['-c', 'command -v initdb'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     } catch {
       return '';
     }
   })();
   if (!found || !existsSync(join(dirname(found), 'postgres')))
-    throw new Error('PostgreSQL is not installed (no initdb on the PATH or in /usr/lib/postgresql/*/bin): apt-get install -y postgresql (the tests start their own server)');
+    throw new Error(
+      'PostgreSQL is not installed (no initdb on the PATH or in /usr/lib/postgresql/*/bin): apt-get install -y postgresql (the tests start their own server)',
+    );
   return dirname(found);
 }
 
@@ -45,23 +49,48 @@ export async function startPostgres(): Promise<{ url: string; port: number; stop
   let owner: [number, number] | undefined;
   if (root) {
     try {
-      owner = [Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString())];
+      owner = [
+        Number(execFileSync('id', ['-u', 'postgres']).toString()),
+        Number(execFileSync('id', ['-g', 'postgres']).toString()),
+      ];
     } catch {
-      throw new Error('running as root needs the `postgres` user (created by apt-get install -y postgresql) to run initdb');
+      throw new Error(
+        'running as root needs the `postgres` user (created by apt-get install -y postgresql) to run initdb',
+      );
     }
   }
-  const as = (cmd: string, args: string[]) => (root ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]];
+  const as = (cmd: string, args: string[]) =>
+    (root ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]];
   const dir = mkdtempSync(join(tmpdir(), 'engagekit-pg-'));
   const data = join(dir, 'data');
   if (owner) chownSync(dir, ...owner);
   const { default: pg } = await import('pg');
   try {
-    execFileSync(...as(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']), { stdio: 'pipe' });
+    execFileSync(
+      ...as(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']),
+      { stdio: 'pipe' },
+    );
     // The free port may be taken again before postgres binds it: then postgres exits, and we try another.
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
       let log = '';
-      const proc: ChildProcess = spawn(...as(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200']), { stdio: ['ignore', 'ignore', 'pipe'] });
+      const proc: ChildProcess = spawn(
+        ...as(join(bin, 'postgres'), [
+          '-D',
+          data,
+          '-p',
+          String(port),
+          '-k',
+          dir,
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'fsync=off',
+          '-c',
+          'max_connections=200',
+        ]),
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       proc.stderr!.on('data', (b) => (log = (log + b).slice(-4000)));
       const exited = new Promise((r) => proc.once('exit', r));
       const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;

@@ -29,6 +29,8 @@ describe('onEngagement', () => {
     hidden('visible');
     hidden('hidden');
     expect(reports.map((r) => r.final)).toEqual([false, true, false]);
-    expect(reports.every((r) => typeof r.engaged_ms == 'number' && r.engaged_ms >= 0 && r.path == location.pathname)).toBe(true);
+    expect(
+      reports.every((r) => typeof r.engaged_ms == 'number' && r.engaged_ms >= 0 && r.path == location.pathname),
+    ).toBe(true);
   });
 });

@@ -27,7 +27,12 @@ describe('onForms', () => {
       ['Form Started', 'email', 1],
       ['Form Abandoned', 'zip', 2],
     ]);
-    expect(track.mock.calls[0][1]).toMatchObject({ form_id: 'f', form_name: 'order', action_path: '/buy', field_count: 2 });
+    expect(track.mock.calls[0][1]).toMatchObject({
+      form_id: 'f',
+      form_name: 'order',
+      action_path: '/buy',
+      field_count: 2,
+    });
     expect(JSON.stringify(track.mock.calls)).not.toMatch(/secret|75001/);
     window.dispatchEvent(new Event('pagehide'));
     expect(track).toHaveBeenCalledTimes(2); // abandoned at most once
@@ -79,7 +84,9 @@ describe('onForms', () => {
     input('quantity', '2');
     document.querySelector('#product-form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     (document.querySelector('#product-form') as HTMLFormElement).submit();
-    document.querySelector<HTMLInputElement>('#contact [name=id]')!.dispatchEvent(new Event('input', { bubbles: true }));
+    document
+      .querySelector<HTMLInputElement>('#contact [name=id]')!
+      .dispatchEvent(new Event('input', { bubbles: true }));
     expect(track.mock.calls.map(([e, p]) => [e, p.form_id])).toEqual([['Form Started', 'contact']]);
   });
 

@@ -20,7 +20,9 @@ const html = (markup: string) => {
   document.body.innerHTML = markup;
 };
 const click = (selector: string, init: MouseEventInit = {}, type = 'click') =>
-  document.querySelector(selector)!.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, button: 0, ...init }));
+  document
+    .querySelector(selector)!
+    .dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, button: 0, ...init }));
 
 describe('onLinks', () => {
   it('tracks a link to another host as Outbound Link Clicked, with the URL without query string or fragment', () => {

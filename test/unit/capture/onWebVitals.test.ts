@@ -16,7 +16,13 @@ function fakeVitals() {
     expect(o?.reportAllChanges).toBe(true);
     cbs[name] = cb;
   };
-  const api = { onLCP: on('LCP'), onINP: on('INP'), onCLS: on('CLS'), onFCP: on('FCP'), onTTFB: on('TTFB') } as unknown as WebVitals;
+  const api = {
+    onLCP: on('LCP'),
+    onINP: on('INP'),
+    onCLS: on('CLS'),
+    onFCP: on('FCP'),
+    onTTFB: on('TTFB'),
+  } as unknown as WebVitals;
   const report = (name: string, value: number) => cbs[name]({ name, value, navigationType: 'navigate' } as Metric);
   return { api, report };
 }
@@ -30,7 +36,10 @@ describe('onWebVitals', () => {
   it('sends the latest value of each metric once per page view, when it is first hidden, and again after a back/forward restore', async () => {
     const v = fakeVitals();
     const sent: Properties[] = [];
-    stop = onWebVitals((_e, p) => sent.push(p), async () => v.api);
+    stop = onWebVitals(
+      (_e, p) => sent.push(p),
+      async () => v.api,
+    );
     await Promise.resolve();
     await Promise.resolve();
     v.report('TTFB', 80.4);
@@ -43,7 +52,9 @@ describe('onWebVitals', () => {
     setHidden('visible');
     setHidden('hidden');
     transition('pagehide', false);
-    expect(sent).toEqual([{ ttfb: 80, fcp: 301, lcp: 1200, cls: 0.1235, inp: 64, navigation_type: 'navigate', path: location.pathname }]);
+    expect(sent).toEqual([
+      { ttfb: 80, fcp: 301, lcp: 1200, cls: 0.1235, inp: 64, navigation_type: 'navigate', path: location.pathname },
+    ]);
     transition('pageshow', true);
     v.report('FCP', 20);
     transition('pagehide', true);
@@ -52,12 +63,18 @@ describe('onWebVitals', () => {
 
   it('sends nothing when nothing was measured, when web-vitals fails to load, or after stop', async () => {
     const sent: Properties[] = [];
-    const off = onWebVitals((_e, p) => sent.push(p), () => Promise.reject(new Error('blocked')));
+    const off = onWebVitals(
+      (_e, p) => sent.push(p),
+      () => Promise.reject(new Error('blocked')),
+    );
     await Promise.resolve();
     transition('pagehide', false);
     off();
     const v = fakeVitals();
-    stop = onWebVitals((_e, p) => sent.push(p), async () => v.api);
+    stop = onWebVitals(
+      (_e, p) => sent.push(p),
+      async () => v.api,
+    );
     await Promise.resolve();
     await Promise.resolve();
     v.report('LCP', 500);

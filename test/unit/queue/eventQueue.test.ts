@@ -13,14 +13,22 @@ import { freshDb } from '../support/fakeCollector';
 
 const TAB = 'tab-1';
 let seq = 0;
-const rec = (id: string, t = Date.now(), o = TAB): Rec => ({ id, j: `{"messageId":"${id}"}`, n: 20 + id.length, t, q: seq++, o });
+const rec = (id: string, t = Date.now(), o = TAB): Rec => ({
+  id,
+  j: `{"messageId":"${id}"}`,
+  n: 20 + id.length,
+  t,
+  q: seq++,
+  o,
+});
 const ids = (rs: Rec[]) => rs.map((r) => r.id);
 const stored = async (dbName: string) => ids(await values<Rec>(createStore(dbName, 'events'))).sort();
 
 let errors: EngagekitError[];
 let warn: MockInstance<typeof console.warn>;
 const warned = () => warn.mock.calls.map((c) => String(c[0]));
-const make = (c: Config = {}, dbName = freshDb()) => eventQueue(parseConfig({ endpoint: 'https://c.test/b', dbName, ...c }), TAB, (e) => errors.push(e));
+const make = (c: Config = {}, dbName = freshDb()) =>
+  eventQueue(parseConfig({ endpoint: 'https://c.test/b', dbName, ...c }), TAB, (e) => errors.push(e));
 
 beforeEach(() => {
   errors = [];
@@ -112,11 +120,16 @@ describe('eventQueue on IndexedDB', () => {
 
   it('puts back what pages left in localStorage, then deletes the copy', async () => {
     const dbName = freshDb();
-    localStorage.setItem('engagekit:v1:spill.old-tab', JSON.stringify([rec('s1', Date.now(), 'old-tab'), rec('s2', Date.now() + 1, 'old-tab')]));
+    localStorage.setItem(
+      'engagekit:v1:spill.old-tab',
+      JSON.stringify([rec('s1', Date.now(), 'old-tab'), rec('s2', Date.now() + 1, 'old-tab')]),
+    );
     localStorage.setItem('engagekit:v1:spill.broken', '{not json');
     const q = make({}, dbName);
     expect(ids(await q._take(10, 1e6))).toEqual(['s1', 's2']);
-    await vi.waitFor(() => expect(Object.keys(localStorage).filter((k) => k.includes('spill.'))).toEqual([]), { timeout: 2000 });
+    await vi.waitFor(() => expect(Object.keys(localStorage).filter((k) => k.includes('spill.'))).toEqual([]), {
+      timeout: 2000,
+    });
     expect(await stored(dbName)).toEqual(['s1', 's2']);
   });
 });

@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { selectBatch, type Rec, type TakeLimits } from '../../../src/queue/eventStore';
 
-const rec = (id: string, t: number, n = 10, extra: Partial<Rec> = {}): Rec => ({ id, j: '{}', n, t, q: 0, o: 'tab', ...extra });
-const limits = (l: Partial<TakeLimits> = {}): TakeLimits => ({ count: 10, bytes: 1000, now: 1000, maxAge: 500, ttl: 30, skip: () => false, ...l });
+const rec = (id: string, t: number, n = 10, extra: Partial<Rec> = {}): Rec => ({
+  id,
+  j: '{}',
+  n,
+  t,
+  q: 0,
+  o: 'tab',
+  ...extra,
+});
+const limits = (l: Partial<TakeLimits> = {}): TakeLimits => ({
+  count: 10,
+  bytes: 1000,
+  now: 1000,
+  maxAge: 500,
+  ttl: 30,
+  skip: () => false,
+  ...l,
+});
 
 describe('selectBatch', () => {
   it('takes the oldest first, in capture order within a millisecond', () => {
@@ -20,7 +36,14 @@ describe('selectBatch', () => {
 
   it('separates expired records and skips claimed and skipped ones, telling when the first claim runs out', () => {
     const [batch, expired, wake] = selectBatch(
-      [rec('old', 400), rec('claimed', 900, 10, { c: 1200 }), rec('claimed2', 901, 10, { c: 1100 }), rec('lapsed', 902, 10, { c: 999 }), rec('other', 903), rec('free', 904)],
+      [
+        rec('old', 400),
+        rec('claimed', 900, 10, { c: 1200 }),
+        rec('claimed2', 901, 10, { c: 1100 }),
+        rec('lapsed', 902, 10, { c: 999 }),
+        rec('other', 903),
+        rec('free', 904),
+      ],
       limits({ skip: (id) => id === 'other' }),
     );
     expect(expired.map((r) => r.id)).toEqual(['old']);
@@ -37,7 +60,10 @@ describe('selectBatch', () => {
 
   it('takes nothing at a count of 0, and a skipped record costs no room in the batch', () => {
     expect(selectBatch([rec('a', 900)], limits({ count: 0 }))[0]).toEqual([]);
-    const [batch] = selectBatch([rec('skip', 900, 500), rec('b', 901, 500)], limits({ bytes: 501, skip: (id) => id === 'skip' }));
+    const [batch] = selectBatch(
+      [rec('skip', 900, 500), rec('b', 901, 500)],
+      limits({ bytes: 501, skip: (id) => id === 'skip' }),
+    );
     expect(batch.map((r) => r.id)).toEqual(['b']);
   });
 

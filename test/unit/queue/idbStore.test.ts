@@ -4,7 +4,15 @@ import type { Rec, TakeLimits } from '../../../src/queue/eventStore';
 import { freshDb } from '../support/fakeCollector';
 
 const rec = (id: string, t: number): Rec => ({ id, j: `{"id":"${id}"}`, n: 12, t, q: 0, o: 'tab' });
-const limits = (l: Partial<TakeLimits> = {}): TakeLimits => ({ count: 100, bytes: 1e6, now: Date.now(), maxAge: 1e9, ttl: 30_000, skip: () => false, ...l });
+const limits = (l: Partial<TakeLimits> = {}): TakeLimits => ({
+  count: 100,
+  bytes: 1e6,
+  now: Date.now(),
+  maxAge: 1e9,
+  ttl: 30_000,
+  skip: () => false,
+  ...l,
+});
 const ids = (rs: Rec[]) => rs.map((r) => r.id);
 
 afterEach(() => vi.restoreAllMocks());
@@ -50,8 +58,16 @@ describe('idbStore', () => {
     const a = idbStore(db);
     const b = idbStore(db);
     const t = Date.now();
-    await a._put(Array.from({ length: 40 }, (_, i) => rec('r' + i, t + i)), 100);
-    const takes = await Promise.all([a._take(limits({ count: 7 })), b._take(limits({ count: 7 })), a._take(limits({ count: 7 })), b._take(limits({ count: 7 }))]);
+    await a._put(
+      Array.from({ length: 40 }, (_, i) => rec('r' + i, t + i)),
+      100,
+    );
+    const takes = await Promise.all([
+      a._take(limits({ count: 7 })),
+      b._take(limits({ count: 7 })),
+      a._take(limits({ count: 7 })),
+      b._take(limits({ count: 7 })),
+    ]);
     const all = takes.flatMap(([batch]) => ids(batch));
     expect(all).toHaveLength(28);
     expect(new Set(all).size).toBe(28);
@@ -62,7 +78,10 @@ describe('idbStore', () => {
     await st._put([rec('a', Date.now())], 10);
     const real = IDBDatabase.prototype.transaction;
     let fail = 1;
-    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (
+      this: IDBDatabase,
+      ...args: Parameters<IDBDatabase['transaction']>
+    ) {
       if (fail-- > 0) throw new DOMException('The database connection is closing.', 'InvalidStateError');
       return real.apply(this, args);
     });
@@ -75,7 +94,10 @@ describe('idbStore', () => {
   it('reopens a connection closed under it (as Safari does to idle ones), but only once', async () => {
     const real = IDBFactory.prototype.open;
     const opened: IDBOpenDBRequest[] = [];
-    vi.spyOn(IDBFactory.prototype, 'open').mockImplementation(function (this: IDBFactory, ...args: Parameters<IDBFactory['open']>) {
+    vi.spyOn(IDBFactory.prototype, 'open').mockImplementation(function (
+      this: IDBFactory,
+      ...args: Parameters<IDBFactory['open']>
+    ) {
       const req = real.apply(this, args);
       opened.push(req);
       return req;

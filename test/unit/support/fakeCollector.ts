@@ -14,18 +14,26 @@ export function fakeCollector() {
   const c = {
     answers: [] as (number | [number, string])[],
     down: false,
-    requests: [] as { body: { batch: Msg[]; sentAt: string; writeKey: string; context?: Record<string, unknown> }; headers: Record<string, string>; keepalive: boolean; status: number }[],
+    requests: [] as {
+      body: { batch: Msg[]; sentAt: string; writeKey: string; context?: Record<string, unknown> };
+      headers: Record<string, string>;
+      keepalive: boolean;
+      status: number;
+    }[],
     acked: [] as Msg[],
     fetch: vi.fn(async (_url: string, init: RequestInit) => {
       const headers = init.headers as Record<string, string>;
-      const raw = headers['Content-Encoding'] === 'gzip' ? gunzipSync(Buffer.from(init.body as ArrayBuffer)).toString('utf8') : String(init.body);
+      const raw =
+        headers['Content-Encoding'] === 'gzip'
+          ? gunzipSync(Buffer.from(init.body as ArrayBuffer)).toString('utf8')
+          : String(init.body);
       if (c.down) throw new TypeError('Failed to fetch');
       const a = c.answers.shift() ?? 200;
       const [status, retryAfter] = Array.isArray(a) ? a : [a];
       const body = JSON.parse(raw);
       c.requests.push({ body, headers, keepalive: !!init.keepalive, status });
       if (status >= 200 && status < 300) c.acked.push(...body.batch);
-      return { status, headers: { get: (h: string) => (h === 'Retry-After' ? retryAfter ?? null : null) } };
+      return { status, headers: { get: (h: string) => (h === 'Retry-After' ? (retryAfter ?? null) : null) } };
     }),
     /** Acknowledged event names (track) in order. */
     events: () => c.acked.filter((m) => m.type === 'track').map((m) => m.event),

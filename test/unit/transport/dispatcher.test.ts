@@ -25,7 +25,14 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const make = (dbName = freshDb()) => (t = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, batchSize: 1000, flushInterval: 3_600_000 }));
+const make = (dbName = freshDb()) =>
+  (t = createTracker({
+    endpoint: 'https://c.test/b',
+    dbName,
+    compress: false,
+    batchSize: 1000,
+    flushInterval: 3_600_000,
+  }));
 const leave = () => window.dispatchEvent(Object.assign(new Event('pagehide'), { persisted: false }));
 
 describe('leaving the page', () => {
@@ -43,7 +50,9 @@ describe('leaving the page', () => {
     expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(KEEPALIVE_BUDGET);
     // Over the budget the beacon was asked and refused: the rest stays stored for the next page load.
     expect(beacon).toHaveBeenCalled();
-    await vi.waitFor(() => expect(col.acked.length).toBe(sent.reduce((n, i) => n + JSON.parse(String(i.body)).batch.length, 0)));
+    await vi.waitFor(() =>
+      expect(col.acked.length).toBe(sent.reduce((n, i) => n + JSON.parse(String(i.body)).batch.length, 0)),
+    );
     expect(col.acked.length).toBeLessThan(60);
   });
 
@@ -56,7 +65,9 @@ describe('leaving the page', () => {
     leave();
     expect(col.fetch).toHaveBeenCalledTimes(1);
     expect(beacon).toHaveBeenCalledTimes(1);
-    expect(JSON.parse(await beacon.mock.calls[0][1].text()).batch.map((m: { event: string }) => m.event)).toEqual(['B2']);
+    expect(JSON.parse(await beacon.mock.calls[0][1].text()).batch.map((m: { event: string }) => m.event)).toEqual([
+      'B2',
+    ]);
     await vi.waitFor(() => expect(col.events()).toEqual(['B0', 'B1']));
     await tr.flush();
     expect(col.fetch).toHaveBeenCalledTimes(1);
@@ -107,7 +118,11 @@ describe('leaving before IndexedDB has the last events', () => {
     for (let i = 0; i < 3; i++) tr.track('S' + i);
     leave();
     const key = Object.keys(localStorage).find((k) => k.startsWith('engagekit:v1:spill.'))!;
-    expect(JSON.parse(localStorage.getItem(key)!).map((r: { j: string }) => JSON.parse(r.j).event).sort()).toEqual(['S0', 'S1', 'S2']);
+    expect(
+      JSON.parse(localStorage.getItem(key)!)
+        .map((r: { j: string }) => JSON.parse(r.j).event)
+        .sort(),
+    ).toEqual(['S0', 'S1', 'S2']);
     // As if the page died before its IndexedDB write committed.
     await vi.waitFor(() => expect(col.fetch).toHaveBeenCalled());
     const { clear } = await import('idb-keyval');
@@ -148,7 +163,9 @@ describe('handing off to the browser', () => {
     tr.track('Handed');
     col.down = true;
     leave();
-    await vi.waitFor(async () => expect((await values(createStore(dbName, 'events')))[0].c).toBeGreaterThan(Date.now() + 9 * 60_000));
+    await vi.waitFor(async () =>
+      expect((await values(createStore(dbName, 'events')))[0].c).toBeGreaterThan(Date.now() + 9 * 60_000),
+    );
     col.down = false;
     tr.stop(); // that page is gone
     t = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval: 50 });
@@ -216,7 +233,10 @@ describe('retrying while the page lives', () => {
   it('waits exactly as long as Retry-After says', async () => {
     const tr = make();
     await tr.flush();
-    col.answers = [[429, '3'], [503, new Date(Date.now() + 8000).toUTCString()]];
+    col.answers = [
+      [429, '3'],
+      [503, new Date(Date.now() + 8000).toUTCString()],
+    ];
     tr.track('Throttled');
     expect(await tr.flush()).toBe(false);
     await vi.advanceTimersByTimeAsync(2999);
@@ -267,7 +287,13 @@ describe('sending while the page lives', () => {
   it('a full batch goes at once; what trickles in while it is sent waits for the next full batch or the interval', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
-      const tr = (t = createTracker({ endpoint: 'https://c.test/b', dbName: freshDb(), compress: false, batchSize: 3, flushInterval: 60_000 }));
+      const tr = (t = createTracker({
+        endpoint: 'https://c.test/b',
+        dbName: freshDb(),
+        compress: false,
+        batchSize: 3,
+        flushInterval: 60_000,
+      }));
       await vi.waitFor(async () => expect(await tr.flush()).toBe(true));
       const open = gated();
       for (const e of ['A', 'B', 'C']) tr.track(e);
@@ -304,12 +330,21 @@ describe('sending while the page lives', () => {
   });
 
   it('after a network error with gzip, sends plain (a proxy may refuse the header)', async () => {
-    const tr = (t = createTracker({ endpoint: 'https://c.test/b', dbName: freshDb(), compress: true, batchSize: 1000, flushInterval: 3_600_000 }));
+    const tr = (t = createTracker({
+      endpoint: 'https://c.test/b',
+      dbName: freshDb(),
+      compress: true,
+      batchSize: 1000,
+      flushInterval: 3_600_000,
+    }));
     await tr.flush();
     col.down = true;
     tr.track('Big', { text: 'x'.repeat(3000) });
     expect(await tr.flush()).toBe(false);
-    expect((col.fetch.mock.calls[0][1] as RequestInit).headers).toEqual({ 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' });
+    expect((col.fetch.mock.calls[0][1] as RequestInit).headers).toEqual({
+      'Content-Type': 'text/plain',
+      'Content-Encoding': 'gzip',
+    });
     col.down = false;
     expect(await tr.flush()).toBe(true);
     expect(col.requests.map((r) => r.headers['Content-Encoding'])).toEqual([undefined]);

@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => vi.restoreAllMocks());
-import { BASE_BACKOFF, MAX_BACKOFF, MAX_RETRY_AFTER, isRetryable, retryDelay } from '../../../src/transport/retryPolicy';
+import {
+  BASE_BACKOFF,
+  MAX_BACKOFF,
+  MAX_RETRY_AFTER,
+  isRetryable,
+  retryDelay,
+} from '../../../src/transport/retryPolicy';
 
 describe('isRetryable', () => {
   it('retries network errors, 408, 429 and 5xx only', () => {

@@ -59,6 +59,7 @@ describe('checkoutPage', () => {
       '/blogs/news/thank-you-customers',
       '/blog/order-confirmation-emails-explained',
       '/help?controller=thank-you',
-    ]) expect(at(p), p).toBeUndefined();
+    ])
+      expect(at(p), p).toBeUndefined();
   });
 });

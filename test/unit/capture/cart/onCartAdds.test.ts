@@ -61,7 +61,13 @@ const request = async (via: Via, url: string, body?: BodyInit) => {
 };
 
 /** Each platform's add-to-cart requests: URL, body, and what add() receives. */
-const REQUESTS: [name: string, url: string, body: () => BodyInit | undefined, items: Record<string, unknown>[], source: string][] = [
+const REQUESTS: [
+  name: string,
+  url: string,
+  body: () => BodyInit | undefined,
+  items: Record<string, unknown>[],
+  source: string,
+][] = [
   [
     'Shopify /cart/add.js with JSON items',
     '/cart/add.js',
@@ -72,26 +78,93 @@ const REQUESTS: [name: string, url: string, body: () => BodyInit | undefined, it
     ],
     'shopify',
   ],
-  ['Shopify /cart/add.js with one JSON item', 'https://shop.example/cart/add.js', () => JSON.stringify({ id: 4003, quantity: 1 }), [{ product_id: '4003', variant: '4003', quantity: 1 }], 'shopify'],
-  ['Shopify locale-prefixed /fr/cart/add with form data', '/fr/cart/add', () => form({ id: '4001', quantity: '3', 'product-id': '77' }), [{ product_id: '77', variant: '4001', quantity: 3 }], 'shopify'],
-  ['Shopify /en-ca/cart/add.js with a query string', '/en-ca/cart/add.js?sections=cart', () => JSON.stringify({ items: [{ id: 9 }] }), [{ product_id: '9', variant: '9', quantity: 1 }], 'shopify'],
-  ['WooCommerce ?wc-ajax=add_to_cart', '/?wc-ajax=add_to_cart', () => 'product_sku=&product_id=55&quantity=2', [{ product_id: '55', quantity: 2 }], 'woocommerce'],
-  ['WooCommerce ?add-to-cart=', '/shop/?add-to-cart=56&quantity=1', () => undefined, [{ product_id: '56', quantity: 1 }], 'woocommerce'],
-  ['WooCommerce Store API cart/add-item', '/wp-json/wc/store/v1/cart/add-item', () => JSON.stringify({ id: 88, quantity: 1, variation: [{ attribute: 'Color', value: 'Blue' }] }), [{ product_id: '88', quantity: 1 }], 'woocommerce'],
+  [
+    'Shopify /cart/add.js with one JSON item',
+    'https://shop.example/cart/add.js',
+    () => JSON.stringify({ id: 4003, quantity: 1 }),
+    [{ product_id: '4003', variant: '4003', quantity: 1 }],
+    'shopify',
+  ],
+  [
+    'Shopify locale-prefixed /fr/cart/add with form data',
+    '/fr/cart/add',
+    () => form({ id: '4001', quantity: '3', 'product-id': '77' }),
+    [{ product_id: '77', variant: '4001', quantity: 3 }],
+    'shopify',
+  ],
+  [
+    'Shopify /en-ca/cart/add.js with a query string',
+    '/en-ca/cart/add.js?sections=cart',
+    () => JSON.stringify({ items: [{ id: 9 }] }),
+    [{ product_id: '9', variant: '9', quantity: 1 }],
+    'shopify',
+  ],
+  [
+    'WooCommerce ?wc-ajax=add_to_cart',
+    '/?wc-ajax=add_to_cart',
+    () => 'product_sku=&product_id=55&quantity=2',
+    [{ product_id: '55', quantity: 2 }],
+    'woocommerce',
+  ],
+  [
+    'WooCommerce ?add-to-cart=',
+    '/shop/?add-to-cart=56&quantity=1',
+    () => undefined,
+    [{ product_id: '56', quantity: 1 }],
+    'woocommerce',
+  ],
+  [
+    'WooCommerce Store API cart/add-item',
+    '/wp-json/wc/store/v1/cart/add-item',
+    () => JSON.stringify({ id: 88, quantity: 1, variation: [{ attribute: 'Color', value: 'Blue' }] }),
+    [{ product_id: '88', quantity: 1 }],
+    'woocommerce',
+  ],
   [
     'Magento /checkout/cart/add/ with form data',
     '/checkout/cart/add/uenc/aHR0cA,,/product/12/',
-    () => form({ product: '12', selected_configurable_option: '1201', related_product: '', qty: '2', form_key: 'Fk3y' }),
+    () =>
+      form({ product: '12', selected_configurable_option: '1201', related_product: '', qty: '2', form_key: 'Fk3y' }),
     [{ product_id: '12', variant: '1201', quantity: 2 }],
     'magento',
   ],
   // Not Shopify's /cart/add: the first platform whose request it is wins.
-  ['BigCommerce /remote/v1/cart/add', '/remote/v1/cart/add', () => form({ action: 'add', product_id: '21', 'qty[]': '2' }), [{ product_id: '21', quantity: 2 }], 'bigcommerce'],
-  ['BigCommerce /api/storefront/carts lineItems', '/api/storefront/carts', () => JSON.stringify({ lineItems: [{ productId: 22, quantity: 2, variantId: 220 }] }), [{ product_id: '22', variant: '220', quantity: 2 }], 'bigcommerce'],
-  ['BigCommerce /api/storefront/carts/ID/items', '/api/storefront/carts/0c1f-9a/items?include=lineItems.physicalItems.options', () => JSON.stringify({ lineItems: [{ productId: 23, quantity: 1 }] }), [{ product_id: '23', quantity: 1 }], 'bigcommerce'],
-  ['PrestaShop cart controller with add=1 in the URL', '/index.php?controller=cart&add=1&id_product=32&id_product_attribute=7&qty=2&token=t', () => undefined, [{ product_id: '32', variant: '7', quantity: 2 }], 'prestashop'],
+  [
+    'BigCommerce /remote/v1/cart/add',
+    '/remote/v1/cart/add',
+    () => form({ action: 'add', product_id: '21', 'qty[]': '2' }),
+    [{ product_id: '21', quantity: 2 }],
+    'bigcommerce',
+  ],
+  [
+    'BigCommerce /api/storefront/carts lineItems',
+    '/api/storefront/carts',
+    () => JSON.stringify({ lineItems: [{ productId: 22, quantity: 2, variantId: 220 }] }),
+    [{ product_id: '22', variant: '220', quantity: 2 }],
+    'bigcommerce',
+  ],
+  [
+    'BigCommerce /api/storefront/carts/ID/items',
+    '/api/storefront/carts/0c1f-9a/items?include=lineItems.physicalItems.options',
+    () => JSON.stringify({ lineItems: [{ productId: 23, quantity: 1 }] }),
+    [{ product_id: '23', quantity: 1 }],
+    'bigcommerce',
+  ],
+  [
+    'PrestaShop cart controller with add=1 in the URL',
+    '/index.php?controller=cart&add=1&id_product=32&id_product_attribute=7&qty=2&token=t',
+    () => undefined,
+    [{ product_id: '32', variant: '7', quantity: 2 }],
+    'prestashop',
+  ],
   // The classic theme posts the product form, `&add=1&action=update` appended, to the cart page's friendly URL.
-  ['PrestaShop add=1 in the body, to /en/cart', '/en/cart', () => 'token=t&id_product=31&id_product_attribute=5&id_customization=0&qty=1&add=1&action=update', [{ product_id: '31', variant: '5', quantity: 1 }], 'prestashop'],
+  [
+    'PrestaShop add=1 in the body, to /en/cart',
+    '/en/cart',
+    () => 'token=t&id_product=31&id_product_attribute=5&id_customization=0&qty=1&add=1&action=update',
+    [{ product_id: '31', variant: '5', quantity: 1 }],
+    'prestashop',
+  ],
 ];
 
 describe.each(['fetch', 'xhr'] as Via[])('onCartAdds: requests by %s', (via) => {
@@ -105,7 +178,18 @@ describe.each(['fetch', 'xhr'] as Via[])('onCartAdds: requests by %s', (via) => 
     await request(via, '/cart/add.js', JSON.stringify({ id: 1, quantity: 1 }));
     await request(via, '/remote/v1/cart/add', form({ product_id: '21' }));
     status = 200;
-    for (const url of ['/cart/change.js', '/cart/update.js', '/cart.js', '/cart', '/products/tee.js', '/remote/v1/cart/update', '/api/storefront/carts/abc', '/checkout/cart/', '/?wc-ajax=get_refreshed_fragments', '/index.php?controller=cart&update=1'])
+    for (const url of [
+      '/cart/change.js',
+      '/cart/update.js',
+      '/cart.js',
+      '/cart',
+      '/products/tee.js',
+      '/remote/v1/cart/update',
+      '/api/storefront/carts/abc',
+      '/checkout/cart/',
+      '/?wc-ajax=get_refreshed_fragments',
+      '/index.php?controller=cart&update=1',
+    ])
       await request(via, url, JSON.stringify({ id: 1, product_id: 2, quantity: 1 }));
     // A request that names no product is no add either.
     await request(via, '/cart/add.js', JSON.stringify({ quantity: 1 }));
@@ -113,8 +197,18 @@ describe.each(['fetch', 'xhr'] as Via[])('onCartAdds: requests by %s', (via) => 
   });
 
   it('reads only the product, variant and quantity fields: an email in the body or URL never reaches add()', async () => {
-    await request(via, '/cart/add.js?email=ada%40example.com', JSON.stringify({ items: [{ id: 1, quantity: 1, properties: { Email: 'ada@example.com' }, email: 'ada@example.com' }] }));
-    await request(via, '/checkout/cart/add/uenc/x/product/12/', form({ product: '12', qty: '1', email: 'ada@example.com', firstname: 'Ada' }));
+    await request(
+      via,
+      '/cart/add.js?email=ada%40example.com',
+      JSON.stringify({
+        items: [{ id: 1, quantity: 1, properties: { Email: 'ada@example.com' }, email: 'ada@example.com' }],
+      }),
+    );
+    await request(
+      via,
+      '/checkout/cart/add/uenc/x/product/12/',
+      form({ product: '12', qty: '1', email: 'ada@example.com', firstname: 'Ada' }),
+    );
     expect(add).toHaveBeenCalledTimes(2);
     expect(JSON.stringify(add.mock.calls)).not.toMatch(/ada|Ada/);
     expect(Object.keys(add.mock.calls[0][0]).sort()).toEqual(['product_id', 'quantity', 'variant']);
@@ -135,7 +229,8 @@ describe('onCartAdds: fetch', () => {
   it('takes Request and URL objects (reading the URL), and never throws for odd inputs', async () => {
     await fetch(new Request('https://shop.example/?add-to-cart=56&quantity=2', { method: 'POST' }));
     await fetch(new URL('https://shop.example/?add-to-cart=57'));
-    for (const odd of ['http://[::1', '//', undefined, null, 42, {}] as unknown as string[]) expect(() => fetch(odd).catch(() => undefined)).not.toThrow();
+    for (const odd of ['http://[::1', '//', undefined, null, 42, {}] as unknown as string[])
+      expect(() => fetch(odd).catch(() => undefined)).not.toThrow();
     expect(() => fetch('/cart/add.js', { method: 'POST', body: '[null, 1' })).not.toThrow();
     expect(() => fetch('/cart/add.js', { method: 'POST', body: '[null]' })).not.toThrow();
     expect(() => fetch('/cart/add.js', { method: 'POST', body: new Blob(['x']) })).not.toThrow();
@@ -239,7 +334,9 @@ describe('onCartAdds: forms and links', () => {
 
   it('does not count a form whose submit the page cancels (its request counts instead), nor other forms', () => {
     submit('<form action="/cart/add" method="post"><input name="id" value="4001"></form>', true);
-    submit('<form action="/newsletter" method="post"><input name="id" value="4001"><input name="email" value="a@b.c"></form>');
+    submit(
+      '<form action="/newsletter" method="post"><input name="id" value="4001"><input name="email" value="a@b.c"></form>',
+    );
     submit('<form action="/cart/add" method="post"><input name="quantity" value="1"></form>');
     expect(add).not.toHaveBeenCalled();
   });
@@ -266,7 +363,8 @@ describe('onCartAdds: stop()', () => {
     expect(X.send).toBe(stubSend);
     await request('fetch', '/cart/add.js', JSON.stringify({ id: 1 }));
     await request('xhr', '/cart/add.js', JSON.stringify({ id: 1 }));
-    document.body.innerHTML = '<form action="/cart/add"><input name="id" value="1"></form><a class="add_to_cart_button" href="/?add-to-cart=1">Add</a>';
+    document.body.innerHTML =
+      '<form action="/cart/add"><input name="id" value="1"></form><a class="add_to_cart_button" href="/?add-to-cart=1">Add</a>';
     document.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     document.querySelector('a')!.click();
     expect(add).not.toHaveBeenCalled();
@@ -274,7 +372,9 @@ describe('onCartAdds: stop()', () => {
 
   it('takes its own list of platforms', async () => {
     stop();
-    stop = onCartAdds(add, [{ name: 'acme', request: /^\/basket\/put/, form: 'form.acme', fields: [['sku'], [], ['n']] }]);
+    stop = onCartAdds(add, [
+      { name: 'acme', request: /^\/basket\/put/, form: 'form.acme', fields: [['sku'], [], ['n']] },
+    ]);
     await request('fetch', '/basket/put', 'sku=A1&n=2');
     await request('fetch', '/cart/add.js', JSON.stringify({ id: 1 }));
     expect(add.mock.calls).toEqual([[{ product_id: 'A1', quantity: 2 }, 'acme']]);

@@ -25,17 +25,41 @@ describe('orderDetails', () => {
           price: '84.00',
           priceCurrency: 'EUR',
           customer: { email: 'ada@example.com' },
-          acceptedOffer: [{ '@type': 'Offer', itemOffered: { '@type': 'Product', sku: 'TEE-M', name: 'T-shirt' }, price: '42.00', eligibleQuantity: { value: 2 } }],
+          acceptedOffer: [
+            {
+              '@type': 'Offer',
+              itemOffered: { '@type': 'Product', sku: 'TEE-M', name: 'T-shirt' },
+              price: '42.00',
+              eligibleQuantity: { value: 2 },
+            },
+          ],
         },
       ],
     });
-    expect(orderDetails()).toEqual({ order_id: '1001', total: 84, revenue: 84, currency: 'EUR', products: [{ product_id: 'TEE-M', sku: 'TEE-M', name: 'T-shirt', quantity: 2, price: 42 }] });
+    expect(orderDetails()).toEqual({
+      order_id: '1001',
+      total: 84,
+      revenue: 84,
+      currency: 'EUR',
+      products: [{ product_id: 'TEE-M', sku: 'TEE-M', name: 'T-shirt', quantity: 2, price: 42 }],
+    });
     expect(JSON.stringify(orderDetails())).not.toContain('ada@');
   });
 
   it('takes the total from partOfInvoice when the Order has no price, and one offer as a list', () => {
-    ld({ '@type': 'Order', orderNumber: 'A-7', acceptedOffer: { itemOffered: { productID: 'P1' }, price: 10 }, partOfInvoice: { totalPaymentDue: { price: 12.5, priceCurrency: 'USD' } } });
-    expect(orderDetails()).toEqual({ order_id: 'A-7', total: 12.5, revenue: 12.5, currency: 'USD', products: [{ product_id: 'P1', quantity: 1, price: 10 }] });
+    ld({
+      '@type': 'Order',
+      orderNumber: 'A-7',
+      acceptedOffer: { itemOffered: { productID: 'P1' }, price: 10 },
+      partOfInvoice: { totalPaymentDue: { price: 12.5, priceCurrency: 'USD' } },
+    });
+    expect(orderDetails()).toEqual({
+      order_id: 'A-7',
+      total: 12.5,
+      revenue: 12.5,
+      currency: 'USD',
+      products: [{ product_id: 'P1', quantity: 1, price: 10 }],
+    });
   });
 
   it('says nothing on a page without an Order', () => {
