@@ -2,13 +2,25 @@ import typescript from '@rollup/plugin-typescript';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
-// Internal properties start with `_` so terser can shorten them (as web-vitals does). Nothing `_` is
-// public, stored or sent: the wire and IndexedDB formats use plain short names.
-const min = terser({
+// The script tag's minifier. Property names are mangled by one rule, the one web-vitals writes next
+// to its own terser config (see `mangle` below).
+const minify = terser({
   ecma: 2020,
   toplevel: true,
   compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true },
-  mangle: { properties: { regex: /^_/ } },
+  mangle: {
+    properties: {
+      // Only object properties whose names begin with `_` are mangled; every other name is kept
+      // as written. The prefix is reserved for internal properties that are not part of the
+      // public API (no option, method or returned field has one) and whose names are never those
+      // of a property a built-in or a DOM/host object has (`__proto__`, `__defineGetter__`, a `_`
+      // field on an object the page or the browser hands us), so mangling never renames a
+      // platform property. A `_` property is also never stored and never sent: the wire format
+      // and the IndexedDB/localStorage formats use plain names (see src/queue/record.ts), which
+      // mangling leaves alone, so what one build stores another reads.
+      regex: /^_/,
+    },
+  },
   format: { comments: false },
 });
 
@@ -16,7 +28,7 @@ const min = terser({
 // the npm build's `import('web-vitals')` (a chunk bundlers split off) resolves to nothing here.
 const noWebVitals = {
   name: 'no-web-vitals',
-  resolveDynamicImport: (s) => (s === 'web-vitals' ? '\0no-web-vitals' : null),
+  resolveDynamicImport: (specifier) => (specifier === 'web-vitals' ? '\0no-web-vitals' : null),
   load: (id) => (id === '\0no-web-vitals' ? 'export {}' : null),
 };
 
@@ -44,7 +56,7 @@ export default [
       format: 'iife',
       sourcemap: true,
       inlineDynamicImports: true,
-      plugins: [min],
+      plugins: [minify],
     },
     plugins: [
       noWebVitals,
@@ -61,7 +73,7 @@ export default [
   // Script tag's Web Vitals: the web-vitals package, fetched by engagekit.min.js only when they are on.
   {
     input: 'src/vitalsScript.ts',
-    output: { file: 'dist/engagekit-vitals.min.js', format: 'iife', sourcemap: true, plugins: [min] },
+    output: { file: 'dist/engagekit-vitals.min.js', format: 'iife', sourcemap: true, plugins: [minify] },
     plugins: [
       resolve(),
       typescript({

@@ -21,7 +21,10 @@ export interface AutocaptureOptions {
   forms?: boolean;
   /** `Outbound Link Clicked`, `File Downloaded` and `data-engagekit-event` clicks. */
   links?: boolean;
-  /** Adds to cart on Shopify, WooCommerce, Magento 2, BigCommerce and PrestaShop, and their checkout and thank-you pages. */
+  /**
+   * Adds to cart on Shopify, WooCommerce, Magento 2, BigCommerce and PrestaShop, and their checkout
+   * and thank-you pages.
+   */
   commerce?: boolean;
   /** `Web Vitals` (LCP, INP, CLS, FCP, TTFB), loaded lazily; or how to load the web-vitals package. */
   webVitals?: boolean | (() => Promise<WebVitals>);
@@ -32,35 +35,40 @@ export interface AutocaptureOptions {
  * some can call `onPageView`, `onEngagement`, `onForms` and `onLinks` themselves; the others are
  * then left out of their bundle. Returns a function that stops them all.
  */
-export function autocapture(t: Tracker, o: AutocaptureOptions = {}): () => void {
+export function autocapture(tracker: Tracker, options: AutocaptureOptions = {}): () => void {
   // Automatically captured properties (form names, link URLs) lose anything shaped like an email.
-  const plain = (event: string, p: Properties) => t.track(event, scrub(p));
+  const trackScrubbed = (event: string, properties: Properties) => tracker.track(event, scrub(properties));
   // Commerce events from markup (data-engagekit-event) follow the cart rules like the helpers.
-  const track = (event: string, p: Properties) =>
-    event == 'Product Added'
-      ? addToCart(plain, p, 'markup')
-      : event == 'Checkout Started'
-        ? startCheckout(plain, p)
-        : event == 'Order Completed'
-          ? completeOrder(plain, p)
-          : plain(event, p);
-  const shop = o.commerce !== false;
-  const page = () => {
-    t.page();
-    const found = shop && checkoutPage(location.href);
-    // A thank-you page's own JSON-LD Order (or Shopify.checkout) gives the order's id, total and items.
-    if (found)
-      found[0] == 'order' ? completeOrder(plain, { order_id: found[1], ...orderDetails() }) : startCheckout(plain);
+  const track = (event: string, properties: Properties) => {
+    if (event == 'Product Added') addToCart(trackScrubbed, properties, 'markup');
+    else if (event == 'Checkout Started') startCheckout(trackScrubbed, properties);
+    else if (event == 'Order Completed') completeOrder(trackScrubbed, properties);
+    else trackScrubbed(event, properties);
+  };
+  const captureCommerce = options.commerce !== false;
+  const recordPage = () => {
+    tracker.page();
+    const checkout = captureCommerce && checkoutPage(location.href);
+    // A thank-you page's own JSON-LD Order gives the order's id, total and items.
+    if (checkout) {
+      if (checkout[0] == 'order') completeOrder(trackScrubbed, { order_id: checkout[1], ...orderDetails() });
+      else startCheckout(trackScrubbed);
+    }
   };
   const stops = [
-    o.engagement !== false && onEngagement(track),
+    options.engagement !== false && onEngagement(track),
     // Add-to-cart forms are Product Added (commerce), not forms someone fills in.
-    o.forms !== false && onForms(track, { ignore: shop ? PLATFORMS.map((p) => p.form).join() : '' }),
-    o.links !== false && onLinks(track),
-    shop && onCartAdds((item, source) => addToCart(plain, item, source)),
-    o.webVitals !== false && onWebVitals(plain, typeof o.webVitals == 'function' ? o.webVitals : undefined),
+    options.forms !== false &&
+      onForms(track, { ignore: captureCommerce ? PLATFORMS.map((platform) => platform.form).join() : '' }),
+    options.links !== false && onLinks(track),
+    captureCommerce && onCartAdds((item, source) => addToCart(trackScrubbed, item, source)),
+    options.webVitals !== false &&
+      onWebVitals(trackScrubbed, typeof options.webVitals == 'function' ? options.webVitals : undefined),
     // Last: its first page view comes after the others are listening.
-    o.pageView !== false && onPageView(page),
+    options.pageView !== false && onPageView(recordPage),
   ];
-  return () => stops.forEach((s) => s && s());
+  return () =>
+    stops.forEach((stop) => {
+      if (stop) stop();
+    });
 }

@@ -14,6 +14,17 @@ const DEFAULTS = {
   sessionTimeout: 30 * 60_000,
 };
 
+/** The type each option that is not a number must have (the numbers are those of DEFAULTS). */
+const OPTION_TYPES: Record<string, string | undefined> = {
+  writeKey: 'string',
+  dbName: 'string',
+  compress: 'boolean',
+  debug: 'boolean',
+  respectDnt: 'boolean',
+  beforeSend: 'function',
+  onError: 'function',
+};
+
 /** Config with every default filled in and every value checked. */
 export interface Settings extends Record<keyof typeof DEFAULTS, number> {
   endpoint: string;
@@ -34,9 +45,9 @@ export interface Settings extends Record<keyof typeof DEFAULTS, number> {
  * empty, which makes the tracker a no-op. `maxBatchBytes` is capped at 500 000.
  */
 export function parseConfig(input: unknown): Settings {
-  const c = (input && typeof input == 'object' ? input : {}) as Record<string, unknown>;
-  const keep = c.keepParams;
-  const s = {
+  const config = (input && typeof input == 'object' ? input : {}) as Record<string, unknown>;
+  const keep = config.keepParams;
+  const settings = {
     ...DEFAULTS,
     endpoint: '',
     writeKey: '',
@@ -45,46 +56,39 @@ export function parseConfig(input: unknown): Settings {
     dbName: 'engagekit',
     respectDnt: false,
     keepParams: typeof keep == 'string' ? keep.split(/\s*,\s*/) : Array.isArray(keep) ? keep.map(String) : [],
-    consent: c.consent == 'pending' || c.consent == 'denied' ? c.consent : 'granted',
+    consent: config.consent == 'pending' || config.consent == 'denied' ? config.consent : 'granted',
   } as Settings;
-  if (c.consent != null && s.consent != c.consent) warn('consent must be pending, granted or denied: using granted');
+  if (config.consent != null && settings.consent != config.consent)
+    warn('consent must be pending, granted or denied: using granted');
   let url: URL | undefined;
   try {
-    url = new URL(c.endpoint as string, location.href);
+    url = new URL(config.endpoint as string, location.href);
   } catch {
     // reported below
   }
   // A relative endpoint (a same-origin collector) resolves against the page; '' would resolve to the page itself.
-  if (url && /^https?:$/.test(url.protocol) && c.endpoint && typeof c.endpoint == 'string') s.endpoint = url.href;
+  if (url && /^https?:$/.test(url.protocol) && config.endpoint && typeof config.endpoint == 'string')
+    settings.endpoint = url.href;
   else
     warn(
       'endpoint ' +
-        (c.endpoint ? String(c.endpoint) + ' is not an http(s) URL' : 'missing') +
+        (config.endpoint ? String(config.endpoint) + ' is not an http(s) URL' : 'missing') +
         ': nothing will be recorded',
     );
-  for (const k in c) {
-    const v = c[k];
-    const want =
-      k in DEFAULTS
-        ? 'number'
-        : k == 'beforeSend' || k == 'onError'
-          ? 'function'
-          : k == 'writeKey' || k == 'dbName'
-            ? 'string'
-            : k == 'compress' || k == 'debug' || k == 'respectDnt'
-              ? 'boolean'
-              : '';
-    if (!want || v == null) continue;
+  for (const key in config) {
+    const value = config[key];
+    // The type the option must have; none for an option that does not exist or is checked above.
+    const want = key in DEFAULTS ? 'number' : OPTION_TYPES[key];
+    if (!want || value == null) continue;
     // Numbers must be positive (flushInterval may be 0); NaN and Infinity are refused too.
-    if (
-      typeof v == want &&
-      (want != 'number' || ((v as number) >= (k == 'flushInterval' ? 0 : 1) && (v as number) < 1e12))
-    )
-      (s as unknown as Record<string, unknown>)[k] = v;
-    else warn(k + ' must be a ' + (want == 'number' ? 'positive number' : want) + ': using the default');
+    const asNumber = value as number;
+    const valid =
+      typeof value == want && (want != 'number' || (asNumber >= (key == 'flushInterval' ? 0 : 1) && asNumber < 1e12));
+    if (valid) (settings as unknown as Record<string, unknown>)[key] = value;
+    else warn(key + ' must be a ' + (want == 'number' ? 'positive number' : want) + ': using the default');
   }
-  s.maxBatchBytes = Math.min(s.maxBatchBytes, MAX_BATCH_BYTES);
-  return s;
+  settings.maxBatchBytes = Math.min(settings.maxBatchBytes, MAX_BATCH_BYTES);
+  return settings;
 }
 
 /**
@@ -94,19 +98,15 @@ export function parseConfig(input: unknown): Settings {
  * else stays a string for `parseConfig` to judge.
  */
 export function configFromAttributes(dataset: Record<string, string | undefined>): Config {
-  const out: Record<string, unknown> = {};
-  for (const k in dataset) {
-    const v = dataset[k];
-    out[k] =
-      k == 'endpoint' || k == 'writeKey'
-        ? v
-        : v === 'true' || v === ''
-          ? true
-          : v === 'false'
-            ? false
-            : k in DEFAULTS && /^\d+(\.\d+)?$/.test(v!)
-              ? +v!
-              : v;
+  const config: Record<string, unknown> = {};
+  for (const key in dataset) {
+    const value = dataset[key];
+    if (key == 'endpoint' || key == 'writeKey') config[key] = value;
+    // A bare attribute (`data-debug`) is true.
+    else if (value === 'true' || value === '') config[key] = true;
+    else if (value === 'false') config[key] = false;
+    else if (key in DEFAULTS && /^\d+(\.\d+)?$/.test(value!)) config[key] = +value!;
+    else config[key] = value;
   }
-  return out as Config;
+  return config as Config;
 }

@@ -6,7 +6,8 @@ import { asObject } from './event';
 
 let current: Tracker | undefined;
 
-const use = (): Tracker | undefined => current || void warn('call init() first: the call was dropped');
+/** The tracker made by `init()`; before that, undefined and a warning. */
+const trackerOrWarn = (): Tracker | undefined => current || void warn('call init() first: the call was dropped');
 
 /** Start engagekit: returns a tracker and makes it the one the module-level functions use. */
 export function init(config?: Config): Tracker {
@@ -15,21 +16,21 @@ export function init(config?: Config): Tracker {
 }
 
 /** Record a custom event with the tracker made by `init()`. */
-export const track = (event: string, properties?: Properties): void => use()?.track(event, properties);
+export const track = (event: string, properties?: Properties): void => trackerOrWarn()?.track(event, properties);
 /** Record a page view with the tracker made by `init()`. */
-export const page = (properties?: Properties): void => use()?.page(properties);
+export const page = (properties?: Properties): void => trackerOrWarn()?.page(properties);
 /** Identify the user with the tracker made by `init()`. */
-export const identify = (userId: string, traits?: Properties): void => use()?.identify(userId, traits);
+export const identify = (userId: string, traits?: Properties): void => trackerOrWarn()?.identify(userId, traits);
 /** Send what is queued; resolves true when the queue is empty, false when the attempt failed. */
-export const flush = (): Promise<boolean> => use()?.flush() || Promise.resolve(false);
+export const flush = (): Promise<boolean> => trackerOrWarn()?.flush() || Promise.resolve(false);
 /** New anonymous id, no user id, new session. */
-export const reset = (): void => use()?.reset();
+export const reset = (): void => trackerOrWarn()?.reset();
 /** Stop capturing and discard what is queued. */
-export const optOut = (): void => use()?.optOut();
+export const optOut = (): void => trackerOrWarn()?.optOut();
 /** Capture again after `optOut()`. */
-export const optIn = (): void => use()?.optIn();
+export const optIn = (): void => trackerOrWarn()?.optIn();
 
-const trackWith = (event: string, properties: Properties) => use()?.track(event, properties);
+const trackWith = (event: string, properties: Properties) => trackerOrWarn()?.track(event, properties);
 /** For carts engagekit cannot detect: `cart.add({ product_id, variant, sku, quantity, price, currency, cart_id })`. */
 export const cart = { add: (item: Properties): void => addToCart(trackWith, asObject(item, 'item') || {}, 'api') };
 /** `checkout.start(properties?)`: Checkout Started, once per cart. */

@@ -16,18 +16,20 @@ export const MAX_EVENT_BYTES = 32_768;
 export function jsonSafe(root?: unknown): (this: unknown, key: string, value: unknown) => unknown {
   const stack: unknown[] = [root];
   return function (key, value) {
-    const t = typeof value;
-    let why = t == 'function' || t == 'symbol' || t == 'bigint' ? 'a ' + t : '';
-    if (value && t == 'object') {
-      if ((typeof Node == 'function' && value instanceof Node) || (value as Window).window == value) why = 'a DOM node';
+    const type = typeof value;
+    // BigInt makes JSON.stringify throw: https://tc39.es/ecma262/#sec-serializejsonproperty
+    let reason = type == 'function' || type == 'symbol' || type == 'bigint' ? 'a ' + type : '';
+    if (value && type == 'object') {
+      if ((typeof Node == 'function' && value instanceof Node) || (value as Window).window == value)
+        reason = 'a DOM node';
       // Keep only the ancestors of the value being written.
-      const at = stack.indexOf(this);
-      if (at < 0) stack.push(this);
-      else stack.length = at + 1;
-      if (stack.includes(value)) why = 'a cycle';
+      const holderIndex = stack.indexOf(this);
+      if (holderIndex < 0) stack.push(this);
+      else stack.length = holderIndex + 1;
+      if (stack.includes(value)) reason = 'a cycle';
     }
-    if (!why) return value;
-    warn(key + ' dropped: it is ' + why);
+    if (!reason) return value;
+    warn(key + ' dropped: it is ' + reason);
   };
 }
 
@@ -41,41 +43,50 @@ const PRIMITIVE = /^(string|number|boolean|undefined)$/;
  * when even the bare message is too large (a huge URL or title): that one is refused with a warning.
  * `plain` says that everything but the properties (or traits) was built by engagekit.
  */
-export function serialise(m: Message, plain?: boolean): [string, number] | undefined {
-  const key = m.type == 'identify' ? 'traits' : 'properties';
-  const given = m[key];
-  let bag: Record<string, unknown> = {};
+export function serialise(message: Message, plain?: boolean): [string, number] | undefined {
+  const field = message.type == 'identify' ? 'traits' : 'properties';
+  const given = message[field];
+  // The copy of the properties (or traits) that is sent and trimmed.
+  let bag: Record<string, unknown>;
   let json: string;
   try {
     // A copy, so trimming never touches the caller's object. Copying runs getters, and
     // stringifying runs toJSON: either may throw, which costs the properties, not the event.
-    m[key] = bag = { ...given };
+    message[field] = bag = { ...given };
     // `plain`: the rest of the message is ours (no beforeSend touched it). Properties that are all
     // strings, numbers, booleans or null then need no checking replacer, which was the largest
     // part of a track() call.
     json = JSON.stringify(
-      m,
-      plain && Object.values(bag).every((v) => v === null || PRIMITIVE.test(typeof v)) ? undefined : jsonSafe(given),
+      message,
+      plain && Object.values(bag).every((value) => value === null || PRIMITIVE.test(typeof value))
+        ? undefined
+        : jsonSafe(given),
     );
-  } catch (e) {
-    warn(key + ' dropped: ' + e);
-    m[key] = bag = {};
-    json = JSON.stringify(m);
+  } catch (error) {
+    warn(field + ' dropped: ' + error);
+    message[field] = bag = {};
+    json = JSON.stringify(message);
   }
   for (;;) {
-    const n = utf8Length(json);
-    if (n <= MAX_EVENT_BYTES) return [json, n];
-    let big = '';
-    let most = 0;
-    for (const k in bag) {
+    const bytes = utf8Length(json);
+    if (bytes <= MAX_EVENT_BYTES) return [json, bytes];
+    let largest = '';
+    let largestBytes = 0;
+    for (const key in bag) {
       // In bytes, like the limit: the longest text is not the largest when it is not ASCII.
-      const kn = utf8Length(JSON.stringify(bag[k], jsonSafe(given)) || '');
-      if (kn > most) ((big = k), (most = kn));
+      const keyBytes = utf8Length(JSON.stringify(bag[key], jsonSafe(given)) || '');
+      if (keyBytes > largestBytes) {
+        largest = key;
+        largestBytes = keyBytes;
+      }
     }
-    if (!big) return void warn(`a ${m.type} of ${n} bytes is over ${MAX_EVENT_BYTES}: refused`);
-    warn(`${big} dropped: the event would be over ${MAX_EVENT_BYTES} bytes`);
-    delete bag[big];
-    json = JSON.stringify(m, jsonSafe(given));
+    if (!largest) {
+      warn(`a ${message.type} of ${bytes} bytes is over ${MAX_EVENT_BYTES}: refused`);
+      return;
+    }
+    warn(`${largest} dropped: the event would be over ${MAX_EVENT_BYTES} bytes`);
+    delete bag[largest];
+    json = JSON.stringify(message, jsonSafe(given));
   }
 }
 
@@ -94,7 +105,7 @@ export function buildMessage(
   userId: string | undefined,
   context: Context,
 ): Message {
-  const m = { ...fields, messageId: id, timestamp: new Date(now).toISOString(), anonymousId, context } as Message;
-  if (userId) m.userId = userId;
-  return m;
+  const message = { ...fields, messageId: id, timestamp: new Date(now).toISOString(), anonymousId, context } as Message;
+  if (userId) message.userId = userId;
+  return message;
 }

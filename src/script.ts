@@ -21,41 +21,45 @@ type Api = ((
 ) => unknown) & { q?: IArguments[]; l?: 1; tracker?: Tracker };
 
 try {
-  const w = window as unknown as { engagekit?: Api; engagekitConfig?: Config };
-  const stub = w.engagekit;
+  const win = window as unknown as { engagekit?: Api; engagekitConfig?: Config };
+  const stub = win.engagekit;
   if (!stub?.l) {
-    const me = document.currentScript as HTMLScriptElement | null;
-    const attrs = configFromAttributes({ ...me?.dataset });
-    const t = createTracker({ ...w.engagekitConfig, ...attrs });
-    const track = t.track.bind(t);
-    const shop: Record<string, (p: Record<string, unknown>) => void> = {
-      'cart.add': (p) => addToCart(track, p, 'api'),
-      'checkout.start': (p) => startCheckout(track, p),
-      'order.complete': (p) => completeOrder(track, p),
+    // This script's own tag; null when it was not run from a classic <script> element
+    // (https://html.spec.whatwg.org/multipage/dom.html#dom-document-currentscript).
+    const script = document.currentScript as HTMLScriptElement | null;
+    const attributes = configFromAttributes({ ...script?.dataset });
+    const tracker = createTracker({ ...win.engagekitConfig, ...attributes });
+    const track = tracker.track.bind(tracker);
+    const commerceCalls: Record<string, (properties: Record<string, unknown>) => void> = {
+      'cart.add': (properties) => addToCart(track, properties, 'api'),
+      'checkout.start': (properties) => startCheckout(track, properties),
+      'order.complete': (properties) => completeOrder(track, properties),
     };
-    const api: Api = (method, ...args) =>
-      shop[method]
-        ? shop[method](asObject(args[0], 'properties') || {})
-        : typeof t[method as keyof Tracker] == 'function' && method != 'stop'
-          ? (t[method as keyof Tracker] as (...a: unknown[]) => unknown)(...args)
-          : warn(method + '() is not an engagekit method: dropped');
+    // `engagekit('track', 'Signed Up', {...})`: a commerce call, a tracker method (but not stop),
+    // or a warning. It returns what the method returns (flush's promise).
+    const api: Api = (method, ...args) => {
+      if (commerceCalls[method]) return commerceCalls[method](asObject(args[0], 'properties') || {});
+      const methods = tracker as unknown as Record<string, (...methodArgs: unknown[]) => unknown>;
+      if (typeof methods[method] == 'function' && method != 'stop') return methods[method](...args);
+      return warn(method + '() is not an engagekit method: dropped');
+    };
     api.l = 1;
-    api.tracker = t;
-    w.engagekit = api;
+    api.tracker = tracker;
+    win.engagekit = api;
     for (const args of stub?.q || []) api(...(args as unknown as Parameters<Api>));
     // Page views (single-page-app navigations too), engagement, forms, links, commerce and Web
     // Vitals, each unless its attribute says false: data-page-view, data-engagement, data-forms,
     // data-links, data-commerce, data-web-vitals.
     // Web Vitals come from engagekit-vitals.min.js next to this file, fetched only when they are on.
-    const vitals = () =>
-      loadScript((me?.src || '').replace(/[^/]*$/, 'engagekit-vitals.min.js'), me?.nonce).then(
-        () => (w as unknown as { engagekitWebVitals: WebVitals }).engagekitWebVitals,
+    const loadVitals = () =>
+      loadScript((script?.src || '').replace(/[^/]*$/, 'engagekit-vitals.min.js'), script?.nonce).then(
+        () => (win as unknown as { engagekitWebVitals: WebVitals }).engagekitWebVitals,
       );
-    autocapture(t, {
-      ...(attrs as AutocaptureOptions),
-      webVitals: (attrs as AutocaptureOptions).webVitals !== false && vitals,
+    autocapture(tracker, {
+      ...(attributes as AutocaptureOptions),
+      webVitals: (attributes as AutocaptureOptions).webVitals !== false && loadVitals,
     });
   }
-} catch (e) {
-  warn('could not start: ' + e);
+} catch (error) {
+  warn('could not start: ' + error);
 }

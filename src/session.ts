@@ -1,13 +1,17 @@
 import type { SessionContext } from './types';
-import { load, save } from './lib/storage';
+import { loadJson, save } from './lib/storage';
 import { uuid } from './lib/uuid';
 
+/**
+ * The session as stored in localStorage (`engagekit:v1:session`, JSON). The one-letter fields are
+ * part of that storage format: sessions stored by an earlier page load are read back with them.
+ */
 interface Stored extends SessionContext {
   /** Last activity, ms since the epoch. */
   last: number;
-  /** The campaign (utm_* as JSON) the session came from; '' when none. */
+  /** Campaign: the utm_* parameters (as JSON) the session came from; '' when none. */
   c?: string;
-  /** Whether `Session Started` has been sent for it. */
+  /** Announced: whether `Session Started` has been sent for it. */
   a?: 1;
 }
 
@@ -32,33 +36,34 @@ export function touchSession(
   campaign: string,
   fresh?: boolean,
 ): [SessionContext, boolean] {
-  let s: Stored | undefined;
-  try {
-    s = JSON.parse(load('session')!);
-  } catch {
-    // unreadable: start over
-  }
-  const made = !s || fresh || now - s.last > timeout || typeof s.index != 'number' || (campaign && campaign != s.c);
-  if (made)
-    s = {
+  // Unreadable: start over.
+  let stored = loadJson<Stored>('session');
+  const isNew =
+    !stored ||
+    fresh ||
+    now - stored.last > timeout ||
+    typeof stored.index != 'number' ||
+    (campaign && campaign != stored.c);
+  if (isNew)
+    stored = {
       id: uuid(),
-      index: (s ? +s!.index : 0) + 1 || 1,
+      index: (stored ? +stored!.index : 0) + 1 || 1,
       pageCount: 0,
       startedAt: new Date(now).toISOString(),
       last: now,
       c: campaign,
     };
-  s = s!;
+  stored = stored!;
   // reset() starts a session without an event: its first event will announce it.
-  const announce = !s.a && !fresh;
-  if (!fresh) s.a = 1;
-  if (pageView) s.pageCount++;
+  const announce = !stored.a && !fresh;
+  if (!fresh) stored.a = 1;
+  if (pageView) stored.pageCount++;
   // A localStorage write per event was the largest cost of track() (the writes are synchronous).
   // When only the time of last activity moved, and by under LAST_SLACK, the stored one is left:
   // the session then ends at most that much early, of its 30 minutes.
-  if (made || announce || pageView || now - s.last >= LAST_SLACK) {
-    s.last = now;
-    save('session', JSON.stringify(s));
+  if (isNew || announce || pageView || now - stored.last >= LAST_SLACK) {
+    stored.last = now;
+    save('session', JSON.stringify(stored));
   }
-  return [{ id: s.id, index: s.index, pageCount: s.pageCount, startedAt: s.startedAt }, announce];
+  return [{ id: stored.id, index: stored.index, pageCount: stored.pageCount, startedAt: stored.startedAt }, announce];
 }

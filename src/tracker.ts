@@ -7,7 +7,7 @@ import { uuid } from './lib/uuid';
 import { warn } from './lib/warn';
 import { eventQueue } from './queue/eventQueue';
 import { touchSession } from './session';
-import { dispatcher } from './transport/dispatcher';
+import { dispatcher as createDispatcher } from './transport/dispatcher';
 import { tabChannel } from './transport/tabChannel';
 import type { Config, Consent, Context, EngagekitError, Message, Tracker } from './types';
 import { VERSION } from './version';
@@ -16,58 +16,61 @@ import { VERSION } from './version';
  * Make a tracker. Nothing is captured automatically here: `page()`, `track()` and `identify()`
  * queue messages, and the tracker delivers them to `config.endpoint`. It listens for the page
  * being hidden or left (`visibilitychange`, `pagehide`; never `unload`, which keeps pages out of
- * the back/forward cache), for `pageshow` after a back/forward restore and for `online`.
- * Without a usable endpoint it warns once and does nothing. No method ever throws into the page.
+ * the back/forward cache: https://web.dev/articles/bfcache), for `pageshow` after a back/forward
+ * restore and for `online`. Without a usable endpoint it warns once and does nothing. No method
+ * ever throws into the page.
  */
 export function createTracker(config?: Config): Tracker {
-  const s = parseConfig(config);
-  const report = (e: EngagekitError) => {
+  const settings = parseConfig(config);
+  const report = (error: EngagekitError) => {
     try {
-      s.onError?.(e);
+      settings.onError?.(error);
     } catch {
       // the page's own handler failed: not ours to rethrow
     }
   };
-  const on = !!s.endpoint;
+  const enabled = !!settings.endpoint;
   const tab = uuid();
-  const q = eventQueue(s, tab, report);
-  const ch = tabChannel('engagekit:' + s.dbName, q._skip);
-  const d = dispatcher(s, q, ch, report);
-  const listeners: [EventTarget, string, (e: Event) => void][] = [];
-  let seq = 0;
-  // Global Privacy Control (and Do Not Track, when the site honours it) means no persistent identifiers.
-  const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
-  const private_ = nav.globalPrivacyControl === true || (s.respectDnt && nav.doNotTrack == '1');
-  let consent: Consent = s.consent;
+  const queue = eventQueue(settings, tab, report);
+  const channel = tabChannel('engagekit:' + settings.dbName, queue._skip);
+  const dispatcher = createDispatcher(settings, queue, channel, report);
+  const listeners: [EventTarget, string, (event: Event) => void][] = [];
+  let sequence = 0;
+  // Global Privacy Control (https://w3c.github.io/gpc/) and Do Not Track
+  // (https://www.w3.org/TR/tracking-dnt/, when the site honours it) mean no persistent identifiers.
+  const gpcNavigator = navigator as Navigator & { globalPrivacyControl?: boolean };
+  const privacySignal =
+    gpcNavigator.globalPrivacyControl === true || (settings.respectDnt && gpcNavigator.doNotTrack == '1');
+  let consent: Consent = settings.consent;
   // Events captured while consent is pending: in memory only, sent if it is granted.
   let waiting: (() => void)[] = [];
-  setEphemeral(private_ || consent != 'granted');
+  setEphemeral(privacySignal || consent != 'granted');
 
   // Build, let the site edit, serialise and queue one message.
   const emit = (fields: Pick<Message, 'type'> & Partial<Message>, context: Context, now: number) => {
-    let m = buildMessage(fields, now, uuid(), anonymousId(), userId(), context);
+    let message = buildMessage(fields, now, uuid(), anonymousId(), userId(), context);
     try {
-      m = s.beforeSend ? (s.beforeSend(m) as Message) : m;
-    } catch (e) {
-      warn('beforeSend threw (' + e + '): event kept as it was');
+      message = settings.beforeSend ? (settings.beforeSend(message) as Message) : message;
+    } catch (error) {
+      warn('beforeSend threw (' + error + '): event kept as it was');
     }
     // beforeSend returned null, false or nothing: the site dropped the event.
-    const json = m && typeof m == 'object' && serialise(m, !s.beforeSend);
+    const json = message && typeof message == 'object' && serialise(message, !settings.beforeSend);
     if (!json) return;
-    if (s.debug) console.info('[engagekit]', m.type, m.event || m.name || '', m);
-    q._add({ id: String(m.messageId), j: json[0], n: json[1], t: now, q: seq++, o: tab });
-    d._queued();
+    if (settings.debug) console.info('[engagekit]', message.type, message.event || message.name || '', message);
+    queue._add({ id: String(message.messageId), j: json[0], n: json[1], t: now, q: sequence++, o: tab });
+    dispatcher._queued();
   };
 
   const capture = (fields: Pick<Message, 'type'> & Partial<Message>) => {
-    if (!on || load('optout') || consent == 'denied') return;
+    if (!enabled || load('optout') || consent == 'denied') return;
     const now = Date.now();
-    const page = pageContext(s.keepParams);
+    const page = pageContext(settings.keepParams);
     const campaign = campaignOf(page.search);
     const [session, started] = touchSession(
       now,
       fields.type == 'page',
-      s.sessionTimeout,
+      settings.sessionTimeout,
       campaign ? JSON.stringify(campaign) : '',
     );
     const context: Context = {
@@ -95,14 +98,17 @@ export function createTracker(config?: Config): Tracker {
     else send();
   };
 
-  const t: Tracker = {
+  const tracker: Tracker = {
     track(event, properties) {
       if (typeof event != 'string' || !event) return warn('track() dropped: the event name must be a non-empty string');
       capture({ type: 'track', event, properties: asObject(properties, 'properties') });
     },
     page(properties) {
-      const p: Record<string, unknown> = { ...pageContext(s.keepParams), ...asObject(properties, 'properties') };
-      capture({ type: 'page', name: String(p.name ?? p.title), properties: p });
+      const pageProperties: Record<string, unknown> = {
+        ...pageContext(settings.keepParams),
+        ...asObject(properties, 'properties'),
+      };
+      capture({ type: 'page', name: String(pageProperties.name ?? pageProperties.title), properties: pageProperties });
     },
     identify(id, traits) {
       if ((typeof id != 'string' && typeof id != 'number') || id === '')
@@ -110,14 +116,14 @@ export function createTracker(config?: Config): Tracker {
       setUserId(String(id));
       capture({ type: 'identify', traits: asObject(traits, 'traits') });
     },
-    flush: () => (on ? d._flush(true) : Promise.resolve(true)),
+    flush: () => (enabled ? dispatcher._flush(true) : Promise.resolve(true)),
     reset() {
       resetIdentity();
-      touchSession(Date.now(), false, s.sessionTimeout, '', true);
+      touchSession(Date.now(), false, settings.sessionTimeout, '', true);
     },
     optOut() {
       save('optout', '1');
-      q._clear();
+      queue._clear();
     },
     optIn() {
       save('optout', undefined);
@@ -126,62 +132,74 @@ export function createTracker(config?: Config): Tracker {
       if (state != 'pending' && state != 'granted' && state != 'denied')
         return warn('consent() takes pending, granted or denied');
       consent = state;
-      setEphemeral(private_ || state != 'granted');
+      setEphemeral(privacySignal || state != 'granted');
       if (state != 'pending') {
-        const go = waiting;
+        const released = waiting;
         waiting = [];
-        if (state == 'granted') go.forEach((f) => f());
+        if (state == 'granted') released.forEach((send) => send());
       }
     },
     stop() {
-      for (const [target, type, f] of listeners) target.removeEventListener(type, f);
-      d._pause();
-      ch._close();
+      for (const [target, type, handler] of listeners) target.removeEventListener(type, handler);
+      dispatcher._pause();
+      channel._close();
     },
   };
 
   // The public methods and our listeners never throw into the page, whatever they are given.
   const safe =
-    <A extends unknown[]>(f: (...a: A) => unknown) =>
-    (...a: A) => {
+    <Args extends unknown[]>(callback: (...args: Args) => unknown) =>
+    (...args: Args) => {
       try {
-        return f(...a);
-      } catch (e) {
-        warn('internal error: ' + e);
+        return callback(...args);
+      } catch (error) {
+        warn('internal error: ' + error);
       }
     };
-  for (const k in t)
-    (t as unknown as Record<string, unknown>)[k] = safe(
-      (t as unknown as Record<string, (...a: unknown[]) => unknown>)[k],
+  for (const method in tracker)
+    (tracker as unknown as Record<string, unknown>)[method] = safe(
+      (tracker as unknown as Record<string, (...args: unknown[]) => unknown>)[method],
     );
-  const flush = t.flush;
-  t.flush = () => (flush() as Promise<boolean> | undefined) || Promise.resolve(false);
+  const safeFlush = tracker.flush;
+  tracker.flush = () => (safeFlush() as Promise<boolean> | undefined) || Promise.resolve(false);
 
-  if (on) {
+  if (enabled) {
     listeners.push(
-      [document, 'visibilitychange', () => (document.visibilityState == 'hidden' ? d._leave() : d._flush())],
+      [
+        document,
+        'visibilitychange',
+        () => {
+          if (document.visibilityState == 'hidden') return dispatcher._leave();
+          return dispatcher._flush();
+        },
+      ],
       [
         window,
         'pagehide',
         () => {
-          d._leave(true);
+          dispatcher._leave(true);
           // Hold no lock, no lock request and no open channel: each can keep the page out of the back/forward cache.
-          d._pause();
-          ch._close();
+          dispatcher._pause();
+          channel._close();
         },
       ],
       [
         window,
         'pageshow',
-        (e) => {
-          if ((e as PageTransitionEvent).persisted) (ch._open(), d._back());
+        (event) => {
+          // https://html.spec.whatwg.org/multipage/nav-history-apis.html#dom-pagetransitionevent-persisted
+          if ((event as PageTransitionEvent).persisted) {
+            channel._open();
+            dispatcher._back();
+          }
         },
       ],
-      [window, 'online', () => d._flush(true)],
+      [window, 'online', () => dispatcher._flush(true)],
     );
-    for (const l of listeners) l[0].addEventListener(l[1], (l[2] = safe(l[2])));
+    // Each listener is wrapped in place, so stop() removes the very function that was added.
+    for (const entry of listeners) entry[0].addEventListener(entry[1], (entry[2] = safe(entry[2])));
     // Whatever earlier pages could not deliver goes now.
-    d._start();
-  } else ch._close();
-  return t;
+    dispatcher._start();
+  } else channel._close();
+  return tracker;
 }

@@ -97,7 +97,10 @@ export interface Config {
   onError?: (error: EngagekitError) => void;
   /** Query parameters to keep in captured URLs besides utm_*, gclid and fbclid (script tags: comma-separated). */
   keepParams?: string[];
-  /** Honour Do Not Track like Global Privacy Control: no persistent identifiers. Default false (GPC is always honoured). */
+  /**
+   * Honour Do Not Track (https://www.w3.org/TR/tracking-dnt/) like Global Privacy Control
+   * (https://w3c.github.io/gpc/): no persistent identifiers. Default false (GPC is always honoured).
+   */
   respectDnt?: boolean;
   /**
    * `pending`: events wait in memory (nothing stored, nothing sent) until `consent('granted')`;

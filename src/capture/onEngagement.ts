@@ -12,74 +12,90 @@ export const IDLE_AFTER = 30_000;
  * view; its last report has its scroll depth. `path` names the page view. Returns a stop function.
  */
 export function onEngagement(track: (event: string, properties: Properties) => void): () => void {
-  let engaged = 0;
-  let since = 0;
+  let engagedMs = 0;
+  // When the running engaged interval began; 0 while the page does not count as engaged.
+  let engagedSince = 0;
   let lastInput = Date.now();
-  let depth = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let scrollDepth = 0;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let path = location.pathname;
-  // The page view ended with the page (pagehide); a later `visibilitychange` to hidden — Chromium
-  // fires it after pagehide when navigating — has nothing left to report until a bfcache restore.
+  // The page view ended with the page (pagehide); a later `visibilitychange` to hidden — a navigation
+  // fires it after pagehide: https://html.spec.whatwg.org/multipage/document-lifecycle.html#unloading-documents
+  // — has nothing left to report until a bfcache restore.
   let ended = false;
 
   // Close the running interval, if any, then start one when the page counts as engaged again.
-  const tick = () => {
+  const updateEngagedTime = () => {
     const now = Date.now();
-    if (since) engaged += Math.min(now, lastInput + IDLE_AFTER) - since;
-    since = document.visibilityState == 'visible' && document.hasFocus() && now - lastInput < IDLE_AFTER ? now : 0;
-    clearTimeout(timer);
-    if (since) timer = setTimeout(tick, lastInput + IDLE_AFTER - now);
+    if (engagedSince) engagedMs += Math.min(now, lastInput + IDLE_AFTER) - engagedSince;
+    engagedSince =
+      document.visibilityState == 'visible' && document.hasFocus() && now - lastInput < IDLE_AFTER ? now : 0;
+    clearTimeout(idleTimer);
+    if (engagedSince) idleTimer = setTimeout(updateEngagedTime, lastInput + IDLE_AFTER - now);
   };
-  const input = () => {
+  const noteInput = () => {
     lastInput = Date.now();
-    if (!since) tick();
+    if (!engagedSince) updateEngagedTime();
   };
-  const scroll = () => {
-    const el = document.documentElement;
-    const d = Math.min(100, Math.round(((scrollY + innerHeight) / Math.max(el.scrollHeight, 1)) * 100));
-    if (d > depth) depth = d;
-    input();
+  const noteScroll = () => {
+    const root = document.documentElement;
+    const depthNow = Math.min(100, Math.round(((scrollY + innerHeight) / Math.max(root.scrollHeight, 1)) * 100));
+    if (depthNow > scrollDepth) scrollDepth = depthNow;
+    noteInput();
   };
-  const report = (final: boolean, of = path) => {
-    tick();
-    track('Page Engagement', { engaged_ms: Math.round(engaged), scroll_depth: depth, final, path: of });
-    engaged = 0;
+  const report = (final: boolean, reportedPath = path) => {
+    updateEngagedTime();
+    track('Page Engagement', {
+      engaged_ms: Math.round(engagedMs),
+      scroll_depth: scrollDepth,
+      final,
+      path: reportedPath,
+    });
+    engagedMs = 0;
     if (final) {
-      depth = 0;
+      scrollDepth = 0;
       path = location.pathname;
-      scroll();
+      noteScroll();
     }
   };
-  const visibility = () => (document.visibilityState != 'hidden' ? tick() : ended || report(false));
-  const left = () => {
+  const onVisibilityChange = () => {
+    if (document.visibilityState != 'hidden') updateEngagedTime();
+    else if (!ended) report(false);
+  };
+  const onPageHide = () => {
     if (!ended) report(true);
     ended = true;
   };
-  const restored = (e: PageTransitionEvent) => {
-    if (e.persisted) ((ended = false), (lastInput = Date.now()), tick());
+  const onPageShow = (event: PageTransitionEvent) => {
+    if (event.persisted) {
+      ended = false;
+      lastInput = Date.now();
+      updateEngagedTime();
+    }
   };
-  const stopRoute = onRouteChange((old) => report(true, old));
-  const events = ['pointerdown', 'keydown', 'mousemove', 'touchstart', 'wheel'];
-  for (const e of events) addEventListener(e, input, { passive: true, capture: true });
-  addEventListener('scroll', scroll, { passive: true });
-  addEventListener('focus', tick);
-  addEventListener('blur', tick);
+  const stopRoute = onRouteChange((endedPath) => report(true, endedPath));
+  const inputEvents = ['pointerdown', 'keydown', 'mousemove', 'touchstart', 'wheel'];
+  for (const eventName of inputEvents) addEventListener(eventName, noteInput, { passive: true, capture: true });
+  addEventListener('scroll', noteScroll, { passive: true });
+  addEventListener('focus', updateEngagedTime);
+  addEventListener('blur', updateEngagedTime);
   // Capture phase: these run before the tracker's own pagehide and visibilitychange listeners
-  // (capturing listeners fire first at the target), so the report leaves with the page.
-  document.addEventListener('visibilitychange', visibility, true);
-  addEventListener('pagehide', left, true);
-  addEventListener('pageshow', restored);
-  scroll();
-  tick();
+  // (capturing listeners fire first at the target, https://dom.spec.whatwg.org/#concept-event-dispatch),
+  // so the report leaves with the page.
+  document.addEventListener('visibilitychange', onVisibilityChange, true);
+  addEventListener('pagehide', onPageHide, true);
+  addEventListener('pageshow', onPageShow);
+  noteScroll();
+  updateEngagedTime();
   return () => {
     stopRoute();
-    clearTimeout(timer);
-    for (const e of events) removeEventListener(e, input, { capture: true });
-    removeEventListener('scroll', scroll);
-    removeEventListener('focus', tick);
-    removeEventListener('blur', tick);
-    document.removeEventListener('visibilitychange', visibility, true);
-    removeEventListener('pagehide', left, true);
-    removeEventListener('pageshow', restored);
+    clearTimeout(idleTimer);
+    for (const eventName of inputEvents) removeEventListener(eventName, noteInput, { capture: true });
+    removeEventListener('scroll', noteScroll);
+    removeEventListener('focus', updateEngagedTime);
+    removeEventListener('blur', updateEngagedTime);
+    document.removeEventListener('visibilitychange', onVisibilityChange, true);
+    removeEventListener('pagehide', onPageHide, true);
+    removeEventListener('pageshow', onPageShow);
   };
 }

@@ -22,116 +22,131 @@ const NOT_FILLED = /^(hidden|submit|button|reset|image)$/;
  * carries form_id, form_name, action_path, field_count, fields_touched, last_field (the name or id
  * of the last field touched), time_ms and invalid_count (validation errors seen). Listens at the
  * document, so forms added later count. Reads names and ids, never a field's value. Forms with
- * `data-engagekit-ignore` are skipped, and so are those matching `opts.ignore` (autocapture passes the
- * e-commerce platforms' add-to-cart forms: an add is a `Product Added`, not a form filled in). A submit the page cancels because the form is invalid is
- * not counted; `form.submit()`, which fires no event, is noticed by wrapping it.
+ * `data-engagekit-ignore` are skipped, and so are those matching `options.ignore` (autocapture
+ * passes the e-commerce platforms' add-to-cart forms: an add is a `Product Added`, not a form
+ * filled in). A submit the page cancels because the form is invalid is not counted;
+ * `form.submit()`, which fires no event, is noticed by wrapping it.
  * Returns a stop function.
  */
 export function onForms(
   track: (event: string, properties: Properties) => void,
-  opts: { ignore?: string } = {},
+  options: { ignore?: string } = {},
 ): () => void {
-  const forms = new Map<HTMLFormElement, FormState>();
-  const nameOf = (el: Element) => el.getAttribute('name') || el.id || '';
-  const fields = (f: HTMLFormElement) =>
-    [...f.elements].filter((e) => 'value' in e && !NOT_FILLED.test((e as Field).type)).length;
+  const formStates = new Map<HTMLFormElement, FormState>();
+  const nameOf = (element: Element) => element.getAttribute('name') || element.id || '';
+  const fieldCount = (form: HTMLFormElement) =>
+    [...form.elements].filter((element) => 'value' in element && !NOT_FILLED.test((element as Field).type)).length;
 
-  const props = (f: HTMLFormElement, st: FormState): Properties => ({
-    // getAttribute: a field named "id" (Shopify's variant input) shadows the form's `id` property.
-    form_id: f.getAttribute('id') || '',
-    form_name: f.getAttribute('name') || '',
-    action_path: new URL(f.getAttribute('action') || '', location.href).pathname,
-    field_count: fields(f),
-    fields_touched: st.touched.size,
-    last_field: st.last,
-    time_ms: Date.now() - st.start,
-    invalid_count: st.invalid,
+  const formProperties = (form: HTMLFormElement, state: FormState): Properties => ({
+    // getAttribute: a field named "id" (Shopify's variant input) shadows the form's `id` property
+    // (the form's named properties, https://html.spec.whatwg.org/multipage/forms.html#dom-form-nameditem).
+    form_id: form.getAttribute('id') || '',
+    form_name: form.getAttribute('name') || '',
+    action_path: new URL(form.getAttribute('action') || '', location.href).pathname,
+    field_count: fieldCount(form),
+    fields_touched: state.touched.size,
+    last_field: state.last,
+    time_ms: Date.now() - state.start,
+    invalid_count: state.invalid,
   });
 
-  const skip = (f: HTMLFormElement) =>
-    f.hasAttribute?.('data-engagekit-ignore') || !!(opts.ignore && f.matches?.(opts.ignore));
-  const formOf = (t: EventTarget | null) => {
-    const f = (t as Field | null)?.form;
-    return f && !skip(f) ? f : undefined;
+  const isIgnored = (form: HTMLFormElement) =>
+    form.hasAttribute?.('data-engagekit-ignore') || !!(options.ignore && form.matches?.(options.ignore));
+  const formOf = (target: EventTarget | null) => {
+    const form = (target as Field | null)?.form;
+    return form && !isIgnored(form) ? form : undefined;
   };
 
-  const touch = (e: Event) => {
-    const f = formOf(e.target);
-    if (!f || NOT_FILLED.test((e.target as Field).type)) return;
-    let st = forms.get(f);
-    const fresh = !st || st.done;
-    if (fresh) forms.set(f, (st = { start: Date.now(), touched: new Set(), last: '', invalid: 0 }));
-    st!.last = nameOf(e.target as Element);
-    st!.touched.add(st!.last);
+  const touchField = (event: Event) => {
+    const form = formOf(event.target);
+    if (!form || NOT_FILLED.test((event.target as Field).type)) return;
+    let state = formStates.get(form);
+    const fresh = !state || state.done;
+    if (fresh) {
+      state = { start: Date.now(), touched: new Set(), last: '', invalid: 0 };
+      formStates.set(form, state);
+    }
+    state!.last = nameOf(event.target as Element);
+    state!.touched.add(state!.last);
     // Started names the field it started with.
-    if (fresh) track('Form Started', props(f, st!));
+    if (fresh) track('Form Started', formProperties(form, state!));
   };
 
-  const invalid = (e: Event) => {
-    const st = forms.get(formOf(e.target)!);
-    if (st) st.invalid++;
+  const countInvalid = (event: Event) => {
+    const state = formStates.get(formOf(event.target)!);
+    if (state) state.invalid++;
   };
 
-  const submitted = (f: HTMLFormElement) => {
-    const st = forms.get(f) || { start: Date.now(), touched: new Set<string>(), last: '', invalid: 0 };
-    if (st.done) return;
-    st.done = 1;
-    forms.set(f, st);
-    track('Form Submitted', props(f, st));
+  const recordSubmit = (form: HTMLFormElement) => {
+    const state = formStates.get(form) || { start: Date.now(), touched: new Set<string>(), last: '', invalid: 0 };
+    if (state.done) return;
+    state.done = 1;
+    formStates.set(form, state);
+    track('Form Submitted', formProperties(form, state));
   };
 
   // Bubble phase at the window: the page's own handlers have run, so a cancelled submit is known.
-  const submit = (e: Event) => {
-    const f = e.target as HTMLFormElement;
-    // validity, not checkValidity(): that would fire "invalid" events of our own and count them.
-    if (skip(f) || (e.defaultPrevented && [...f.elements].some((el) => (el as Field).validity?.valid === false)))
+  const onSubmit = (event: Event) => {
+    const form = event.target as HTMLFormElement;
+    if (isIgnored(form)) return;
+    // validity, not checkValidity(): that would fire "invalid" events of our own and count them
+    // (https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#dom-cva-checkvalidity).
+    if (event.defaultPrevented && [...form.elements].some((element) => (element as Field).validity?.valid === false)) {
       return;
-    submitted(f);
+    }
+    recordSubmit(form);
   };
 
-  const abandon = (f: HTMLFormElement, st: FormState) => {
-    if (st.done) return;
-    st.done = 1;
-    track('Form Abandoned', props(f, st));
+  const abandon = (form: HTMLFormElement, state: FormState) => {
+    if (state.done) return;
+    state.done = 1;
+    track('Form Abandoned', formProperties(form, state));
   };
-  const endAll = () => {
-    forms.forEach((st, f) => abandon(f, st));
-    forms.clear();
+  const abandonAll = () => {
+    formStates.forEach((state, form) => abandon(form, state));
+    formStates.clear();
   };
 
   // A started form taken off the page (a modal closed, a route re-rendered) was abandoned.
-  const removed = new MutationObserver(() =>
-    forms.forEach((st, f) => f.isConnected || (abandon(f, st), forms.delete(f))),
-  );
-  removed.observe(document, { childList: true, subtree: true });
+  const removalObserver = new MutationObserver(() => {
+    formStates.forEach((state, form) => {
+      if (!form.isConnected) {
+        abandon(form, state);
+        formStates.delete(form);
+      }
+    });
+  });
+  removalObserver.observe(document, { childList: true, subtree: true });
 
-  const proto = HTMLFormElement.prototype;
-  const native = proto.submit;
-  proto.submit = function (this: HTMLFormElement) {
-    if (!skip(this)) submitted(this);
-    return native.call(this);
+  // form.submit() fires no submit event
+  // (https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#dom-form-submit): wrapped to be seen.
+  const formPrototype = HTMLFormElement.prototype;
+  const originalSubmit = formPrototype.submit;
+  formPrototype.submit = function (this: HTMLFormElement) {
+    if (!isIgnored(this)) recordSubmit(this);
+    return originalSubmit.call(this);
   };
 
-  const stopRoute = onRouteChange(endAll);
-  document.addEventListener('input', touch, true);
-  document.addEventListener('change', touch, true);
-  document.addEventListener('invalid', invalid, true);
-  addEventListener('submit', submit);
+  const stopRoute = onRouteChange(abandonAll);
+  document.addEventListener('input', touchField, true);
+  document.addEventListener('change', touchField, true);
+  document.addEventListener('invalid', countInvalid, true);
+  addEventListener('submit', onSubmit);
   // Capture phase, so the events are queued before the tracker's own pagehide listener sends.
-  addEventListener('pagehide', endAll, true);
-  // A hidden page the browser freezes (Page Lifecycle API) is usually gone for good: mobile
-  // browsers discard frozen pages without a pagehide. Its abandoned forms are counted now; the
-  // events are stored and go when the page resumes or on the site's next page load.
-  document.addEventListener('freeze', endAll, true);
+  addEventListener('pagehide', abandonAll, true);
+  // A hidden page the browser freezes (Page Lifecycle, https://wicg.github.io/page-lifecycle/#sec-lifecycle-states)
+  // is usually gone for good: mobile browsers discard frozen pages without a pagehide. Its abandoned
+  // forms are counted now; the events are stored and go when the page resumes or on the site's next page load.
+  document.addEventListener('freeze', abandonAll, true);
   return () => {
     stopRoute();
-    removed.disconnect();
-    proto.submit = native;
-    document.removeEventListener('input', touch, true);
-    document.removeEventListener('change', touch, true);
-    document.removeEventListener('invalid', invalid, true);
-    removeEventListener('submit', submit);
-    removeEventListener('pagehide', endAll, true);
-    document.removeEventListener('freeze', endAll, true);
+    removalObserver.disconnect();
+    formPrototype.submit = originalSubmit;
+    document.removeEventListener('input', touchField, true);
+    document.removeEventListener('change', touchField, true);
+    document.removeEventListener('invalid', countInvalid, true);
+    removeEventListener('submit', onSubmit);
+    removeEventListener('pagehide', abandonAll, true);
+    document.removeEventListener('freeze', abandonAll, true);
   };
 }

@@ -13,33 +13,42 @@ const FILE =
  * Returns a stop function.
  */
 export function onLinks(track: (event: string, properties: Properties) => void): () => void {
-  const custom = (el: HTMLElement) => {
-    const p: Properties = {};
-    for (const a of el.attributes)
-      if (a.name.startsWith('data-engagekit-prop-'))
-        p[a.name.slice(20).replace(/-./g, (m) => m[1].toUpperCase())] = a.value;
-    track(el.dataset.engagekitEvent!, p);
+  const trackCustomEvent = (element: HTMLElement) => {
+    const properties: Properties = {};
+    for (const attribute of element.attributes) {
+      if (attribute.name.startsWith('data-engagekit-prop-')) {
+        // data-engagekit-prop-plan-name → planName
+        const name = attribute.name.slice(20).replace(/-./g, (dashAndLetter) => dashAndLetter[1].toUpperCase());
+        properties[name] = attribute.value;
+      }
+    }
+    track(element.dataset.engagekitEvent!, properties);
   };
-  const click = (e: Event) => {
-    if ((e as MouseEvent).button > 1) return;
-    const target = e.target as Element;
-    const el = target.closest?.('[data-engagekit-event]') as HTMLElement | null;
+  const onClick = (event: Event) => {
+    if ((event as MouseEvent).button > 1) return;
+    const target = event.target as Element;
+    const customEventElement = target.closest?.('[data-engagekit-event]') as HTMLElement | null;
     // A declarative form counts when it is submitted, not at each click inside it.
-    if (el && el.tagName != 'FORM') custom(el);
-    const a = target.closest?.('a[href]') as HTMLAnchorElement | null;
-    if (!a || !/^https?:$/.test(a.protocol)) return;
-    const url = a.origin + a.pathname;
-    if (a.hasAttribute('download') || FILE.test(a.pathname)) track('File Downloaded', { url });
-    else if (a.host != location.host) track('Outbound Link Clicked', { url });
+    if (customEventElement && customEventElement.tagName != 'FORM') trackCustomEvent(customEventElement);
+    const link = target.closest?.('a[href]') as HTMLAnchorElement | null;
+    if (!link || !/^https?:$/.test(link.protocol)) return;
+    const url = link.origin + link.pathname;
+    if (link.hasAttribute('download') || FILE.test(link.pathname)) track('File Downloaded', { url });
+    else if (link.host != location.host) track('Outbound Link Clicked', { url });
   };
-  // The browser fires submit only once the form is valid; a page that then cancels it to post by script still submitted.
-  const submit = (e: Event) => (e.target as HTMLElement).dataset?.engagekitEvent && custom(e.target as HTMLElement);
-  document.addEventListener('click', click, true);
-  document.addEventListener('auxclick', click, true);
-  document.addEventListener('submit', submit, true);
+  // The browser fires submit only once the form is valid (interactive validation comes first,
+  // https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#concept-form-submit); a page that then
+  // cancels it to post by script still submitted.
+  const onSubmit = (event: Event) => {
+    const form = event.target as HTMLElement;
+    if (form.dataset?.engagekitEvent) trackCustomEvent(form);
+  };
+  document.addEventListener('click', onClick, true);
+  document.addEventListener('auxclick', onClick, true);
+  document.addEventListener('submit', onSubmit, true);
   return () => {
-    document.removeEventListener('submit', submit, true);
-    document.removeEventListener('click', click, true);
-    document.removeEventListener('auxclick', click, true);
+    document.removeEventListener('submit', onSubmit, true);
+    document.removeEventListener('click', onClick, true);
+    document.removeEventListener('auxclick', onClick, true);
   };
 }

@@ -8,39 +8,40 @@ import { routeChanged } from '../lib/routeChange';
  * the back/forward cache is viewed again. Returns a function that stops capturing and restores `history`.
  */
 export function onPageView(page: () => void): () => void {
-  let last = '';
-  const url = () => location.href.split('#')[0];
-  const check = () => {
-    const now = url();
-    if (now == last) return;
-    if (last) routeChanged(new URL(last).pathname);
-    last = now;
+  let lastUrl = '';
+  const currentUrl = () => location.href.split('#')[0];
+  const recordIfNewUrl = () => {
+    const url = currentUrl();
+    if (url == lastUrl) return;
+    if (lastUrl) routeChanged(new URL(lastUrl).pathname);
+    lastUrl = url;
     page();
   };
-  const h = history;
-  const push = h.pushState;
-  const replace = h.replaceState;
+  const pageHistory = history;
+  const originalPushState = pageHistory.pushState;
+  const originalReplaceState = pageHistory.replaceState;
   // Wrap rather than replace: the page (or its router) may have wrapped these too, and keeps working.
-  h.pushState = function (...a: Parameters<History['pushState']>) {
-    push.apply(this, a);
-    check();
+  pageHistory.pushState = function (...args: Parameters<History['pushState']>) {
+    originalPushState.apply(this, args);
+    recordIfNewUrl();
   };
-  h.replaceState = function (...a: Parameters<History['replaceState']>) {
-    replace.apply(this, a);
-    check();
+  pageHistory.replaceState = function (...args: Parameters<History['replaceState']>) {
+    originalReplaceState.apply(this, args);
+    recordIfNewUrl();
   };
-  addEventListener('popstate', check);
+  addEventListener('popstate', recordIfNewUrl);
   // The visitor came back to it: a new view of the same URL.
-  const restored = (e: PageTransitionEvent) => e.persisted && page();
-  addEventListener('pageshow', restored);
-  const doc = document as Document & { prerendering?: boolean };
-  if (doc.prerendering) doc.addEventListener('prerenderingchange', check, { once: true });
-  else check();
+  const onPageShow = (event: PageTransitionEvent) => event.persisted && page();
+  addEventListener('pageshow', onPageShow);
+  // https://wicg.github.io/nav-speculation/prerendering.html#eventdef-document-prerenderingchange
+  const pageDocument = document as Document & { prerendering?: boolean };
+  if (pageDocument.prerendering) pageDocument.addEventListener('prerenderingchange', recordIfNewUrl, { once: true });
+  else recordIfNewUrl();
   return () => {
-    h.pushState = push;
-    h.replaceState = replace;
-    removeEventListener('popstate', check);
-    removeEventListener('pageshow', restored);
-    doc.removeEventListener('prerenderingchange', check);
+    pageHistory.pushState = originalPushState;
+    pageHistory.replaceState = originalReplaceState;
+    removeEventListener('popstate', recordIfNewUrl);
+    removeEventListener('pageshow', onPageShow);
+    pageDocument.removeEventListener('prerenderingchange', recordIfNewUrl);
   };
 }

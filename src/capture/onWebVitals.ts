@@ -17,43 +17,51 @@ export function onWebVitals(
   track: (event: string, properties: Properties) => void,
   load: () => Promise<WebVitals> = () => import('web-vitals'),
 ): () => void {
-  let values: Properties = {};
+  let vitals: Properties = {};
   let sent = false;
   let stopped = false;
   const path = location.pathname;
   // reportAllChanges: keep the latest value of each metric, because a navigation fires pagehide
-  // before visibilitychange, and web-vitals reports final LCP, CLS and INP only on the latter.
-  const keep = (m: Metric) => {
-    values[m.name.toLowerCase()] = m.name == 'CLS' ? Math.round(m.value * 1e4) / 1e4 : Math.round(m.value);
-    values.navigation_type = m.navigationType;
+  // before visibilitychange (https://html.spec.whatwg.org/multipage/document-lifecycle.html#unloading-documents),
+  // and web-vitals reports final LCP, CLS and INP only on the latter.
+  const keepMetric = (metric: Metric) => {
+    vitals[metric.name.toLowerCase()] =
+      metric.name == 'CLS' ? Math.round(metric.value * 1e4) / 1e4 : Math.round(metric.value);
+    vitals.navigation_type = metric.navigationType;
   };
   load().then(
-    (v) => {
-      if (!stopped)
-        for (const on of [v.onTTFB, v.onFCP, v.onLCP, v.onCLS, v.onINP]) on(keep, { reportAllChanges: true });
+    (webVitals) => {
+      if (!stopped) {
+        for (const onMetric of [webVitals.onTTFB, webVitals.onFCP, webVitals.onLCP, webVitals.onCLS, webVitals.onINP]) {
+          onMetric(keepMetric, { reportAllChanges: true });
+        }
+      }
     },
     () => undefined, // blocked or offline: no vitals for this page, nothing else changes
   );
   const report = () => {
-    if (sent || stopped || !('lcp' in values || 'fcp' in values || 'ttfb' in values)) return;
+    if (sent || stopped || !('lcp' in vitals || 'fcp' in vitals || 'ttfb' in vitals)) return;
     sent = true;
-    track('Web Vitals', { ...values, path });
+    track('Web Vitals', { ...vitals, path });
   };
-  const hidden = () => document.visibilityState == 'hidden' && report();
+  const onVisibilityChange = () => document.visibilityState == 'hidden' && report();
   // A page restored from the back/forward cache is a new page view, whose vitals web-vitals
   // measures again. Capture phase: before web-vitals' own pageshow listener reports them.
-  const restored = (e: PageTransitionEvent) => {
-    if (e.persisted) ((values = {}), (sent = false));
+  const onPageShow = (event: PageTransitionEvent) => {
+    if (event.persisted) {
+      vitals = {};
+      sent = false;
+    }
   };
   // Capture phase on document and window: after web-vitals' own listeners on window (which take
   // the last entries), before the tracker's, which then sends the report with the page.
-  document.addEventListener('visibilitychange', hidden, true);
+  document.addEventListener('visibilitychange', onVisibilityChange, true);
   addEventListener('pagehide', report, true);
-  addEventListener('pageshow', restored, true);
+  addEventListener('pageshow', onPageShow, true);
   return () => {
     stopped = true;
-    document.removeEventListener('visibilitychange', hidden, true);
+    document.removeEventListener('visibilitychange', onVisibilityChange, true);
     removeEventListener('pagehide', report, true);
-    removeEventListener('pageshow', restored, true);
+    removeEventListener('pageshow', onPageShow, true);
   };
 }

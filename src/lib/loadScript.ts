@@ -4,12 +4,12 @@
  */
 export function loadScript(src: string, nonce = ''): Promise<void> {
   return new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.async = true;
-    s.src = src;
-    s.nonce = nonce;
-    s.onload = () => resolve();
-    s.onerror = reject;
-    document.head.appendChild(s);
+    const script = document.createElement('script');
+    script.async = true;
+    script.src = src;
+    script.nonce = nonce;
+    script.onload = () => resolve();
+    script.onerror = reject;
+    document.head.appendChild(script);
   });
 }

@@ -1,8 +1,10 @@
 import type { Context } from '../types';
 import { cleanUrl, noEmails } from './privacy';
 
+/** What `lastPage` was worked out from: URL, referrer, title and `keep`. */
 let lastKey = '';
-let last: Context['page'];
+/** The cleaned `context.page` of `lastKey`. */
+let lastPage: Context['page'];
 
 /**
  * `context.page` of the current document, cleaned (see cleanUrl): `keep` lists query parameters to
@@ -14,24 +16,25 @@ export function pageContext(keep: string[]): Context['page'] {
   const key = [location.href, document.referrer, document.title, ...keep].join('\n');
   if (key != lastKey) {
     const url = cleanUrl(location.href, keep);
-    const u = new URL(url);
-    last = {
+    const parsed = new URL(url);
+    lastPage = {
       url,
-      path: u.pathname,
+      path: parsed.pathname,
       referrer: cleanUrl(document.referrer, keep),
       title: noEmails(document.title),
-      search: u.search,
+      search: parsed.search,
     };
     lastKey = key;
   }
-  return { ...last };
+  return { ...lastPage };
 }
 
 /** `context.campaign` from the URL's utm_* parameters (utm_campaign becomes `name`, as in Segment), or undefined. */
 export function campaignOf(search: string): Context['campaign'] {
-  const out: Record<string, string> = {};
-  new URLSearchParams(search).forEach((v, k) => {
-    if (k.startsWith('utm_') && v) out[k == 'utm_campaign' ? 'name' : k.slice(4)] = noEmails(v);
+  const campaign: Record<string, string> = {};
+  new URLSearchParams(search).forEach((value, key) => {
+    if (key.startsWith('utm_') && value) campaign[key == 'utm_campaign' ? 'name' : key.slice(4)] = noEmails(value);
   });
-  for (const _ in out) return out;
+  // Undefined when there is no utm_* parameter: the loop returns only if there is a key.
+  for (const _key in campaign) return campaign;
 }

@@ -5,7 +5,7 @@ const EMAIL = /[\w.+-]+(@|%40)[\w-]+(\.[\w-]+)+/gi;
 const KEEP = /^(utm_\w+|gclid|fbclid)$/;
 
 /** The text with every email-shaped part removed. */
-export const noEmails = (s: string): string => s.replace(EMAIL, '');
+export const noEmails = (text: string): string => text.replace(EMAIL, '');
 
 /**
  * A URL fit to record: without its fragment (OAuth and magic links put tokens there), without
@@ -15,19 +15,21 @@ export const noEmails = (s: string): string => s.replace(EMAIL, '');
 export function cleanUrl(href: string, keep: string[]): string {
   if (!href) return href;
   try {
-    const u = new URL(href);
-    const q = new URLSearchParams();
-    u.searchParams.forEach((v, k) => (KEEP.test(k) || keep.includes(k)) && q.append(k, v));
-    u.search = '' + q;
-    u.hash = '';
-    return noEmails(u.href);
+    const url = new URL(href);
+    const kept = new URLSearchParams();
+    for (const [key, value] of url.searchParams) if (KEEP.test(key) || keep.includes(key)) kept.append(key, value);
+    url.search = '' + kept;
+    url.hash = '';
+    return noEmails(url.href);
   } catch {
     return noEmails(href);
   }
 }
 
 /** String properties of an automatically captured event, without email-shaped parts. */
-export function scrub<T extends Record<string, unknown>>(p: T): T {
-  for (const k in p) if (typeof p[k] == 'string') (p as Record<string, unknown>)[k] = noEmails(p[k] as string);
-  return p;
+export function scrub<T extends Record<string, unknown>>(properties: T): T {
+  for (const key in properties)
+    if (typeof properties[key] == 'string')
+      (properties as Record<string, unknown>)[key] = noEmails(properties[key] as string);
+  return properties;
 }

@@ -5,12 +5,12 @@ const listeners = new Set<(path: string) => void>();
  * the new page view is recorded (so engagement and form abandonment are reported for the old one).
  * Returns a function that stops listening.
  */
-export function onRouteChange(cb: (path: string) => void): () => void {
-  listeners.add(cb);
-  return () => listeners.delete(cb);
+export function onRouteChange(listener: (path: string) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
 
 /** Announce a route change (called by onPageView). */
 export function routeChanged(path: string): void {
-  listeners.forEach((cb) => cb(path));
+  listeners.forEach((listener) => listener(path));
 }

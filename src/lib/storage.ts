@@ -1,6 +1,7 @@
 /**
  * localStorage that never throws: it is missing in some sandboxed iframes, throws SecurityError
- * when cookies are blocked and QuotaExceededError in Safari private mode (before 11). Keys are
+ * when cookies are blocked (https://html.spec.whatwg.org/multipage/webstorage.html#dom-localstorage)
+ * and QuotaExceededError in Safari private mode (before 11). Keys are
  * versioned (`engagekit:v1:`) so a later format can move on without misreading old values.
  */
 const PREFIX = 'engagekit:v1:';
@@ -12,12 +13,12 @@ let ephemeral = false;
  * Do Not Track when honoured, consent pending), or store them again (`false`), writing the ones
  * made meanwhile so the visitor keeps them.
  */
-export function setEphemeral(on: boolean): void {
-  if (ephemeral && !on) {
-    ephemeral = on;
-    for (const k of IDS) if (memory[k] != null) save(k, memory[k], true);
+export function setEphemeral(memoryOnly: boolean): void {
+  if (ephemeral && !memoryOnly) {
+    ephemeral = memoryOnly;
+    for (const key of IDS) if (memory[key] != null) save(key, memory[key], true);
   }
-  ephemeral = on;
+  ephemeral = memoryOnly;
 }
 
 /** The keys that identify a visitor. */
@@ -33,13 +34,22 @@ export function load(key: string): string | undefined {
   }
 }
 
+/** Read a JSON value: undefined when absent or unreadable. */
+export function loadJson<T>(key: string): T | undefined {
+  try {
+    return JSON.parse(load(key)!);
+  } catch {
+    // absent (JSON.parse(undefined) throws) or damaged: as if absent
+  }
+}
+
 /** Every stored key that starts with `prefix` (without our own prefix). */
 export function keys(prefix: string): string[] {
   const out: string[] = [];
   try {
     for (let i = 0; i < localStorage.length; i++) {
-      const k = localStorage.key(i)!;
-      if (k.startsWith(PREFIX + prefix)) out.push(k.slice(PREFIX.length));
+      const storedKey = localStorage.key(i)!;
+      if (storedKey.startsWith(PREFIX + prefix)) out.push(storedKey.slice(PREFIX.length));
     }
   } catch {
     // no localStorage: nothing was spilled there either

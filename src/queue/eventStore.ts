@@ -1,20 +1,7 @@
-/** One queued message as it is stored: the serialised JSON plus what the queue needs to manage it. */
-export interface Rec {
-  /** The messageId, also the storage key. */
-  id: string;
-  /** The message as JSON, exactly as it will be sent. */
-  j: string;
-  /** Its size in UTF-8 bytes. */
-  n: number;
-  /** Capture time, ms since the epoch (for ordering and max age). */
-  t: number;
-  /** Capture order within one tab (same-millisecond events keep their order). */
-  q: number;
-  /** The tab that captured it. */
-  o: string;
-  /** Claimed by a sender until this time (ms); unclaimed when absent or past. */
-  c?: number;
-}
+import type { Rec } from './record';
+
+// The record type lives with its storage format; re-exported for code that imports it from here.
+export type { Rec } from './record';
 
 /** What a sender may take in one batch. */
 export interface TakeLimits {
@@ -31,29 +18,31 @@ export interface TakeLimits {
 }
 
 /**
- * Where queued events live (after Snowplow's EventStore), shared by the site's tabs. `_take` claims what it returns, so two senders never
- * hold the same event; `_remove` follows a 2xx (or a refusal not worth retrying), `_release` a
- * failure that will be retried.
+ * Where queued events live (after Snowplow's EventStore), shared by the site's tabs. `_take` claims
+ * what it returns, so two senders never hold the same event; `_remove` follows a 2xx (or a refusal
+ * not worth retrying), `_release` a failure that will be retried.
  */
 export interface EventStore {
   /** Add records; when more than `max` are stored, delete the oldest. Resolves to how many were deleted. */
-  _put(recs: Rec[], max: number): Promise<number>;
+  _put(records: Rec[], max: number): Promise<number>;
   /**
    * Claim the oldest unclaimed records within the limits. Resolves to them, the expired records it
    * deleted and when the earliest claim held by another sender runs out (0 when none is held).
    */
   _take(limits: TakeLimits): Promise<Taken>;
+  /** Delete these records (sent, or refused for good). */
   _remove(ids: string[]): Promise<void>;
+  /** Unclaim these records, so the next take may send them again. */
   _release(ids: string[]): Promise<void>;
   /** Claim these records until `until` without reading them first (a page being left cannot wait for a read). */
-  _mark(recs: Rec[], until: number): Promise<void>;
+  _mark(records: Rec[], until: number): Promise<void>;
 }
 
 /** What `_take` found: the batch, the expired records, and when the next claim of another sender expires (0: none). */
 export type Taken = [batch: Rec[], expired: Rec[], wake: number];
 
-/** Oldest first. */
-export const byAge = (a: Rec, b: Rec): number => a.t - b.t || a.q - b.q;
+/** Sort order of records: oldest first. */
+export const byAge = (first: Rec, second: Rec): number => first.t - second.t || first.q - second.q;
 
 /**
  * The store-independent part of `_take`: from every stored record, those past `maxAge` (to delete)
@@ -61,20 +50,29 @@ export const byAge = (a: Rec, b: Rec): number => a.t - b.t || a.q - b.q;
  * is still taken alone, so it can be sent, refused and reported instead of blocking the queue.
  * With `min`, a batch that neither reaches it nor is cut short by the limits is not taken.
  */
-export function selectBatch(all: Rec[], l: TakeLimits): Taken {
+export function selectBatch(stored: Rec[], limits: TakeLimits): Taken {
   const expired: Rec[] = [];
   let batch: Rec[] = [];
+  // The batch's size in the request body: each message and the comma after it.
   let bytes = 0;
+  // When the earliest claim of another sender runs out (0: none seen).
   let wake = 0;
-  let full = false;
-  for (const r of all.sort(byAge)) {
-    if (l.now - r.t > l.maxAge) expired.push(r);
-    else if (r.c! > l.now) wake = wake && wake < r.c! ? wake : r.c!;
-    else if (batch.length < l.count && !l.skip(r.id) && (!batch.length || bytes + r.n + 1 <= l.bytes)) {
-      batch.push(r);
-      bytes += r.n + 1;
-    } else full ||= !l.skip(r.id);
+  // A record that could have been taken was left out because the batch reached a limit.
+  let cutShort = false;
+  for (const record of stored.sort(byAge)) {
+    if (limits.now - record.t > limits.maxAge) expired.push(record);
+    else if (record.c! > limits.now) {
+      // Claimed by another sender: note when the claim runs out, unless an earlier one is known.
+      if (!(wake && wake < record.c!)) wake = record.c!;
+    } else if (
+      batch.length < limits.count &&
+      !limits.skip(record.id) &&
+      (!batch.length || bytes + record.n + 1 <= limits.bytes)
+    ) {
+      batch.push(record);
+      bytes += record.n + 1;
+    } else cutShort ||= !limits.skip(record.id);
   }
-  if (!full && batch.length < (l.min || 1)) batch = [];
+  if (!cutShort && batch.length < (limits.min || 1)) batch = [];
   return [batch, expired, wake];
 }

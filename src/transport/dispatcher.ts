@@ -1,7 +1,7 @@
 import type { Settings } from '../config';
 import type { EngagekitError } from '../types';
 import type { EventQueue } from '../queue/eventQueue';
-import type { Rec } from '../queue/eventStore';
+import type { Rec } from '../queue/record';
 import { load, save } from '../lib/storage';
 import { utf8Length } from '../lib/utf8Length';
 import { isRetryable, retryDelay } from './retryPolicy';
@@ -15,8 +15,8 @@ export interface Dispatcher {
   _queued(): void;
   /** Send until the queue is empty (true) or a send failed (false). `force` skips a pending backoff. */
   _flush(force?: boolean): Promise<boolean>;
-  /** The page is hidden (`gone`: left) — hand this tab's unsent events to the browser now. */
-  _leave(gone?: boolean): void;
+  /** The page is hidden (`left`: it is being left) — hand this tab's unsent events to the browser now. */
+  _leave(left?: boolean): void;
   /** The page came back from the back/forward cache. */
   _back(): void;
   /** Send what earlier pages left behind. */
@@ -35,6 +35,7 @@ const OVERHEAD = 200;
  */
 export const HANDOFF_TTL = 600_000;
 
+/** A 2xx: the collector has the batch. */
 const ok = (status: number) => status > 199 && status < 300;
 
 /**
@@ -46,115 +47,133 @@ const ok = (status: number) => status > 199 && status < 300;
  * so one bad batch never blocks the events behind it.
  */
 export function dispatcher(
-  s: Settings,
-  q: EventQueue,
-  ch: TabChannel,
-  report: (e: EngagekitError) => void,
+  settings: Settings,
+  queue: EventQueue,
+  channel: TabChannel,
+  report: (error: EngagekitError) => void,
 ): Dispatcher {
+  // The next scheduled flush, if any.
   let timer: ReturnType<typeof setTimeout> | undefined;
   // When the timer fires: a new event must not wait behind a far-off wake-up (claims held 10 min).
-  let due = 0;
+  let timerDue = 0;
+  // No flush before this time (a backoff), unless forced.
   let retryAt = 0;
-  let attempt = 0;
+  // Failed sends since the last success: the backoff grows with it.
+  let failures = 0;
+  // The drain in progress, if any.
   let running: Promise<boolean> | undefined;
-  let again: Promise<boolean> | undefined;
-  let plain = false;
-  let leaving = new AbortController();
+  // A flush asked for while a drain runs: it starts when that drain ends.
+  let nextFlush: Promise<boolean> | undefined;
+  // The collector (or a proxy) seems to refuse gzip: the next batch goes uncompressed.
+  let skipGzip = false;
+  // Aborted by `_pause` (stopped, or the page was left): no new timer, and no more waiting for the send lock.
+  let stopSending = new AbortController();
   // A batch taken from the queue and still being encoded: not on the wire yet, so the page-hide path sends it.
-  let encoding: Rec[] | undefined;
+  let beingEncoded: Rec[] | undefined;
   // Once the page is being left, Chromium rejects the promise of every keepalive request in flight
   // ("Failed to fetch") right after pagehide, although the browser goes on to deliver the request.
-  // A network error then says nothing: those events are kept aside, neither sent again by this
-  // page nor released (the next page load sends what really was not delivered).
-  let gone = false;
-  const unknown: Rec[] = [];
-  const failed = (recs: Rec[], st: number) => (gone && !st ? void unknown.push(...recs) : q._retry(recs));
+  // A network error then says nothing: those events are kept aside in `outcomeUnknown`, neither
+  // sent again by this page nor released (the next page load sends what really was not delivered).
+  let pageLeft = false;
+  const outcomeUnknown: Rec[] = [];
+  // A send failed: unclaim the records for a retry, or (a network error after the page was left,
+  // see above) keep them aside. The `void` makes both branches a value, terser's shortest form.
+  const failed = (records: Rec[], status: number) =>
+    pageLeft && !status ? void outcomeUnknown.push(...records) : queue._retry(records);
 
-  const body = (recs: Rec[]) =>
+  const requestBody = (records: Rec[]) =>
     '{"batch":[' +
-    recs.map((r) => r.j).join() +
+    records.map((record) => record.j).join() +
     '],"sentAt":"' +
     new Date().toISOString() +
     '","writeKey":' +
-    JSON.stringify(s.writeKey) +
-    // Events the queue had to drop are counted in the next batch (Segment merges a batch-level context into each message).
-    (q._dropped ? ',"context":{"droppedEvents":' + q._dropped + '}' : '') +
+    JSON.stringify(settings.writeKey) +
+    // Events the queue had to drop are counted in the next batch (Segment merges a batch-level
+    // context into each message).
+    (queue._dropped ? ',"context":{"droppedEvents":' + queue._dropped + '}' : '') +
     '}';
 
   // Paused (stopped, or the page was left), a drain still running sets no new timer: a stopped tracker stays stopped.
-  const later = (ms: number) => {
+  const flushLater = (delay: number) => {
     clearTimeout(timer);
-    if (!leaving.signal.aborted) ((timer = setTimeout(() => d._flush(true), ms)), (due = Date.now() + ms));
+    if (!stopSending.signal.aborted) {
+      timer = setTimeout(() => dispatcher._flush(true), delay);
+      timerDue = Date.now() + delay;
+    }
   };
 
-  async function send(recs: Rec[]): Promise<boolean> {
-    const text = body(recs);
-    const dropped = q._dropped;
-    const gz = s.compress && !plain;
-    encoding = recs;
-    const req = await encode(text, utf8Length(text), gz);
+  async function send(records: Rec[]): Promise<boolean> {
+    const json = requestBody(records);
+    // What this body reports as dropped: subtracted from the count once it is delivered.
+    const droppedReported = queue._dropped;
+    const gzip = settings.compress && !skipGzip;
+    beingEncoded = records;
+    const request = await encode(json, utf8Length(json), gzip);
     // The page was hidden meanwhile and the hide path took this batch: its answer settles them.
-    if (encoding != recs) return true;
-    encoding = undefined;
-    const [st, retryAfter] = await post(s.endpoint, req);
-    if (s.debug) console.info('[engagekit] sent', recs.length, 'events:', st || 'network error');
-    if (ok(st)) {
-      attempt = 0;
-      q._dropped -= dropped;
+    if (beingEncoded != records) return true;
+    beingEncoded = undefined;
+    const [status, retryAfter] = await post(settings.endpoint, request);
+    if (settings.debug) console.info('[engagekit] sent', records.length, 'events:', status || 'network error');
+    if (ok(status)) {
+      failures = 0;
+      queue._dropped -= droppedReported;
       // When the site's collector last answered, for every page of the site (see _leave).
       save('ok', '' + Date.now());
-    } else if (st == 413 && recs[1]) {
-      const rest = recs.slice(recs.length >> 1);
-      if (await send(recs.slice(0, recs.length >> 1))) return send(rest);
-      q._retry(rest);
+    } else if (status == 413 && records[1]) {
+      // Too large: send each half (halving again while refused); should the first half fail, the
+      // second is released for the retry.
+      const secondHalf = records.slice(records.length >> 1);
+      if (await send(records.slice(0, records.length >> 1))) return send(secondHalf);
+      queue._retry(secondHalf);
       return false;
-    } else if (isRetryable(st)) {
+    } else if (isRetryable(status)) {
       save('ok', undefined);
-      failed(recs, st);
-      if (gone) return false;
+      failed(records, status);
+      if (pageLeft) return false;
       // A collector (or proxy) that refuses our gzip header fails like a network error: next try goes plain.
-      plain = gz && !st;
-      const wait = retryDelay(attempt++, retryAfter);
-      retryAt = Date.now() + wait;
-      later(wait);
+      skipGzip = gzip && !status;
+      const delay = retryDelay(failures++, retryAfter);
+      retryAt = Date.now() + delay;
+      flushLater(delay);
       return false;
-    } else
+    } else {
       report({
         type: 'rejected',
-        status: st,
-        count: recs.length,
-        message: `collector answered ${st}: ${recs.length} events dropped`,
+        status,
+        count: records.length,
+        message: `collector answered ${status}: ${records.length} events dropped`,
       });
-    await q._done(recs);
+    }
+    await queue._done(records);
     return true;
   }
 
-  // `all`: until the queue is empty (flush(), the interval, a retry). Otherwise (a batch filled up,
-  // the page was shown) one batch and then only full ones: events still trickling in while a
+  // `untilEmpty`: until the queue is empty (flush(), the interval, a retry). Otherwise (a batch filled
+  // up, the page was shown) one batch and then only full ones: events still trickling in while a
   // batch is sent wait for the interval instead of going one or two per request.
-  async function drain(all?: boolean): Promise<boolean> {
-    for (let min = 1; ; min = all ? 1 : s.batchSize) {
+  async function drain(untilEmpty?: boolean): Promise<boolean> {
+    for (let min = 1; ; min = untilEmpty ? 1 : settings.batchSize) {
       // A page being left starts no new batch: the browser would cut it off (the next page load sends it).
-      if (navigator.onLine === false || gone) return false;
-      const recs = await q._take(s.batchSize, s.maxBatchBytes - OVERHEAD, min);
-      if (!recs[0]) {
+      if (navigator.onLine === false || pageLeft) return false;
+      const records = await queue._take(settings.batchSize, settings.maxBatchBytes - OVERHEAD, min);
+      if (!records[0]) {
         // Events another sender claimed (a tab that died mid-send) come back when its claim runs out.
-        if (q._wake) later(q._wake - Date.now() + 100);
+        if (queue._wake) flushLater(queue._wake - Date.now() + 100);
         // Fewer than a batch may be left, this tab's or not: they go after the interval (or sooner, if a wake-up is).
-        if (min > 1 && (!timer || due > Date.now() + s.flushInterval)) later(s.flushInterval);
+        if (min > 1 && (!timer || timerDue > Date.now() + settings.flushInterval)) flushLater(settings.flushInterval);
         return true;
       }
-      ch._claim(recs);
-      if (!(await send(recs))) return false;
+      channel._claim(records);
+      if (!(await send(records))) return false;
     }
   }
 
-  const d: Dispatcher = {
+  const dispatcher: Dispatcher = {
     _queued() {
-      if (q._size() >= s.batchSize && Date.now() >= retryAt) d._flush();
+      if (queue._size() >= settings.batchSize && Date.now() >= retryAt) dispatcher._flush();
       else {
-        const ms = Math.max(s.flushInterval, retryAt - Date.now());
-        if (!timer || due > Date.now() + ms) later(ms);
+        const delay = Math.max(settings.flushInterval, retryAt - Date.now());
+        if (!timer || timerDue > Date.now() + delay) flushLater(delay);
       }
     },
     _flush(force) {
@@ -163,58 +182,72 @@ export function dispatcher(
       timer = undefined;
       retryAt = 0;
       // Asked while a drain runs, which may have looked before the latest events were stored: once more after it.
-      if (running) return (again ||= running.then(() => ((again = undefined), d._flush(force))));
-      return (running = withSendLock('engagekit:' + s.dbName, leaving.signal, () => drain(force), false)
+      if (running) {
+        return (nextFlush ||= running.then(() => {
+          nextFlush = undefined;
+          return dispatcher._flush(force);
+        }));
+      }
+      return (running = withSendLock('engagekit:' + settings.dbName, stopSending.signal, () => drain(force), false)
         .catch(() => false)
         .finally(() => {
           running = undefined;
-          if (q._size() && !timer) later(s.flushInterval);
+          if (queue._size() && !timer) flushLater(settings.flushInterval);
         }));
     },
     _start() {
-      d._flush();
+      dispatcher._flush();
       // A page of the site that was just left may still be committing its last writes: look again.
-      later(s.flushInterval);
+      flushLater(settings.flushInterval);
     },
-    _leave(leaving) {
-      gone ||= !!leaving;
-      const recs = [...(encoding || []), ...q._unsent()];
-      encoding = undefined;
-      for (let i = 0, j = 0; i < recs.length; i = j) {
+    _leave(left) {
+      pageLeft ||= !!left;
+      const records = [...(beingEncoded || []), ...queue._unsent()];
+      beingEncoded = undefined;
+      for (let i = 0, j = 0; i < records.length; i = j) {
         // Fill a chunk up to what is left of the page's keepalive budget (at least one event).
-        for (let bytes = OVERHEAD; j < recs.length && (j == i || bytes + recs[j].n < keepaliveRoom());)
-          bytes += recs[j++].n + 1;
-        const chunk = recs.slice(i, j);
-        const text = body(chunk);
-        const n = utf8Length(text);
-        // Uncompressed, so the request starts now, before the page goes.
-        if (n <= keepaliveRoom())
-          post(s.endpoint, [text, n]).then(([st]) => (ok(st) ? q._done(chunk) : failed(chunk, st)));
-        // A beacon is never acknowledged: its events stay held here (this page will not send them
-        // again) and stored (the next page load sends them again, with the same messageIds).
-        else if (!navigator.sendBeacon?.(s.endpoint, new Blob([text], { type: 'text/plain' }))) break;
-        // What did not fit stays stored and goes on the next page load.
-        q._hold(chunk);
-        ch._claim(chunk);
-        if (s.debug) console.info('[engagekit] left the page: handed', chunk.length, 'events to the browser');
+        for (let size = OVERHEAD; j < records.length && (j == i || size + records[j].n < keepaliveRoom());)
+          size += records[j++].n + 1;
+        const chunk = records.slice(i, j);
+        const json = requestBody(chunk);
+        const bytes = utf8Length(json);
+        // Within what is left of our keepalive budget: fetch, uncompressed so the request starts now,
+        // before the page goes. Over it: a beacon, also a keepalive request (https://w3c.github.io/beacon/),
+        // which goes if the browser's own quota still has room. A beacon is never acknowledged: its
+        // events stay held here (this page will not send them again) and stored (the next page load
+        // sends them again, with the same messageIds).
+        if (bytes <= keepaliveRoom()) {
+          post(settings.endpoint, [json, bytes]).then(([status]) =>
+            ok(status) ? queue._done(chunk) : failed(chunk, status),
+          );
+        } else if (!navigator.sendBeacon?.(settings.endpoint, new Blob([json], { type: 'text/plain' }))) {
+          // Refused: what did not fit stays stored and goes on the next page load.
+          break;
+        }
+        queue._hold(chunk);
+        channel._claim(chunk);
+        if (settings.debug) console.info('[engagekit] left the page: handed', chunk.length, 'events to the browser');
       }
       // Only a collector seen answering lately gets that benefit of the doubt; after a failure, or
       // with no news of it, the next page sends at once (a duplicate is better than a delay).
-      if (leaving) q._leaving(!attempt && Date.now() - Number(load('ok')) < HANDOFF_TTL ? Date.now() + HANDOFF_TTL : 0);
+      // (`ok` is when a page of the site last had a 2xx.)
+      if (left) {
+        queue._leaving(!failures && Date.now() - Number(load('ok')) < HANDOFF_TTL ? Date.now() + HANDOFF_TTL : 0);
+      }
     },
     _back() {
-      gone = false;
-      leaving = new AbortController();
-      q._stay();
+      pageLeft = false;
+      stopSending = new AbortController();
+      queue._stay();
       // Whatever was in flight when the page was frozen may or may not have arrived: at least once.
-      q._retry(unknown.splice(0));
-      d._flush(true);
+      queue._retry(outcomeUnknown.splice(0));
+      dispatcher._flush(true);
     },
     _pause() {
       clearTimeout(timer);
       timer = undefined;
-      leaving.abort();
+      stopSending.abort();
     },
   };
-  return d;
+  return dispatcher;
 }

@@ -2,13 +2,15 @@
 export const REQUEST_TIMEOUT = 20_000;
 /**
  * The Fetch standard lets a page have 64 KiB of keepalive request bodies in flight in all
- * ("inflight keepalive bytes"); fetch keepalive and sendBeacon share that quota in Chromium, and a
- * request over it fails. We stay under it, leaving room for the host page's own beacons.
+ * ("inflightKeepaliveBytes", https://fetch.spec.whatwg.org/#http-network-or-cache-fetch); fetch
+ * keepalive and sendBeacon (https://w3c.github.io/beacon/) share that quota, and a request over it
+ * fails. We stay under it, leaving room for the host page's own beacons.
  */
 export const KEEPALIVE_BUDGET = 60_000;
 /** Bodies smaller than this are not worth gzipping (and the Content-Encoding header costs a CORS preflight). */
 export const GZIP_MIN = 1024;
 
+// Bytes of keepalive request bodies this page has in flight.
 let inflight = 0;
 
 /** Bytes of keepalive budget still free on this page. */
@@ -23,8 +25,10 @@ export type Encoded = [body: BodyInit, bytes: number, gzip?: boolean];
  */
 export async function encode(text: string, bytes: number, compress: boolean): Promise<Encoded> {
   if (!compress || bytes < GZIP_MIN || typeof CompressionStream != 'function') return [text, bytes];
-  const gz = await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
-  return [gz, gz.byteLength, true];
+  const gzipped = await new Response(
+    new Blob([text]).stream().pipeThrough(new CompressionStream('gzip')),
+  ).arrayBuffer();
+  return [gzipped, gzipped.byteLength, true];
 }
 
 /**
@@ -39,7 +43,7 @@ export async function post(url: string, [body, bytes, gzip]: Encoded): Promise<[
   const keepalive = bytes <= keepaliveRoom();
   if (keepalive) inflight += bytes;
   try {
-    const r = await fetch(url, {
+    const response = await fetch(url, {
       method: 'POST',
       body,
       headers,
@@ -47,7 +51,7 @@ export async function post(url: string, [body, bytes, gzip]: Encoded): Promise<[
       credentials: 'omit',
       signal: AbortSignal.timeout?.(REQUEST_TIMEOUT),
     });
-    return [r.status, r.headers.get('Retry-After') || undefined];
+    return [response.status, response.headers.get('Retry-After') || undefined];
   } catch {
     return [0];
   } finally {

@@ -1,8 +1,9 @@
-import type { Rec } from '../queue/eventStore';
+import type { Rec } from '../queue/record';
 
 /** Tells the site's other tabs which events this one is sending. */
 export interface TabChannel {
-  _claim(recs: Rec[]): void;
+  /** Tell the other tabs this one is sending these records. */
+  _claim(records: Rec[]): void;
   /** Close before the page enters the back/forward cache; reopen when it is restored. */
   _close(): void;
   _open(): void;
@@ -14,20 +15,23 @@ export interface TabChannel {
  * leave those events alone. Where BroadcastChannel is missing, the claims made in IndexedDB apply.
  */
 export function tabChannel(name: string, onClaim: (ids: string[]) => void): TabChannel {
-  let bc: BroadcastChannel | undefined;
-  const ch: TabChannel = {
-    _claim(recs) {
-      bc?.postMessage(recs.map((r) => r.id));
+  // Open while the page is shown (undefined when closed, or where BroadcastChannel is missing).
+  let broadcast: BroadcastChannel | undefined;
+  const channel: TabChannel = {
+    _claim(records) {
+      broadcast?.postMessage(records.map((record) => record.id));
     },
     _close() {
-      bc?.close();
-      bc = undefined;
+      broadcast?.close();
+      broadcast = undefined;
     },
     _open() {
-      if (!bc && typeof BroadcastChannel == 'function')
-        (bc = new BroadcastChannel(name)).onmessage = (e) => onClaim(e.data);
+      if (!broadcast && typeof BroadcastChannel == 'function') {
+        broadcast = new BroadcastChannel(name);
+        broadcast.onmessage = (event) => onClaim(event.data);
+      }
     },
   };
-  ch._open();
-  return ch;
+  channel._open();
+  return channel;
 }

@@ -3,11 +3,11 @@ import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vite
 // commerce.ts keeps the last add in module state and the cart, checkout and order in localStorage:
 // each test gets fresh modules (a new page) and empty storage; `reload()` is a new page on the same storage.
 type Commerce = typeof import('../../src/commerce');
-let c: Commerce;
-let track: Mock<(event: string, properties: Record<string, any>) => void>;
+let commerce: Commerce;
+let track: Mock<(event: string, properties: Record<string, unknown>) => void>;
 const reload = async () => {
   vi.resetModules();
-  c = await import('../../src/commerce');
+  commerce = await import('../../src/commerce');
 };
 beforeEach(async () => {
   localStorage.clear();
@@ -22,7 +22,7 @@ afterEach(() => {
 });
 
 const events = () => track.mock.calls.map((call) => call[0]);
-const add = (item: Record<string, unknown>, source = 'api') => c.addToCart(track, item, source);
+const add = (item: Record<string, unknown>, source = 'api') => commerce.addToCart(track, item, source);
 const later = (ms: number) => vi.setSystemTime(Date.now() + ms);
 
 describe('addToCart', () => {
@@ -62,8 +62,8 @@ describe('addToCart', () => {
     add({ product_id: 'D' }, 'shopify');
     add({ product_id: 'E', cart_id: 'c9' });
     add({ product_id: 'F' }, 'shopify');
-    expect(events().filter((e) => e == 'Cart Started')).toHaveLength(2);
-    expect(events().filter((e) => e == 'Product Added')).toHaveLength(6);
+    expect(events().filter((event) => event == 'Cart Started')).toHaveLength(2);
+    expect(events().filter((event) => event == 'Product Added')).toHaveLength(6);
   });
 
   it('counts the same add seen twice within 3 s once, from any source; a different item or a later add counts', () => {
@@ -90,21 +90,21 @@ describe('addToCart', () => {
 describe('startCheckout', () => {
   it('starts a checkout once per cart, with its properties', async () => {
     add({ product_id: 'A' });
-    c.startCheckout(track, { value: 42 });
-    c.startCheckout(track);
+    commerce.startCheckout(track, { value: 42 });
+    commerce.startCheckout(track);
     await reload();
-    c.startCheckout(track);
+    commerce.startCheckout(track);
     expect(track.mock.calls.slice(2)).toEqual([['Checkout Started', { value: 42 }]]);
   });
 
   it('once for a visit with no cart seen, and again for a new cart', () => {
-    c.startCheckout(track);
-    c.startCheckout(track);
+    commerce.startCheckout(track);
+    commerce.startCheckout(track);
     add({ product_id: 'A', cart_id: 'c1' });
-    c.startCheckout(track);
-    c.startCheckout(track);
+    commerce.startCheckout(track);
+    commerce.startCheckout(track);
     add({ product_id: 'B', cart_id: 'c2' });
-    c.startCheckout(track);
+    commerce.startCheckout(track);
     expect(events()).toEqual([
       'Checkout Started',
       'Cart Started',
@@ -120,11 +120,11 @@ describe('startCheckout', () => {
 describe('completeOrder', () => {
   it('completes an order once per order_id, across reloads of the thank-you page', async () => {
     const order = { order_id: '1001', total: 84, currency: 'EUR' };
-    c.completeOrder(track, order);
-    c.completeOrder(track, order);
+    commerce.completeOrder(track, order);
+    commerce.completeOrder(track, order);
     await reload();
-    c.completeOrder(track, { order_id: '1001' });
-    c.completeOrder(track, { order_id: '1002' });
+    commerce.completeOrder(track, { order_id: '1001' });
+    commerce.completeOrder(track, { order_id: '1002' });
     expect(track.mock.calls).toEqual([
       ['Order Completed', order],
       ['Order Completed', { order_id: '1002' }],
@@ -133,12 +133,12 @@ describe('completeOrder', () => {
 
   it('empties the cart: the next add starts a new cart, and its checkout counts again', () => {
     add({ product_id: 'A' });
-    c.startCheckout(track);
-    c.completeOrder(track, { order_id: '1' });
+    commerce.startCheckout(track);
+    commerce.completeOrder(track, { order_id: '1' });
     later(60_000);
     add({ product_id: 'A' });
     add({ product_id: 'B' });
-    c.startCheckout(track);
+    commerce.startCheckout(track);
     expect(events()).toEqual([
       'Cart Started',
       'Product Added',
@@ -152,8 +152,8 @@ describe('completeOrder', () => {
   });
 
   it('a numeric order_id is the same order as its string', () => {
-    c.completeOrder(track, { order_id: 7 });
-    c.completeOrder(track, { order_id: '7' });
+    commerce.completeOrder(track, { order_id: 7 });
+    commerce.completeOrder(track, { order_id: '7' });
     expect(events()).toEqual(['Order Completed']);
   });
 });

@@ -59,7 +59,10 @@ describe('script tag', () => {
       compress: false,
       flushInterval: 600_000,
       // Functions can only come from engagekitConfig.
-      beforeSend: (m) => (seen.push(m.event || m.type), m),
+      beforeSend: (message) => {
+        seen.push(message.event || message.type);
+        return message;
+      },
     };
     const api = stub();
     api('identify', 'u-1', { plan: 'pro' });

@@ -7,14 +7,17 @@
  * `controller=order`, `order-confirmation`, `id_order=ID`).
  */
 export function checkoutPage(href: string): [kind: 'order' | 'checkout', id?: string] | undefined {
-  const u = new URL(href);
-  const path = u.pathname + '?' + u.searchParams.get('controller');
+  const parsedUrl = new URL(href);
+  // The path, then PrestaShop's `controller` parameter as if it were the query: `/index.php?order`.
+  const pathAndController = parsedUrl.pathname + '?' + parsedUrl.searchParams.get('controller');
   // Whole segments under the platforms' own paths: a site's /thank-you page after a contact form is no order.
-  const order =
+  const orderMatch =
     /checkouts?\/.*thank[_-]you|order-received\/(\d+)|onepage\/success|[/?]order-confirmation(?:\/(\d+))?\/?(\?|$)/.exec(
-      path,
+      pathAndController,
     );
-  if (order) return ['order', order[1] || order[2] || u.searchParams.get('id_order') || undefined];
+  if (orderMatch) {
+    return ['order', orderMatch[1] || orderMatch[2] || parsedUrl.searchParams.get('id_order') || undefined];
+  }
   // Magento's cart page lives at /checkout/cart/: not a checkout.
-  if (/\/checkouts?(?!\/cart)(\/|\?)|\/order\/?\?|\?order$/.test(path)) return ['checkout'];
+  if (/\/checkouts?(?!\/cart)(\/|\?)|\/order\/?\?|\?order$/.test(pathAndController)) return ['checkout'];
 }

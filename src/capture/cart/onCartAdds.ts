@@ -3,27 +3,42 @@ import { PLATFORMS, type CartPlatform } from './platforms';
 
 type Params = Map<string, string>;
 
-/** The product fields of a request body or URL: JSON (also arrays of items or lineItems), form data or a query string. */
+/**
+ * The URL each XMLHttpRequest was last opened with, for its send(). Kept here, not on the request:
+ * the XMLHttpRequest is the page's, and gets no property of ours.
+ */
+const xhrUrls = new WeakMap<XMLHttpRequest, string>();
+
+/**
+ * The product fields of a request body or URL: JSON (also arrays of items or lineItems), form data
+ * or a query string.
+ */
 function paramsOf(url: string, body: unknown): Params[] {
-  const flat: Params = new Map(new URL(url, location.href).searchParams);
-  let items: Params[] = [];
+  // The URL's query and a form body: fields every item of the request shares.
+  const sharedParams: Params = new Map(new URL(url, location.href).searchParams);
+  let itemParams: Params[] = [];
   if (typeof body == 'string' && /^\s*[{[]/.test(body)) {
     try {
-      const j = JSON.parse(body);
-      const list = Array.isArray(j) ? j : j.items || j.lineItems || j.line_items || [j];
-      items = list.map((o: Record<string, unknown>) => new Map(Object.entries(o).map(([k, v]) => [k, String(v)])));
+      const json = JSON.parse(body);
+      const jsonItems = Array.isArray(json) ? json : json.items || json.lineItems || json.line_items || [json];
+      itemParams = jsonItems.map(
+        (jsonItem: Record<string, unknown>) =>
+          new Map(Object.entries(jsonItem).map(([key, value]) => [key, String(value)])),
+      );
     } catch {
       // not JSON after all
     }
   } else if (body instanceof FormData || body instanceof URLSearchParams || typeof body == 'string') {
-    new URLSearchParams(body as string).forEach((v, k) => flat.set(k, v));
+    new URLSearchParams(body as string).forEach((value, key) => sharedParams.set(key, value));
   }
-  return items.length ? items.map((m) => new Map([...flat, ...m])) : [flat];
+  return itemParams.length ? itemParams.map((params) => new Map([...sharedParams, ...params])) : [sharedParams];
 }
 
 /** The item an add-to-cart put in the cart, from the platform's own field names. */
-function itemOf(p: CartPlatform, params: Params): Properties | undefined {
-  const [product, variant, quantity] = p.fields.map((names) => names.map((n) => params.get(n)).find((v) => v));
+function itemOf(platform: CartPlatform, params: Params): Properties | undefined {
+  const [product, variant, quantity] = platform.fields.map((names) =>
+    names.map((name) => params.get(name)).find((value) => value),
+  );
   if (!product && !variant) return;
   const item: Properties = { product_id: product || variant, quantity: Number(quantity) || 1 };
   if (variant) item.variant = variant;
@@ -42,98 +57,109 @@ export function onCartAdds(add: (item: Properties, source: string) => void, plat
   // The first platform whose request it is: BigCommerce's /remote/v1/cart/add is not Shopify's.
   // The body too: PrestaShop's theme posts `…&add=1` to the cart page's URL.
   const platformOf = (url: string, body: unknown) => {
-    const u = new URL(url, location.href);
-    return platforms.find((p) => p.request.test(u.pathname + u.search) || p.request.test('?' + body));
+    const parsedUrl = new URL(url, location.href);
+    return platforms.find(
+      (platform) => platform.request.test(parsedUrl.pathname + parsedUrl.search) || platform.request.test('?' + body),
+    );
   };
-  const seen = (url: string, body: unknown, p: CartPlatform) => {
+  const addRequestItems = (url: string, body: unknown, platform: CartPlatform) => {
     for (const params of paramsOf(url, body)) {
-      const item = itemOf(p, params);
-      if (item) add(item, p.name);
+      const item = itemOf(platform, params);
+      if (item) add(item, platform.name);
     }
   };
-  const safely = (url: string, body: unknown, p: CartPlatform) => {
+  const addRequestItemsSafely = (url: string, body: unknown, platform: CartPlatform) => {
     try {
-      seen(url, body, p);
+      addRequestItems(url, body, platform);
     } catch {
       // a body we cannot read is not worth an error in the page
     }
   };
 
-  const w = window;
-  const fetch0 = w.fetch;
-  w.fetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
-    const res = fetch0.call(this, input, init);
+  const pageWindow = window;
+  const originalFetch = pageWindow.fetch;
+  pageWindow.fetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+    const responsePromise = originalFetch.call(this, input, init);
     try {
+      // The URL a string, a URL object or a Request names.
       const url = typeof input == 'string' ? input : input instanceof URL ? input.href : input.url;
-      const p = platformOf(url, init?.body);
-      if (p)
-        res.then(
-          (r) => r.ok && safely(url, init?.body, p),
+      const platform = platformOf(url, init?.body);
+      if (platform) {
+        responsePromise.then(
+          (response) => response.ok && addRequestItemsSafely(url, init?.body, platform),
           () => undefined,
         );
+      }
     } catch {
       // an input fetch itself will refuse
     }
-    return res;
+    return responsePromise;
   } as typeof fetch;
 
-  const X = XMLHttpRequest.prototype;
-  const open0 = X.open;
-  const send0 = X.send;
-  X.open = function (this: XMLHttpRequest & { _ekUrl?: string }, ...a: unknown[]) {
-    this._ekUrl = String(a[1]);
-    return (open0 as (...b: unknown[]) => void).apply(this, a);
+  const xhrPrototype = XMLHttpRequest.prototype;
+  const originalOpen = xhrPrototype.open;
+  const originalSend = xhrPrototype.send;
+  xhrPrototype.open = function (this: XMLHttpRequest, ...args: unknown[]) {
+    xhrUrls.set(this, String(args[1]));
+    return (originalOpen as (...openArgs: unknown[]) => void).apply(this, args);
   };
-  X.send = function (this: XMLHttpRequest & { _ekUrl?: string }, body?: Document | XMLHttpRequestBodyInit | null) {
+  xhrPrototype.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
     try {
-      const url = this._ekUrl || '';
-      const p = platformOf(url, body);
-      // Once, at this request's end: a reused XMLHttpRequest's next load is another request.
-      if (p)
-        this.addEventListener('loadend', () => ((this.status / 100) | 0) == 2 && safely(url, body, p), { once: true });
+      const url = xhrUrls.get(this) || '';
+      const platform = platformOf(url, body);
+      // Once, at this request's end (`loadend`, https://xhr.spec.whatwg.org/#event-xhr-loadend):
+      // a reused XMLHttpRequest's next load is another request.
+      if (platform) {
+        this.addEventListener(
+          'loadend',
+          () => ((this.status / 100) | 0) == 2 && addRequestItemsSafely(url, body, platform),
+          { once: true },
+        );
+      }
     } catch {
       // a URL open() accepted but URL() does not: not a cart request we know
     }
-    return send0.call(this, body);
+    return originalSend.call(this, body);
   };
 
   // Bubble phase at the window: a form the theme submits by script has its submit cancelled by
   // then, and the request it makes is counted above instead.
-  const submit = (e: Event) => {
-    const f = e.target as HTMLFormElement;
-    if (e.defaultPrevented) return;
-    const p = platforms.find((p) => f.matches?.(p.form));
-    if (p) {
+  const countFormAdd = (event: Event) => {
+    const form = event.target as HTMLFormElement;
+    if (event.defaultPrevented) return;
+    const platform = platforms.find((candidate) => form.matches?.(candidate.form));
+    if (platform) {
       const params: Params = new Map();
-      for (const name of p.fields.flat()) {
-        const el = f.elements.namedItem(name) as HTMLInputElement | null;
-        if (el?.value) params.set(name, el.value);
+      for (const name of platform.fields.flat()) {
+        const field = form.elements.namedItem(name) as HTMLInputElement | null;
+        if (field?.value) params.set(name, field.value);
       }
-      const item = itemOf(p, params);
-      if (item) add(item, p.name);
+      const item = itemOf(platform, params);
+      if (item) add(item, platform.name);
     }
   };
   // WooCommerce's shop-page buttons are links; without its AJAX script they navigate to ?add-to-cart=.
-  const click = (e: Event) => {
-    const a = (e.target as Element).closest?.(
+  const countLinkAdd = (event: Event) => {
+    const link = (event.target as Element).closest?.(
       'a.add_to_cart_button:not(.ajax_add_to_cart)',
     ) as HTMLAnchorElement | null;
-    if (a)
+    if (link) {
       add(
         {
-          product_id: a.dataset.product_id || new URL(a.href).searchParams.get('add-to-cart'),
-          quantity: Number(a.dataset.quantity) || 1,
+          product_id: link.dataset.product_id || new URL(link.href).searchParams.get('add-to-cart'),
+          quantity: Number(link.dataset.quantity) || 1,
         },
         'woocommerce',
       );
+    }
   };
-  addEventListener('submit', submit);
-  document.addEventListener('click', click, true);
+  addEventListener('submit', countFormAdd);
+  document.addEventListener('click', countLinkAdd, true);
   return () => {
-    w.fetch = fetch0;
-    X.open = open0;
-    X.send = send0;
-    removeEventListener('submit', submit);
-    document.removeEventListener('click', click, true);
+    pageWindow.fetch = originalFetch;
+    xhrPrototype.open = originalOpen;
+    xhrPrototype.send = originalSend;
+    removeEventListener('submit', countFormAdd);
+    document.removeEventListener('click', countLinkAdd, true);
   };
 }

@@ -1,8 +1,11 @@
 import type { Properties } from '../../types';
 
-// JSON-LD as the page wrote it: any shape.
+// JSON-LD as the page wrote it: any shape, every field read with `?.` and `??` as possibly missing.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a precise type would need a cast at each read
 type Json = Record<string, any>;
-const num = (v: unknown) => (v == null || v === '' || isNaN(+v!) ? undefined : +v!);
+
+/** A number from a JSON-LD value (`42`, `"42.00"`), undefined when it is none. */
+const toNumber = (value: unknown) => (value == null || value === '' || isNaN(+value!) ? undefined : +value!);
 
 /**
  * What an order-confirmation page says of its order, from standard data only: a schema.org
@@ -14,36 +17,40 @@ const num = (v: unknown) => (v == null || v === '' || isNaN(+v!) ? undefined : +
  * checkout no longer has it.
  */
 export function orderDetails(): Properties {
-  let o: Json | undefined;
-  const walk = (v: Json): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v == 'object') v['@type'] == 'Order' ? (o ||= v) : walk(v['@graph']);
+  let order: Json | undefined;
+  // The first Order: in a block, a list of them, or a `@graph`.
+  const findOrder = (node: Json): void => {
+    if (Array.isArray(node)) node.forEach(findOrder);
+    else if (node && typeof node == 'object') {
+      if (node['@type'] == 'Order') order ||= node;
+      else findOrder(node['@graph']);
+    }
   };
-  document.querySelectorAll('script[type="application/ld+json"]').forEach((s) => {
+  document.querySelectorAll('script[type="application/ld+json"]').forEach((script) => {
     try {
-      walk(JSON.parse(s.textContent!));
+      findOrder(JSON.parse(script.textContent!));
     } catch {
       // a broken block of the page's is not ours to report
     }
   });
-  if (!o) return {};
-  const due = o.partOfInvoice?.totalPaymentDue || {};
-  const total = num(o.price ?? due.price ?? due.value);
-  const d: Properties = {
-    order_id: o.orderNumber,
+  if (!order) return {};
+  const totalDue = order.partOfInvoice?.totalPaymentDue || {};
+  const total = toNumber(order.price ?? totalDue.price ?? totalDue.value);
+  const details: Properties = {
+    order_id: order.orderNumber,
     total,
     revenue: total,
-    currency: o.priceCurrency || due.priceCurrency,
-    products: [].concat(o.acceptedOffer || []).map((f: Json) => ({
-      product_id: f.itemOffered?.productID ?? f.itemOffered?.sku,
-      sku: f.itemOffered?.sku,
-      name: f.itemOffered?.name,
-      quantity: num(f.eligibleQuantity?.value) ?? 1,
-      price: num(f.price),
+    currency: order.priceCurrency || totalDue.priceCurrency,
+    products: [].concat(order.acceptedOffer || []).map((offer: Json) => ({
+      product_id: offer.itemOffered?.productID ?? offer.itemOffered?.sku,
+      sku: offer.itemOffered?.sku,
+      name: offer.itemOffered?.name,
+      quantity: toNumber(offer.eligibleQuantity?.value) ?? 1,
+      price: toNumber(offer.price),
     })),
   };
-  if (d.order_id != null) d.order_id = '' + d.order_id;
+  if (details.order_id != null) details.order_id = '' + details.order_id;
   // Unknown fields are left out, not sent as null (and do not hide an id found in the URL).
-  for (const k in d) if (d[k] == null || d[k] === '') delete d[k];
-  return d;
+  for (const key in details) if (details[key] == null || details[key] === '') delete details[key];
+  return details;
 }

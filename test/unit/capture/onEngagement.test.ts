@@ -8,7 +8,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const hidden = (state: 'hidden' | 'visible') => {
+const setVisibility = (state: 'hidden' | 'visible') => {
   vi.spyOn(document, 'visibilityState', 'get').mockReturnValue(state);
   document.dispatchEvent(new Event('visibilitychange'));
 };
@@ -17,20 +17,22 @@ const transition = (type: string, persisted: boolean) => dispatchEvent(Object.as
 describe('onEngagement', () => {
   it('reports each hide, one final report when the page is left, and nothing after it until a back/forward restore', () => {
     const reports: Properties[] = [];
-    stop = onEngagement((_e, p) => reports.push(p));
-    hidden('hidden');
-    hidden('visible');
+    stop = onEngagement((_event, properties) => reports.push(properties));
+    setVisibility('hidden');
+    setVisibility('visible');
     transition('pagehide', false);
     // Chromium fires visibilitychange after pagehide on a navigation: already reported.
-    hidden('hidden');
+    setVisibility('hidden');
     transition('pagehide', true);
-    expect(reports.map((r) => r.final)).toEqual([false, true]);
+    expect(reports.map((report) => report.final)).toEqual([false, true]);
     transition('pageshow', true);
-    hidden('visible');
-    hidden('hidden');
-    expect(reports.map((r) => r.final)).toEqual([false, true, false]);
+    setVisibility('visible');
+    setVisibility('hidden');
+    expect(reports.map((report) => report.final)).toEqual([false, true, false]);
     expect(
-      reports.every((r) => typeof r.engaged_ms == 'number' && r.engaged_ms >= 0 && r.path == location.pathname),
+      reports.every(
+        (report) => typeof report.engaged_ms == 'number' && report.engaged_ms >= 0 && report.path == location.pathname,
+      ),
     ).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 import { onForms } from '../../../src/capture/onForms';
 
 let stop: () => void;
-let track: ReturnType<typeof vi.fn>;
+let track: Mock<(event: string, properties: Record<string, unknown>) => void>;
 beforeEach(() => {
   document.body.innerHTML = `<form id="f" name="order" action="/buy"><input name="email"><input name="zip"><input type="hidden" name="t"><button>go</button></form>
   <form id="skip" data-engagekit-ignore><input name="x"></form><form id="programmatic" action="/p"></form>`;
@@ -12,11 +12,12 @@ beforeEach(() => {
 afterEach(() => stop());
 
 const input = (name: string, value: string) => {
-  const el = document.querySelector<HTMLInputElement>(`[name=${name}]`)!;
-  el.value = value;
-  el.dispatchEvent(new Event('input', { bubbles: true }));
+  const field = document.querySelector<HTMLInputElement>(`[name=${name}]`)!;
+  field.value = value;
+  field.dispatchEvent(new Event('input', { bubbles: true }));
 };
-const calls = () => track.mock.calls.map(([event, p]) => [event, p.last_field, p.fields_touched]);
+const calls = () =>
+  track.mock.calls.map(([event, properties]) => [event, properties.last_field, properties.fields_touched]);
 
 describe('onForms', () => {
   it('starts on the first input, abandons at pagehide with the last field, and never sends a value', () => {
@@ -44,7 +45,7 @@ describe('onForms', () => {
     form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     document.querySelector<HTMLFormElement>('#programmatic')!.submit();
     window.dispatchEvent(new Event('pagehide'));
-    expect(track.mock.calls.map((c) => [c[0], c[1].form_id])).toEqual([
+    expect(track.mock.calls.map((call) => [call[0], call[1].form_id])).toEqual([
       ['Form Started', 'f'],
       ['Form Submitted', 'f'],
       ['Form Submitted', 'programmatic'],
@@ -56,10 +57,10 @@ describe('onForms', () => {
     input('zip', '1');
     const form = document.querySelector('form')!;
     form.querySelector('[name=email]')!.dispatchEvent(new Event('invalid'));
-    form.addEventListener('submit', (e) => e.preventDefault(), { once: true });
+    form.addEventListener('submit', (event) => event.preventDefault(), { once: true });
     form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     window.dispatchEvent(new Event('pagehide'));
-    expect(track.mock.calls.map((c) => c[0])).toEqual(['Form Started', 'Form Abandoned']);
+    expect(track.mock.calls.map((call) => call[0])).toEqual(['Form Started', 'Form Abandoned']);
     expect(track.mock.calls[1][1].invalid_count).toBe(1);
   });
 
@@ -72,7 +73,7 @@ describe('onForms', () => {
   it('abandons a started form that leaves the page', async () => {
     input('email', 'a');
     document.querySelector('#f')!.remove();
-    await vi.waitFor(() => expect(track.mock.calls.map((c) => c[0])).toEqual(['Form Started', 'Form Abandoned']));
+    await vi.waitFor(() => expect(track.mock.calls.map((call) => call[0])).toEqual(['Form Started', 'Form Abandoned']));
   });
 
   it("names a form by its id attribute even when a field named 'id' shadows form.id, and skips forms matching `ignore`", () => {
@@ -87,7 +88,9 @@ describe('onForms', () => {
     document
       .querySelector<HTMLInputElement>('#contact [name=id]')!
       .dispatchEvent(new Event('input', { bubbles: true }));
-    expect(track.mock.calls.map(([e, p]) => [e, p.form_id])).toEqual([['Form Started', 'contact']]);
+    expect(track.mock.calls.map(([event, properties]) => [event, properties.form_id])).toEqual([
+      ['Form Started', 'contact'],
+    ]);
   });
 
   it('abandons started forms when the hidden page is frozen (mobile browsers then discard it without pagehide)', () => {

@@ -4,7 +4,7 @@ import { onLinks } from '../../../src/capture/onLinks';
 let stop: () => void;
 let track: Mock<(event: string, properties: Record<string, unknown>) => void>;
 // Links are not followed, nor forms submitted: happy-dom would navigate away from the test's document.
-const noNavigation = (e: Event) => e.preventDefault();
+const noNavigation = (event: Event) => event.preventDefault();
 beforeEach(() => {
   track = vi.fn();
   stop = onLinks(track);
@@ -58,7 +58,7 @@ describe('onLinks', () => {
     click('#out', { button: 1 }, 'auxclick');
     click('#out', { button: 2 }, 'auxclick');
     expect(track).toHaveBeenCalledTimes(4);
-    expect(track.mock.calls.every((c) => c[0] == 'Outbound Link Clicked')).toBe(true);
+    expect(track.mock.calls.every((call) => call[0] == 'Outbound Link Clicked')).toBe(true);
   });
 
   it('counts a click on an element inside a link', () => {
@@ -86,7 +86,7 @@ describe('onLinks', () => {
     ]);
     const form = document.querySelector('form')!;
     // A page that cancels the submit to post by script still submitted the form.
-    form.addEventListener('submit', (e) => e.preventDefault(), { once: true });
+    form.addEventListener('submit', (event) => event.preventDefault(), { once: true });
     form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     expect(track.mock.calls[2]).toEqual(['Signup', { plan: 'free' }]);
     // An ordinary form's submit is not an event of ours.

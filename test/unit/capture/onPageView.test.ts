@@ -10,7 +10,7 @@ describe('onPageView', () => {
     history.replaceState({}, '', '/start');
     const page = vi.fn();
     const ended: string[] = [];
-    const off = onRouteChange((p) => ended.push(p));
+    const stopRoute = onRouteChange((path) => ended.push(path));
     stop = onPageView(page);
     expect(page).toHaveBeenCalledTimes(1);
     history.pushState({}, '', '/a');
@@ -20,7 +20,7 @@ describe('onPageView', () => {
     history.pushState({}, '', '/a?tab=2');
     expect(page).toHaveBeenCalledTimes(3);
     expect(ended).toEqual(['/start', '/a']);
-    off();
+    stopRoute();
   });
 
   it('hears back/forward navigations', () => {
@@ -33,11 +33,11 @@ describe('onPageView', () => {
   });
 
   it('gives history back when stopped', () => {
-    const push = history.pushState;
-    const off = onPageView(() => undefined);
-    expect(history.pushState).not.toBe(push);
-    off();
-    expect(history.pushState).toBe(push);
+    const originalPushState = history.pushState;
+    const stopPageView = onPageView(() => undefined);
+    expect(history.pushState).not.toBe(originalPushState);
+    stopPageView();
+    expect(history.pushState).toBe(originalPushState);
   });
 
   it('waits until a prerendered page is shown', () => {

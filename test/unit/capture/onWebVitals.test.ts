@@ -11,10 +11,10 @@ afterEach(() => {
 
 /** A stand-in for the web-vitals package that lets the test report metrics. */
 function fakeVitals() {
-  const cbs: Record<string, (m: Metric) => void> = {};
-  const on = (name: string) => (cb: (m: Metric) => void, o?: { reportAllChanges?: boolean }) => {
-    expect(o?.reportAllChanges).toBe(true);
-    cbs[name] = cb;
+  const callbacks: Record<string, (metric: Metric) => void> = {};
+  const on = (name: string) => (callback: (metric: Metric) => void, options?: { reportAllChanges?: boolean }) => {
+    expect(options?.reportAllChanges).toBe(true);
+    callbacks[name] = callback;
   };
   const api = {
     onLCP: on('LCP'),
@@ -23,7 +23,8 @@ function fakeVitals() {
     onFCP: on('FCP'),
     onTTFB: on('TTFB'),
   } as unknown as WebVitals;
-  const report = (name: string, value: number) => cbs[name]({ name, value, navigationType: 'navigate' } as Metric);
+  const report = (name: string, value: number) =>
+    callbacks[name]({ name, value, navigationType: 'navigate' } as Metric);
   return { api, report };
 }
 const setHidden = (state: 'hidden' | 'visible') => {
@@ -34,20 +35,20 @@ const transition = (type: string, persisted: boolean) => dispatchEvent(Object.as
 
 describe('onWebVitals', () => {
   it('sends the latest value of each metric once per page view, when it is first hidden, and again after a back/forward restore', async () => {
-    const v = fakeVitals();
+    const vitals = fakeVitals();
     const sent: Properties[] = [];
     stop = onWebVitals(
-      (_e, p) => sent.push(p),
-      async () => v.api,
+      (_event, properties) => sent.push(properties),
+      async () => vitals.api,
     );
     await Promise.resolve();
     await Promise.resolve();
-    v.report('TTFB', 80.4);
-    v.report('FCP', 300.6);
-    v.report('LCP', 900);
-    v.report('LCP', 1200.2); // a later, larger candidate replaces the first
-    v.report('CLS', 0.123456);
-    v.report('INP', 64);
+    vitals.report('TTFB', 80.4);
+    vitals.report('FCP', 300.6);
+    vitals.report('LCP', 900);
+    vitals.report('LCP', 1200.2); // a later, larger candidate replaces the first
+    vitals.report('CLS', 0.123456);
+    vitals.report('INP', 64);
     setHidden('hidden');
     setHidden('visible');
     setHidden('hidden');
@@ -56,28 +57,28 @@ describe('onWebVitals', () => {
       { ttfb: 80, fcp: 301, lcp: 1200, cls: 0.1235, inp: 64, navigation_type: 'navigate', path: location.pathname },
     ]);
     transition('pageshow', true);
-    v.report('FCP', 20);
+    vitals.report('FCP', 20);
     transition('pagehide', true);
     expect(sent[1]).toEqual({ fcp: 20, navigation_type: 'navigate', path: location.pathname });
   });
 
   it('sends nothing when nothing was measured, when web-vitals fails to load, or after stop', async () => {
     const sent: Properties[] = [];
-    const off = onWebVitals(
-      (_e, p) => sent.push(p),
+    const stopFirst = onWebVitals(
+      (_event, properties) => sent.push(properties),
       () => Promise.reject(new Error('blocked')),
     );
     await Promise.resolve();
     transition('pagehide', false);
-    off();
-    const v = fakeVitals();
+    stopFirst();
+    const vitals = fakeVitals();
     stop = onWebVitals(
-      (_e, p) => sent.push(p),
-      async () => v.api,
+      (_event, properties) => sent.push(properties),
+      async () => vitals.api,
     );
     await Promise.resolve();
     await Promise.resolve();
-    v.report('LCP', 500);
+    vitals.report('LCP', 500);
     stop();
     transition('pagehide', false);
     expect(sent).toEqual([]);

@@ -100,7 +100,10 @@ describe('delivery across tabs, outages and reloads', () => {
               compress,
               flushInterval: 3_600_000,
               // Every message that reaches the queue, by the id it is sent with.
-              beforeSend: (m) => (tracked.push(m.messageId), m),
+              beforeSend: (message) => {
+                tracked.push(message.messageId);
+                return message;
+              },
             });
           const tabs: Tracker[] = [open(), open()];
           const stopped: Tracker[] = [];

@@ -3,6 +3,7 @@ import { vi } from 'vitest';
 import { SESSION_TIMEOUT, touchSession } from '../../../src/session';
 
 /** One message as a collector received it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON: the tests read its fields freely
 export type Msg = Record<string, any>;
 
 /**

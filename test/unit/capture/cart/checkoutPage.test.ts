@@ -43,7 +43,7 @@ describe('checkoutPage', () => {
   });
 
   it('ordinary pages are neither, pages named like checkout pages included', () => {
-    for (const p of [
+    for (const path of [
       '/',
       '/cart',
       '/products/checkout-book',
@@ -60,6 +60,6 @@ describe('checkoutPage', () => {
       '/blog/order-confirmation-emails-explained',
       '/help?controller=thank-you',
     ])
-      expect(at(p), p).toBeUndefined();
+      expect(at(path), path).toBeUndefined();
   });
 });

@@ -6,30 +6,30 @@ import { PLATFORMS } from '../../../../src/capture/cart/platforms';
 // send dispatches load and loadend (a task later, as a browser does) with `status`, making no request.
 let status = 200;
 const pageFetch = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => new Response('{"ok":1}', { status }));
-const X = XMLHttpRequest.prototype;
-const realOpen = X.open;
-const realSend = X.send;
-const stubOpen = function () {} as typeof X.open;
+const xhrPrototype = XMLHttpRequest.prototype;
+const realOpen = xhrPrototype.open;
+const realSend = xhrPrototype.send;
+const stubOpen = function () {} as typeof xhrPrototype.open;
 const stubSend = function (this: XMLHttpRequest) {
-  const s = status;
+  const sentStatus = status;
   setTimeout(() => {
-    Object.defineProperty(this, 'status', { value: s, configurable: true });
+    Object.defineProperty(this, 'status', { value: sentStatus, configurable: true });
     this.dispatchEvent(new ProgressEvent('load'));
     this.dispatchEvent(new ProgressEvent('loadend'));
   });
-} as typeof X.send;
+} as typeof xhrPrototype.send;
 const realFetch = window.fetch;
 // Links are not followed, nor forms posted: happy-dom would navigate away from the test's document.
-const noNavigation = (e: Event) => e.preventDefault();
+const noNavigation = (event: Event) => event.preventDefault();
 
-let add: Mock<(item: Record<string, any>, source: string) => void>;
+let add: Mock<(item: Record<string, unknown>, source: string) => void>;
 let stop: () => void;
 beforeEach(() => {
   status = 200;
   pageFetch.mockClear();
   window.fetch = pageFetch as typeof fetch;
-  X.open = stubOpen;
-  X.send = stubSend;
+  xhrPrototype.open = stubOpen;
+  xhrPrototype.send = stubSend;
   window.addEventListener('click', noNavigation, true);
   add = vi.fn();
   stop = onCartAdds(add);
@@ -37,25 +37,25 @@ beforeEach(() => {
 afterEach(() => {
   stop();
   window.fetch = realFetch;
-  X.open = realOpen;
-  X.send = realSend;
+  xhrPrototype.open = realOpen;
+  xhrPrototype.send = realSend;
   window.removeEventListener('click', noNavigation, true);
   document.body.innerHTML = '';
 });
 
-const flush = () => new Promise((r) => setTimeout(r, 5));
-const form = (data: Record<string, string>) => {
-  const f = new FormData();
-  for (const k in data) f.append(k, data[k]);
-  return f;
+const flush = () => new Promise((resolve) => setTimeout(resolve, 5));
+const formData = (data: Record<string, string>) => {
+  const body = new FormData();
+  for (const key in data) body.append(key, data[key]);
+  return body;
 };
 type Via = 'fetch' | 'xhr';
 const request = async (via: Via, url: string, body?: BodyInit) => {
   if (via == 'fetch') await fetch(url, { method: 'POST', body });
   else {
-    const x = new XMLHttpRequest();
-    x.open('POST', url);
-    x.send(body as XMLHttpRequestBodyInit | undefined);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.send(body as XMLHttpRequestBodyInit | undefined);
   }
   await flush();
 };
@@ -88,7 +88,7 @@ const REQUESTS: [
   [
     'Shopify locale-prefixed /fr/cart/add with form data',
     '/fr/cart/add',
-    () => form({ id: '4001', quantity: '3', 'product-id': '77' }),
+    () => formData({ id: '4001', quantity: '3', 'product-id': '77' }),
     [{ product_id: '77', variant: '4001', quantity: 3 }],
     'shopify',
   ],
@@ -124,7 +124,13 @@ const REQUESTS: [
     'Magento /checkout/cart/add/ with form data',
     '/checkout/cart/add/uenc/aHR0cA,,/product/12/',
     () =>
-      form({ product: '12', selected_configurable_option: '1201', related_product: '', qty: '2', form_key: 'Fk3y' }),
+      formData({
+        product: '12',
+        selected_configurable_option: '1201',
+        related_product: '',
+        qty: '2',
+        form_key: 'Fk3y',
+      }),
     [{ product_id: '12', variant: '1201', quantity: 2 }],
     'magento',
   ],
@@ -132,7 +138,7 @@ const REQUESTS: [
   [
     'BigCommerce /remote/v1/cart/add',
     '/remote/v1/cart/add',
-    () => form({ action: 'add', product_id: '21', 'qty[]': '2' }),
+    () => formData({ action: 'add', product_id: '21', 'qty[]': '2' }),
     [{ product_id: '21', quantity: 2 }],
     'bigcommerce',
   ],
@@ -176,7 +182,7 @@ describe.each(['fetch', 'xhr'] as Via[])('onCartAdds: requests by %s', (via) => 
   it('does not count a failed add (500), nor other cart and product requests', async () => {
     status = 500;
     await request(via, '/cart/add.js', JSON.stringify({ id: 1, quantity: 1 }));
-    await request(via, '/remote/v1/cart/add', form({ product_id: '21' }));
+    await request(via, '/remote/v1/cart/add', formData({ product_id: '21' }));
     status = 200;
     for (const url of [
       '/cart/change.js',
@@ -207,7 +213,7 @@ describe.each(['fetch', 'xhr'] as Via[])('onCartAdds: requests by %s', (via) => 
     await request(
       via,
       '/checkout/cart/add/uenc/x/product/12/',
-      form({ product: '12', qty: '1', email: 'ada@example.com', firstname: 'Ada' }),
+      formData({ product: '12', qty: '1', email: 'ada@example.com', firstname: 'Ada' }),
     );
     expect(add).toHaveBeenCalledTimes(2);
     expect(JSON.stringify(add.mock.calls)).not.toMatch(/ada|Ada/);
@@ -217,8 +223,8 @@ describe.each(['fetch', 'xhr'] as Via[])('onCartAdds: requests by %s', (via) => 
 
 describe('onCartAdds: fetch', () => {
   it("returns the page's own response, and its rejection", async () => {
-    const res = await fetch('/cart/add.js', { method: 'POST', body: JSON.stringify({ id: 1 }) });
-    expect(await res.json()).toEqual({ ok: 1 });
+    const response = await fetch('/cart/add.js', { method: 'POST', body: JSON.stringify({ id: 1 }) });
+    expect(await response.json()).toEqual({ ok: 1 });
     expect(pageFetch).toHaveBeenCalledWith('/cart/add.js', { method: 'POST', body: '{"id":1}' });
     pageFetch.mockRejectedValueOnce(new TypeError('Failed to fetch'));
     await expect(fetch('/cart/add.js', { method: 'POST', body: '{"id":2}' })).rejects.toThrow('Failed to fetch');
@@ -245,48 +251,68 @@ describe('onCartAdds: fetch', () => {
 
 describe('onCartAdds: XMLHttpRequest', () => {
   it('resolves a relative URL or URL object, and counts on a 2xx status only', async () => {
-    const x = new XMLHttpRequest();
-    x.open('GET', new URL('/shop/?add-to-cart=60', location.href) as unknown as string);
-    x.send();
+    const xhr = new XMLHttpRequest();
+    xhr.open('GET', new URL('/shop/?add-to-cart=60', location.href) as unknown as string);
+    xhr.send();
     status = 302;
     await request('xhr', '/?add-to-cart=61');
     status = 204;
     await request('xhr', '/?add-to-cart=62');
-    expect(add.mock.calls.map((c) => c[0].product_id)).toEqual(['60', '62']);
+    expect(add.mock.calls.map((call) => call[0].product_id)).toEqual(['60', '62']);
   });
 
   it('counts a reused XMLHttpRequest once per request', async () => {
-    const x = new XMLHttpRequest();
-    x.open('POST', '/cart/add.js');
-    x.send(JSON.stringify({ id: 1 }));
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/cart/add.js');
+    xhr.send(JSON.stringify({ id: 1 }));
     await flush();
-    x.open('GET', '/cart.js');
-    x.send();
+    xhr.open('GET', '/cart.js');
+    xhr.send();
     await flush();
     status = 500;
-    x.open('POST', '/cart/add.js');
-    x.send(JSON.stringify({ id: 2 }));
+    xhr.open('POST', '/cart/add.js');
+    xhr.send(JSON.stringify({ id: 2 }));
     await flush();
     status = 200;
-    x.open('GET', '/products/tee.js');
-    x.send();
+    xhr.open('GET', '/products/tee.js');
+    xhr.send();
     await flush();
-    expect(add.mock.calls.map((c) => c[0].product_id)).toEqual(['1']);
+    expect(add.mock.calls.map((call) => call[0].product_id)).toEqual(['1']);
   });
 
   it('does not break open() or send() of a URL the page opens oddly', () => {
-    const x = new XMLHttpRequest();
-    expect(() => x.open('GET', 'http://[::1')).not.toThrow();
-    expect(() => x.send()).not.toThrow();
+    const xhr = new XMLHttpRequest();
+    expect(() => xhr.open('GET', 'http://[::1')).not.toThrow();
+    expect(() => xhr.send()).not.toThrow();
+  });
+
+  it("sets no property on the page's XMLHttpRequest objects: the URL open() was given is kept aside", async () => {
+    // The reference: a request through the page's own open() and send(), before onCartAdds wrapped them.
+    stop();
+    const unwrapped = new XMLHttpRequest();
+    unwrapped.open('POST', '/cart/add.js');
+    unwrapped.send(JSON.stringify({ id: 1 }));
+    await flush();
+    stop = onCartAdds(add);
+    const wrapped = new XMLHttpRequest();
+    wrapped.open('POST', '/cart/add.js');
+    expect(Reflect.ownKeys(wrapped)).toEqual(Reflect.ownKeys(new XMLHttpRequest()));
+    wrapped.send(JSON.stringify({ id: 2 }));
+    await flush();
+    // send() still knew the URL: the add counted.
+    expect(add.mock.calls).toEqual([[{ product_id: '2', variant: '2', quantity: 1 }, 'shopify']]);
+    // Own keys, symbols included: the same as the reference request's (the stub's `status` in both).
+    expect(Reflect.ownKeys(wrapped)).toEqual(Reflect.ownKeys(unwrapped));
+    expect(Object.getOwnPropertyNames(wrapped)).toContain('status');
   });
 });
 
 describe('onCartAdds: forms and links', () => {
   const submit = (html: string, cancel = false) => {
     document.body.innerHTML = html;
-    const f = document.querySelector('form')!;
-    if (cancel) f.addEventListener('submit', (e) => e.preventDefault());
-    f.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    const form = document.querySelector('form')!;
+    if (cancel) form.addEventListener('submit', (event) => event.preventDefault());
+    form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
   };
 
   it.each([
@@ -356,11 +382,11 @@ describe('onCartAdds: forms and links', () => {
 describe('onCartAdds: stop()', () => {
   it('puts fetch and XMLHttpRequest back, and stops listening to forms and links', async () => {
     expect(window.fetch).not.toBe(pageFetch);
-    expect(X.send).not.toBe(stubSend);
+    expect(xhrPrototype.send).not.toBe(stubSend);
     stop();
     expect(window.fetch).toBe(pageFetch);
-    expect(X.open).toBe(stubOpen);
-    expect(X.send).toBe(stubSend);
+    expect(xhrPrototype.open).toBe(stubOpen);
+    expect(xhrPrototype.send).toBe(stubSend);
     await request('fetch', '/cart/add.js', JSON.stringify({ id: 1 }));
     await request('xhr', '/cart/add.js', JSON.stringify({ id: 1 }));
     document.body.innerHTML =
@@ -378,6 +404,12 @@ describe('onCartAdds: stop()', () => {
     await request('fetch', '/basket/put', 'sku=A1&n=2');
     await request('fetch', '/cart/add.js', JSON.stringify({ id: 1 }));
     expect(add.mock.calls).toEqual([[{ product_id: 'A1', quantity: 2 }, 'acme']]);
-    expect(PLATFORMS.map((p) => p.name)).toEqual(['shopify', 'woocommerce', 'magento', 'bigcommerce', 'prestashop']);
+    expect(PLATFORMS.map((platform) => platform.name)).toEqual([
+      'shopify',
+      'woocommerce',
+      'magento',
+      'bigcommerce',
+      'prestashop',
+    ]);
   });
 });

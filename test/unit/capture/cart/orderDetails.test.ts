@@ -4,18 +4,18 @@ import { orderDetails } from '../../../../src/capture/cart/orderDetails';
 afterEach(() => {
   document.body.innerHTML = '';
 });
-const ld = (json: unknown) => {
-  const s = document.createElement('script');
-  s.type = 'application/ld+json';
-  s.textContent = typeof json == 'string' ? json : JSON.stringify(json);
-  document.body.append(s);
+const addJsonLd = (json: unknown) => {
+  const script = document.createElement('script');
+  script.type = 'application/ld+json';
+  script.textContent = typeof json == 'string' ? json : JSON.stringify(json);
+  document.body.append(script);
 };
 
 describe('orderDetails', () => {
   it('reads a schema.org Order from JSON-LD, inside @graph too, next to broken and unrelated blocks', () => {
-    ld('{ not json');
-    ld({ '@type': 'Organization', name: 'Shop' });
-    ld({
+    addJsonLd('{ not json');
+    addJsonLd({ '@type': 'Organization', name: 'Shop' });
+    addJsonLd({
       '@context': 'https://schema.org',
       '@graph': [
         { '@type': 'WebPage' },
@@ -47,7 +47,7 @@ describe('orderDetails', () => {
   });
 
   it('takes the total from partOfInvoice when the Order has no price, and one offer as a list', () => {
-    ld({
+    addJsonLd({
       '@type': 'Order',
       orderNumber: 'A-7',
       acceptedOffer: { itemOffered: { productID: 'P1' }, price: 10 },
@@ -63,7 +63,7 @@ describe('orderDetails', () => {
   });
 
   it('says nothing on a page without an Order', () => {
-    ld({ '@type': 'Product', sku: 'X' });
+    addJsonLd({ '@type': 'Product', sku: 'X' });
     expect(orderDetails()).toEqual({});
   });
 });
