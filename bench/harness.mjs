@@ -99,6 +99,8 @@ function sumSizes(files) {
 }
 /** Distinct scripts (by path) among those served. */
 const distinctAssets = (assets) => [...new Map(assets.map((a) => [a.path, a])).values()];
+/** A shallow copy of `record` without the keys named (what `({ key, ...rest }) => rest` gives). */
+const without = (record, ...keys) => Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)));
 
 /** Small promise pool: at most `n` tasks at once. */
 async function pool(tasks, n) {
@@ -159,19 +161,17 @@ class Site {
     if (path === '/cart/add.js' || path === '/cart/add') {
       // Shopify's answer: the line item added.
       req.resume();
-      return void res
-        .writeHead(200, { 'Content-Type': 'application/json' })
-        .end(
-          JSON.stringify({
-            id: 42001,
-            product_id: 8001,
-            variant_id: 42001,
-            quantity: 1,
-            title: 'Stoneware Mug',
-            price: 2450,
-            key: '42001:abc',
-          }),
-        );
+      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(
+        JSON.stringify({
+          id: 42001,
+          product_id: 8001,
+          variant_id: 42001,
+          quantity: 1,
+          title: 'Stoneware Mug',
+          price: 2450,
+          key: '42001:abc',
+        }),
+      );
     }
     if (!run) return void res.writeHead(400, { 'Content-Type': 'text/plain' }).end('no bench cookie');
     const assets = this.assetsByPeer[run.peer.id] || {};
@@ -399,7 +399,7 @@ export async function runBench(opts = {}) {
       const loadEnd = await page.evaluate(
         () => performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd,
       );
-      const first = distinctAssets(run.collector.assets.filter((a) => a.at <= loadEnd));
+      const first = distinctAssets(run.collector.assets.filter((asset) => asset.at <= loadEnd));
       const rep = {
         loadCpuMs: (m1.TaskDuration - m0.TaskDuration) * 1000,
         loadScriptMs: (m1.ScriptDuration - m0.ScriptDuration) * 1000,
@@ -410,7 +410,7 @@ export async function runBench(opts = {}) {
       if (peer.id === 'none') return rep;
 
       // 1,000 track calls, all in one task (a burst, as a busy page or a loop would make them).
-      const filter = (e) => e.name === 'Bench Event';
+      const filter = (event) => event.name === 'Bench Event';
       const h0 = await heap(cdp);
       const m2 = await metrics(cdp);
       const sync = await page.evaluate(() => {
@@ -421,21 +421,24 @@ export async function runBench(opts = {}) {
       });
       const windowMs = await waitSettled(run.collector, filter, 1000, 6000, 12_000);
       const m3 = await metrics(cdp);
-      const lts = await page.evaluate((start) => window.__longtasks.filter(([s, d]) => s + d > start), sync.start);
+      const longTasks = await page.evaluate(
+        (start) => window.__longtasks.filter(([taskStart, duration]) => taskStart + duration > start),
+        sync.start,
+      );
       const h1 = await heap(cdp);
       Object.assign(rep, {
         trackSyncMs: sync.ms,
         trackCpuMs: (m3.TaskDuration - m2.TaskDuration) * 1000,
         trackScriptMs: (m3.ScriptDuration - m2.ScriptDuration) * 1000,
-        longTasks: lts.length,
-        longTaskMs: lts.reduce((s, [, d]) => s + d, 0),
+        longTasks: longTasks.length,
+        longTaskMs: longTasks.reduce((total, [, duration]) => total + duration, 0),
         heapGrowthBytes: h1 - h0,
         trackDelivered: run.collector.delivery(filter).delivered,
         trackWindowMs: windowMs,
       });
       return rep;
     } finally {
-      run.external.size && (timingExternal[peer.id] = new Set([...(timingExternal[peer.id] || []), ...run.external]));
+      if (run.external.size) timingExternal[peer.id] = new Set([...(timingExternal[peer.id] || []), ...run.external]);
       await run.close();
     }
   }
@@ -677,73 +680,73 @@ export async function runBench(opts = {}) {
     for (let k = 0; perPeer.some((q) => k < q.length); k++) for (const q of perPeer) if (k < q.length) tasks.push(q[k]);
     await pool(tasks, concurrency);
 
-    for (const p of peers) {
-      const t = timing[p.id];
-      const firstFiles = distinctAssets(t.flatMap((x) => x.firstAssets));
-      const allFiles = distinctAssets([...t.flatMap((x) => x.assets), ...capture[p.id].scripts]);
-      const f = faults[p.id];
+    for (const peer of peers) {
+      const peerTiming = timing[peer.id];
+      const firstFiles = distinctAssets(peerTiming.flatMap((rep) => rep.firstAssets));
+      const allFiles = distinctAssets([...peerTiming.flatMap((rep) => rep.assets), ...capture[peer.id].scripts]);
+      const peerFaults = faults[peer.id];
       const external = new Set([
-        ...(timingExternal[p.id] || []),
-        ...wire[p.id].flatMap((w) => w.external),
-        ...capture[p.id].external,
-        ...Object.values(f)
+        ...(timingExternal[peer.id] || []),
+        ...wire[peer.id].flatMap((wireResult) => wireResult.external),
+        ...capture[peer.id].external,
+        ...Object.values(peerFaults)
           .flat()
-          .flatMap((x) => x.external),
+          .flatMap((faultResult) => faultResult.external),
       ]);
-      results.peers[p.id] = {
-        label: p.label,
-        package: p.pkg,
-        version: p.version(),
-        pinned: p.pinned,
-        loading: p.loading,
-        configured: p.configured,
+      results.peers[peer.id] = {
+        label: peer.label,
+        package: peer.pkg,
+        version: peer.version(),
+        pinned: peer.pinned,
+        loading: peer.loading,
+        configured: peer.configured,
         scriptBytes: { first: sumSizes(firstFiles), total: sumSizes(allFiles) },
         mainThread: {
-          loadInitCpuMs: round(median(t.map((x) => x.loadCpuMs)) - baseLoad),
-          loadInitScriptMs: round(median(t.map((x) => x.loadScriptMs)) - baseScript),
-          readyMs: round(median(t.map((x) => x.readyMs))),
-          track1000SyncMs: round(median(t.map((x) => x.trackSyncMs)), 2),
-          track1000CpuMs: round(median(t.map((x) => x.trackCpuMs))),
-          track1000ScriptMs: round(median(t.map((x) => x.trackScriptMs))),
-          longTasks: median(t.map((x) => x.longTasks)),
-          longTaskMs: round(median(t.map((x) => x.longTaskMs))),
-          heapGrowthKB: round(median(t.map((x) => x.heapGrowthBytes)) / 1024),
-          track1000Delivered: median(t.map((x) => x.trackDelivered)),
-          track1000WindowMs: median(t.map((x) => x.trackWindowMs)),
-          reps: t.map((x) => ({
-            loadCpuMs: round(x.loadCpuMs),
-            trackSyncMs: round(x.trackSyncMs, 2),
-            trackCpuMs: round(x.trackCpuMs),
-            longTasks: x.longTasks,
-            heapGrowthKB: round(x.heapGrowthBytes / 1024),
-            trackDelivered: x.trackDelivered,
+          loadInitCpuMs: round(median(peerTiming.map((rep) => rep.loadCpuMs)) - baseLoad),
+          loadInitScriptMs: round(median(peerTiming.map((rep) => rep.loadScriptMs)) - baseScript),
+          readyMs: round(median(peerTiming.map((rep) => rep.readyMs))),
+          track1000SyncMs: round(median(peerTiming.map((rep) => rep.trackSyncMs)), 2),
+          track1000CpuMs: round(median(peerTiming.map((rep) => rep.trackCpuMs))),
+          track1000ScriptMs: round(median(peerTiming.map((rep) => rep.trackScriptMs))),
+          longTasks: median(peerTiming.map((rep) => rep.longTasks)),
+          longTaskMs: round(median(peerTiming.map((rep) => rep.longTaskMs))),
+          heapGrowthKB: round(median(peerTiming.map((rep) => rep.heapGrowthBytes)) / 1024),
+          track1000Delivered: median(peerTiming.map((rep) => rep.trackDelivered)),
+          track1000WindowMs: median(peerTiming.map((rep) => rep.trackWindowMs)),
+          reps: peerTiming.map((rep) => ({
+            loadCpuMs: round(rep.loadCpuMs),
+            trackSyncMs: round(rep.trackSyncMs, 2),
+            trackCpuMs: round(rep.trackCpuMs),
+            longTasks: rep.longTasks,
+            heapGrowthKB: round(rep.heapGrowthBytes / 1024),
+            trackDelivered: rep.trackDelivered,
           })),
         },
         wire: {
           ...Object.fromEntries(
-            ['bytes', 'bodyBytes', 'requests', 'preflights', 'delivered'].map((k) => [
-              k,
-              median(wire[p.id].map((w) => w[k])),
+            ['bytes', 'bodyBytes', 'requests', 'preflights', 'delivered'].map((measure) => [
+              measure,
+              median(wire[peer.id].map((wireResult) => wireResult[measure])),
             ]),
           ),
-          runs: wire[p.id].map(({ external, ...w }) => w),
+          runs: wire[peer.id].map((wireResult) => without(wireResult, 'external')),
         },
         faults: Object.fromEntries(
-          scenarios.map((s) => {
-            const rs = f[s.id];
+          scenarios.map((scenario) => {
+            const scenarioRuns = peerFaults[scenario.id];
             return [
-              s.id,
+              scenario.id,
               {
-                delivered: rs.reduce((a, x) => a + x.delivered, 0),
-                later: rs.reduce((a, x) => a + (x.later || 0), 0),
-                of: FAULT_EVENTS * rs.length,
-                duplicated: rs.reduce((a, x) => a + x.duplicated, 0),
-                runs: rs.map(({ external, ...x }) => x),
+                delivered: scenarioRuns.reduce((total, faultResult) => total + faultResult.delivered, 0),
+                later: scenarioRuns.reduce((total, faultResult) => total + (faultResult.later || 0), 0),
+                of: FAULT_EVENTS * scenarioRuns.length,
+                duplicated: scenarioRuns.reduce((total, faultResult) => total + faultResult.duplicated, 0),
+                runs: scenarioRuns.map((faultResult) => without(faultResult, 'external')),
               },
             ];
           }),
         ),
-        capture: (({ external, scripts, ...c }) => c)(capture[p.id]),
+        capture: without(capture[peer.id], 'external', 'scripts'),
         externalHosts: [...external],
       };
     }

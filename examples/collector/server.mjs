@@ -118,7 +118,7 @@ export async function startCollector({
       reply(res, status, body, headers);
       return line(status, {
         ...extra,
-        .../** @type {any} */ ((body).error && { error: /** @type {any} */ (body).error }),
+        ...(body.error ? { error: body.error } : {}),
       });
     }
     if (await handleReport(req, res, url, store)) return line(res.statusCode);
@@ -129,7 +129,7 @@ export async function startCollector({
   /**
    * Read, check and store one ingest request.
    * @param {http.IncomingMessage} req @param {string} path
-   * @returns {Promise<[number, object, object?]>}
+   * @returns {Promise<[number, Record<string, unknown> & { error?: string }, object?]>}
    */
   async function ingest(req, path) {
     const receivedAt = Date.now();
@@ -140,13 +140,13 @@ export async function startCollector({
     const chunks = [];
     let size = 0;
     try {
-      for await (const c of req) {
-        size += c.length;
+      for await (const chunk of req) {
+        size += chunk.length;
         if (size > MAX_BODY) {
           req.resume();
           return [413, { error: `body over ${MAX_BODY} bytes` }];
         }
-        chunks.push(c);
+        chunks.push(chunk);
       }
     } catch {
       return [400, { error: 'request aborted' }];
@@ -154,15 +154,15 @@ export async function startCollector({
     let parsed;
     try {
       parsed = parse(path, decode(Buffer.concat(chunks), req.headers['content-encoding']), receivedAt);
-    } catch (e) {
-      if (e instanceof Refused) return [e.status, { error: e.message }];
-      throw e;
+    } catch (err) {
+      if (err instanceof Refused) return [err.status, { error: err.message }];
+      throw err;
     }
     // Segment's SDKs send the write key as the Basic auth user name; engagekit in the body.
     const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization || '');
     const writeKey = parsed.writeKey ?? (basic ? Buffer.from(basic[1], 'base64').toString().split(':')[0] : undefined);
     if (keys.size && !keys.has(writeKey || '')) return [401, { error: 'unknown write key' }];
-    for (const r of parsed.rows) r.write_key = writeKey || '';
+    for (const row of parsed.rows) row.write_key = writeKey || '';
     const { rows, rejected, droppedEvents } = parsed;
     if (!rows.length)
       return [
@@ -173,9 +173,9 @@ export async function startCollector({
     let accepted;
     try {
       accepted = await store.insert(rows);
-    } catch (e) {
+    } catch (err) {
       // Nothing was committed: 503 makes the SDK keep the events and retry.
-      log({ level: 'error', msg: 'storage failed', error: String(/** @type {Error} */ (e).message || e) });
+      log({ level: 'error', msg: 'storage failed', error: String(/** @type {Error} */ (err).message || err) });
       return [503, { error: 'storage unavailable, retry later' }];
     }
     const duplicates = rows.length - accepted;

@@ -114,17 +114,17 @@ function installClockInPage(key) {
     // about:blank and other opaque origins have no storage: real time there
   }
   const now = () => realNow() + skew;
-  /** @this {unknown} @param {any[]} a */
-  function SimulatedDate(...a) {
+  /** @this {unknown} @param {any[]} args */
+  function SimulatedDate(...args) {
     if (!new.target) return new RealDate(now()).toString();
-    // @ts-ignore spreading arguments into Date is fine at run time
-    return a.length ? new RealDate(...a) : new RealDate(now());
+    // @ts-expect-error spreading arguments into Date is fine at run time
+    return args.length ? new RealDate(...args) : new RealDate(now());
   }
   SimulatedDate.prototype = RealDate.prototype;
   SimulatedDate.now = now;
   SimulatedDate.parse = RealDate.parse;
   SimulatedDate.UTC = RealDate.UTC;
-  // @ts-ignore replacing the global on purpose
+  // @ts-expect-error replacing the global on purpose
   globalThis.Date = SimulatedDate;
   Object.defineProperty(globalThis, '__advanceClock', {
     value: (/** @type {number} */ ms) => {

@@ -3,7 +3,7 @@
 // engagekit recognises them with its automatic capture and nothing else.
 import { CURRENCY, PRODUCTS, money } from './catalog.mjs';
 import { html, jsonScript, raw } from './html.mjs';
-import { ARTICLES, PAGES } from './content.mjs';
+import { ARTICLES } from './content.mjs';
 
 export const SHOP_NAME = 'Harbor & Pine';
 
@@ -12,6 +12,7 @@ export const SHOP_NAME = 'Harbor & Pine';
 /** @typedef {{ lines: CartLine[], count: number, total: number }} CartView */
 /** @typedef {{ number: string, lines: CartLine[], total: number, name: string, city: string, country: string }} Order */
 /** @typedef {{ endpoint: string, writeKey: string }} Tag */
+/** @typedef {(typeof import('./content.mjs').PAGES)[string]} InfoPage */
 
 export const COUNTRIES = ['Belgium', 'France', 'Germany', 'Ireland', 'Italy', 'Netherlands', 'Portugal', 'Spain'];
 
@@ -420,11 +421,11 @@ export function article(a) {
   </article>`;
 }
 
-/** @param {(typeof PAGES)[string]} p */
-export function infoPage(p) {
+/** @param {InfoPage} info */
+export function infoPage(info) {
   return html`<article class="prose">
-    <h1>${p.title}</h1>
-    ${p.paragraphs.map((x) => html`<p>${x}</p>`)}
+    <h1>${info.title}</h1>
+    ${info.paragraphs.map((paragraph) => html`<p>${paragraph}</p>`)}
   </article>`;
 }
 

@@ -63,8 +63,9 @@ afterEach(async () => {
   await browser?.close();
 });
 
+type Props = Record<string, unknown>;
 const named = (event: string) => (m: Received) => m.event === event;
-const props = (event: string) => collector.stored(named(event)).map((m) => m.properties as Record<string, any>);
+const props = (event: string) => collector.stored(named(event)).map((m) => m.properties as Props);
 const pages = () => collector.stored((m) => m.type === 'page');
 const waitFor = (n: number, f: (m: Received) => boolean) => collector.waitFor(n, f, 20_000);
 
@@ -85,18 +86,18 @@ describe('automatic capture', () => {
     await openTracked(browser!.context, site.url('/three'), page);
     await page.goto(elsewhere.url);
     await waitFor(3, (m) => m.type === 'page');
-    await waitFor(4, (m) => m.event === 'Page Engagement' && (m.properties as any).final);
+    await waitFor(4, (m) => m.event === 'Page Engagement' && Boolean((m.properties as Props).final));
     await waitFor(4, (m) => m.type === 'page');
     const views = pages();
-    expect(views.map((m) => (m.properties as any).path)).toEqual(['/one', '/next', '/two', '/three']);
-    const sessions = new Set(views.map((m: any) => m.context.session.id));
+    expect(views.map((m) => (m.properties as Props).path)).toEqual(['/one', '/next', '/two', '/three']);
+    const sessions = new Set(views.map((m) => m.context.session.id));
     expect(sessions.size).toBe(1);
-    expect(views.map((m: any) => m.context.session.pageCount)).toEqual(views.map((_, i) => i + 1));
+    expect(views.map((m) => m.context.session.pageCount)).toEqual(views.map((_, i) => i + 1));
     const started = collector.stored(named('Session Started'));
     expect(started).toHaveLength(1);
     expect(started[0].properties).toMatchObject({ landing_path: '/one', source: 'news', name: 'spring' });
     const engagement = props('Page Engagement').filter((p) => p.final);
-    expect(engagement.map((p) => p.path)).toEqual(views.map((m: any) => m.properties.path));
+    expect(engagement.map((p) => p.path)).toEqual(views.map((m) => (m.properties as Props).path));
     for (const p of engagement) {
       expect(p.engaged_ms).toBeGreaterThanOrEqual(0);
       expect(p.scroll_depth).toBeGreaterThan(0);
@@ -166,8 +167,8 @@ describe('automatic capture', () => {
     await page.goBack(); // popstate back to /spa/a... from /spa/b2 history entry replaced: back goes to /spa/a
     await waitFor(5, (m) => m.type === 'page');
     await waitFor(1, named('Form Abandoned'));
-    expect(pages().map((m: any) => m.properties.path)).toEqual(['/spa', '/spa/a', '/spa/b', '/spa/b2', '/spa/a']);
-    expect(new Set(pages().map((m: any) => m.context.session.id)).size).toBe(1);
+    expect(pages().map((m) => (m.properties as Props).path)).toEqual(['/spa', '/spa/a', '/spa/b', '/spa/b2', '/spa/a']);
+    expect(new Set(pages().map((m) => m.context.session.id)).size).toBe(1);
     expect(props('Form Abandoned')).toEqual([
       expect.objectContaining({ form_id: 'quick', last_field: 'q', fields_touched: 1 }),
     ]);
@@ -188,11 +189,11 @@ describe('automatic capture', () => {
     await page.evaluate(() => localStorage.setItem('test-skew', String(31 * 60_000)));
     await openTracked(browser!.context, site.url('/late'), page);
     await waitFor(2, (m) => m.type === 'page');
-    const [early, late] = pages() as any[];
+    const [early, late] = pages();
     expect(late.context.session.id).not.toBe(early.context.session.id);
     expect(late.context.session.index).toBe(early.context.session.index + 1);
     expect(late.context.session.pageCount).toBe(1);
-    expect(collector.stored(named('Session Started')).map((m: any) => m.context.session.index)).toEqual([1, 2]);
+    expect(collector.stored(named('Session Started')).map((m) => m.context.session.index)).toEqual([1, 2]);
   });
 
   it('outbound links, downloads (without their query strings) and declarative events', async () => {
@@ -221,7 +222,7 @@ describe('automatic capture', () => {
     console.log('web vitals measured:', JSON.stringify(v));
     expect(v).toMatchObject({ path: '/vitals', navigation_type: 'navigate' });
     for (const ms of ['lcp', 'fcp', 'ttfb']) expect(v[ms]).toBeGreaterThanOrEqual(0);
-    expect(v.lcp).toBeGreaterThanOrEqual(v.fcp);
+    expect(v.lcp).toBeGreaterThanOrEqual(v.fcp as number);
     expect(v.inp).toBeGreaterThanOrEqual(72); // the 80 ms handler, measured in 8 ms steps
     expect(v.cls).toBeGreaterThanOrEqual(0);
     expect(props('Web Vitals')).toHaveLength(1);
@@ -232,7 +233,7 @@ describe('automatic capture', () => {
     const page = await openTracked(browser!.context, site.url('/vitals', { 'web-vitals': 'false' }));
     await page.click('#slow');
     await page.goto(elsewhere.url);
-    await waitFor(1, (m) => m.event === 'Page Engagement' && (m.properties as any).final);
+    await waitFor(1, (m) => m.event === 'Page Engagement' && Boolean((m.properties as Props).final));
     expect(site.scripts).toEqual(['/engagekit.min.js']);
     expect(props('Web Vitals')).toEqual([]);
   });

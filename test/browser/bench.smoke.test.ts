@@ -4,7 +4,7 @@
  * checks that every measurement came back and makes sense.
  */
 import { describe, expect, it } from 'vitest';
-// @ts-ignore: plain JavaScript module (bench/ is JS with JSDoc)
+// @ts-expect-error: plain JavaScript module without declarations (bench/ is JS with JSDoc)
 import { runBench, formatMarkdown, SCENARIOS } from '../../bench/harness.mjs';
 
 describe('benchmark harness (smoke run, engagekit only)', () => {

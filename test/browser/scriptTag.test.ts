@@ -52,6 +52,7 @@ describe('script tag', () => {
     await page.addInitScript(() => {
       const w = window as unknown as { engagekit: ((...a: unknown[]) => void) & { q?: IArguments[] } };
       w.engagekit = function () {
+        // eslint-disable-next-line prefer-rest-params -- the README's stub, as written: it queues `arguments` objects
         (w.engagekit.q = w.engagekit.q || []).push(arguments);
       };
       w.engagekit('track', 'Early 1', { n: 1 });
@@ -64,7 +65,7 @@ describe('script tag', () => {
     expect(order).toEqual(['Session Started', 'Early 1', 'identify', 'Early 2', 'page']);
     for (const r of collector.requests.filter((r) => r.method === 'POST'))
       expect(validate(r.body), JSON.stringify(validate.errors)).toBe(true);
-    const [started, t1, id, t2, pv] = got as Record<string, any>[];
+    const [started, t1, id, t2, pv] = got;
     expect(started.properties).toMatchObject({
       landing_path: '/shop',
       referrer: '',
@@ -78,7 +79,7 @@ describe('script tag', () => {
     expect(id.traits).toEqual({ plan: 'pro' });
     expect(t2.userId).toBe('user-7');
     expect(t2.properties).toEqual({ n: 2, when: '1970-01-01T00:00:00.000Z', nested: { ok: true } });
-    expect(new Set(got.map((m: Record<string, any>) => m.anonymousId)).size).toBe(1);
+    expect(new Set(got.map((m) => m.anonymousId)).size).toBe(1);
     expect(pv.name).toBe('Test /shop');
     // Query parameters other than campaign ones are not recorded.
     expect(pv.properties).toMatchObject({
@@ -120,7 +121,7 @@ describe('script tag', () => {
       (window as unknown as { engagekit: (...a: unknown[]) => Promise<boolean> }).engagekit('flush'),
     );
     expect(
-      collector.acked.filter((m) => m.type === 'page' && m.context && (m.context as any).page.path === '/twice'),
+      collector.acked.filter((m) => m.type === 'page' && m.context && m.context.page.path === '/twice'),
     ).toHaveLength(1);
     expect(collector.acked.filter((m) => m.event === 'Once')).toHaveLength(1);
   });

@@ -33,7 +33,7 @@ beforeEach(() => {
   collector.reset();
 });
 
-type Props = Record<string, any>;
+type Props = Record<string, unknown>;
 const named = (event: string) => (m: Received) => m.event === event;
 const props = (event: string): Props[] => collector.stored(named(event)).map((m) => m.properties as Props);
 const paths = () => collector.stored((m) => m.type === 'page').map((m) => (m.properties as Props).path);
@@ -111,7 +111,7 @@ describe('the demo store, through the script tag only', () => {
       '/checkout/thank-you',
       '/newsletter/thanks',
     ]);
-    expect(new Set(collector.stored().map((m: any) => m.context.session.id)).size).toBe(1);
+    expect(new Set(collector.stored().map((m) => m.context.session.id)).size).toBe(1);
 
     // Cart Started, then Product Added: detected from the theme's own POST to /cart/add.js.
     const tracks = collector.stored((m) => m.type === 'track').map((m) => m.event);
@@ -197,11 +197,11 @@ describe('the demo store, through the script tag only', () => {
   it('a single-page-app visitor: a page view per route (back too), the same cart detection', async () => {
     await visit(4, (page) => spaVisit(page, shop.url, { items: [{ handle: 'ceramic-mug', quantity: 2 }], back: true }));
     expect(paths()).toEqual(['/spa/', '/spa/products/ceramic-mug', '/spa/cart', '/spa/products/ceramic-mug']);
-    const views = collector.stored((m) => m.type === 'page') as any[];
+    const views = collector.stored((m) => m.type === 'page');
     // The app sets the title before pushState, so those page views carry the new one. On back,
     // the browser changes the URL before any listener runs, and engagekit (listening first)
     // records the view before the app re-titles the page: that title is not checked.
-    expect(views.slice(0, 3).map((m) => m.properties.title)).toEqual([
+    expect(views.slice(0, 3).map((m) => (m.properties as Props).title)).toEqual([
       'Shop · Harbor & Pine',
       'Ceramic mug · Harbor & Pine',
       'Your cart · Harbor & Pine',

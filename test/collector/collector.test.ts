@@ -88,7 +88,7 @@ describe.each(backends)('collector on %s', (backend) => {
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     const [row] = await c.store.all('SELECT * FROM events WHERE message_id = ?', [m.messageId]);
-    const ctx = m.context as any;
+    const ctx = m.context as { session: { id: string } };
     expect(row).toMatchObject({
       write_key: 'test-key',
       type: 'track',
@@ -230,7 +230,8 @@ describe.each(backends)('collector on %s', (backend) => {
       expect(allowed.headers.get('access-control-expose-headers')).toMatch(/Retry-After/i);
       // Segment's SDKs send the key as the Basic auth user name, and no key in the body.
       const basic = (key: string) => ({ Authorization: 'Basic ' + Buffer.from(key + ':').toString('base64') });
-      const { writeKey: _, ...keyless } = ekBatch([ekMessage()]);
+      const keyless = ekBatch([ekMessage()]);
+      delete keyless.writeKey;
       expect((await post(keyed, keyless, { headers: basic('good') })).status).toBe(200);
       expect((await post(keyed, keyless, { headers: basic('bad') })).status).toBe(401);
       expect((await post(keyed, keyless)).status).toBe(401);
@@ -505,14 +506,22 @@ describe.each(backends)('collector on %s', (backend) => {
       { env, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
-      const logged: Record<string, any>[] = [];
+      /** One JSON log line of the collector. */
+      type LogLine = Record<string, unknown>;
+      const logged: LogLine[] = [];
       let wake = () => undefined as void;
       let ended = false;
       createInterface({ input: child.stdout! })
-        .on('line', (text) => (logged.push(JSON.parse(text)), wake()))
-        .on('close', () => ((ended = true), wake()));
+        .on('line', (text) => {
+          logged.push(JSON.parse(text));
+          wake();
+        })
+        .on('close', () => {
+          ended = true;
+          wake();
+        });
       /** The first log line that matches, waiting for more lines until the process's output ends. */
-      const next = async (pred: (l: Record<string, any>) => boolean) => {
+      const next = async (pred: (l: LogLine) => boolean) => {
         for (;;) {
           const l = logged.find(pred);
           if (l) return l;

@@ -19,6 +19,19 @@ let site: http.Server;
 let siteUrl: string;
 const logs: Record<string, unknown>[] = [];
 
+/** The columns this test selects from `events` (properties and context are JSON text). */
+type EventRow = {
+  type: string;
+  event: string | null;
+  name: string | null;
+  user_id: string | null;
+  anonymous_id: string | null;
+  write_key: string;
+  session_id: string | null;
+  properties: string;
+  context: string;
+};
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'engagekit-segment-'));
   collector = await startCollector({ dataDir: dir, log: (l) => logs.push(l as Record<string, unknown>) });
@@ -75,13 +88,13 @@ describe.each([
       const page = await b.context.newPage();
       await page.goto(siteUrl + query);
       expect(await page.evaluate(() => (window as unknown as { ready: Promise<boolean> }).ready)).toBe(true);
-      let rows: Record<string, any>[] = [];
+      let rows: EventRow[] = [];
       // Bounded wait for the condition: the SDK resolves its calls before (batching) or as it sends.
       for (let i = 0; i < 100 && rows.length < 3; i++) {
-        rows = await collector.store.all(
+        rows = (await collector.store.all(
           'SELECT type, event, name, user_id, anonymous_id, write_key, session_id, properties, context FROM events WHERE write_key = ? ORDER BY type',
           [writeKey],
-        );
+        )) as EventRow[];
         if (rows.length < 3) await new Promise((r) => setTimeout(r, 100));
       }
       expect(rows.map((r) => r.type)).toEqual(['identify', 'page', 'track']);

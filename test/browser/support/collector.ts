@@ -2,12 +2,22 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
-/** One message as the collector received it. */
+/** The context engagekit sends with every message (schema/batch.schema.json, definitions.context). */
+export interface ReceivedContext {
+  page: { url: string; path: string; referrer: string; title: string; search: string };
+  library: { name: string; version: string };
+  session: { id: string; index: number; pageCount: number; startedAt: string };
+  campaign?: { name?: string; source?: string; medium?: string; term?: string; content?: string };
+  [key: string]: unknown;
+}
+
+/** One message as the collector received it: engagekit's, so with a context. */
 export interface Received {
   type: string;
   messageId: string;
   event?: string;
   properties?: Record<string, unknown>;
+  context: ReceivedContext;
   [key: string]: unknown;
 }
 
