@@ -2,7 +2,7 @@ import { parseConfig } from './config';
 import { asObject, buildMessage, serialise } from './event';
 import { anonymousId, resetIdentity, setUserId, userId } from './identity';
 import { campaignOf, pageContext } from './lib/pageContext';
-import { load, save, setEphemeral } from './lib/storage';
+import { forget, IDENTIFIERS, keepInMemory, load, save, VISITOR } from './lib/storage';
 import { uuid } from './lib/uuid';
 import { warn } from './lib/warn';
 import { eventQueue } from './queue/eventQueue';
@@ -31,9 +31,18 @@ export function createTracker(config?: Config): Tracker {
   };
   const enabled = !!settings.endpoint;
   const tab = uuid();
+  let consent: Consent = settings.consent;
+  // Events captured while consent is pending: in memory only, sent if it is granted.
+  let waiting: (() => void)[] = [];
   const queue = eventQueue(settings, tab, report);
-  const channel = tabChannel('engagekit:' + settings.dbName, queue._skip);
-  const dispatcher = createDispatcher(settings, queue, channel, report);
+  const channel = tabChannel('engagekit:' + settings.dbName, queue._skip, (kind) => {
+    // Another tab of the site: the visitor opted out (the flag is in localStorage already) or denied consent there.
+    if (kind == 'denied') consent = kind;
+    discard();
+  });
+  // Opted out (on any page of the site) or consent denied: nothing is captured, stored or sent.
+  const blocked = () => !!load('optout') || consent == 'denied';
+  const dispatcher = createDispatcher(settings, queue, channel, report, blocked);
   const listeners: [EventTarget, string, (event: Event) => void][] = [];
   let sequence = 0;
   // Global Privacy Control (https://w3c.github.io/gpc/) and Do Not Track
@@ -41,10 +50,21 @@ export function createTracker(config?: Config): Tracker {
   const gpcNavigator = navigator as Navigator & { globalPrivacyControl?: boolean };
   const privacySignal =
     gpcNavigator.globalPrivacyControl === true || (settings.respectDnt && gpcNavigator.doNotTrack == '1');
-  let consent: Consent = settings.consent;
-  // Events captured while consent is pending: in memory only, sent if it is granted.
-  let waiting: (() => void)[] = [];
-  setEphemeral(privacySignal || consent != 'granted');
+  // Opted out or denied: the visitor's keys in memory only. A privacy signal: the identifiers in
+  // memory only. Pending: the visitor's keys read from localStorage (stored after an earlier grant,
+  // so the visit goes on) but written to memory until the grant stores them.
+  const placeKeys = () =>
+    keepInMemory(blocked() ? VISITOR : privacySignal ? IDENTIFIERS : [], consent == 'pending' ? VISITOR : []);
+  // Opt-out or denial, here or in another tab, is final for everything captured before it: what
+  // waits for consent, what is queued, spilled or in flight, and the visitor's keys in storage.
+  const discard = () => {
+    waiting = [];
+    forget();
+    queue._clear();
+    dispatcher._drop();
+    placeKeys();
+  };
+  placeKeys();
 
   // Build, let the site edit, serialise and queue one message.
   const emit = (fields: Pick<Message, 'type'> & Partial<Message>, context: Context, now: number) => {
@@ -63,7 +83,9 @@ export function createTracker(config?: Config): Tracker {
   };
 
   const capture = (fields: Pick<Message, 'type'> & Partial<Message>) => {
-    if (!enabled || load('optout') || consent == 'denied') return;
+    if (!enabled || blocked()) return;
+    // Opted in again on another page since this one last looked: the keys are stored again.
+    placeKeys();
     const now = Date.now();
     const page = pageContext(settings.keepParams);
     const campaign = campaignOf(page.search);
@@ -113,6 +135,9 @@ export function createTracker(config?: Config): Tracker {
     identify(id, traits) {
       if ((typeof id != 'string' && typeof id != 'number') || id === '')
         return warn('identify() dropped: the user id must be a non-empty string');
+      // Opted out or denied: not even the user id is kept.
+      if (blocked()) return;
+      placeKeys();
       setUserId(String(id));
       capture({ type: 'identify', traits: asObject(traits, 'traits') });
     },
@@ -123,20 +148,30 @@ export function createTracker(config?: Config): Tracker {
     },
     optOut() {
       save('optout', '1');
-      queue._clear();
+      discard();
+      channel._stop('optout');
     },
     optIn() {
+      // The visitor's keys were forgotten at opt-out: a new anonymous id and session from here.
       save('optout', undefined);
+      placeKeys();
     },
     consent(state) {
       if (state != 'pending' && state != 'granted' && state != 'denied')
         return warn('consent() takes pending, granted or denied');
       consent = state;
-      setEphemeral(privacySignal || state != 'granted');
-      if (state != 'pending') {
-        const released = waiting;
-        waiting = [];
-        if (state == 'granted') released.forEach((send) => send());
+      if (state == 'denied') {
+        discard();
+        channel._stop(state);
+      } else {
+        // Granted: what the page held in memory is stored (continuing the stored visit), then what waited is sent.
+        placeKeys();
+        if (state == 'granted') {
+          const released = waiting;
+          waiting = [];
+          // Unless the visitor opted out meanwhile, in a tab this one did not hear from.
+          if (!blocked()) released.forEach((send) => send());
+        }
       }
     },
     stop() {
@@ -198,6 +233,8 @@ export function createTracker(config?: Config): Tracker {
     );
     // Each listener is wrapped in place, so stop() removes the very function that was added.
     for (const entry of listeners) entry[0].addEventListener(entry[1], (entry[2] = safe(entry[2])));
+    // Opted out on an earlier page: what is still queued or spilled is deleted, never sent.
+    if (load('optout')) discard();
     // Whatever earlier pages could not deliver goes now.
     dispatcher._start();
   } else channel._close();

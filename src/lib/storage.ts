@@ -5,28 +5,61 @@
  * versioned (`engagekit:v1:`) so a later format can move on without misreading old values.
  */
 const PREFIX = 'engagekit:v1:';
+// localStorage's stand-in for this page when it refuses.
 const memory: Record<string, string> = {};
-let ephemeral = false;
+// Values written to memory instead of localStorage (see keepInMemory), by key; undefined: removed.
+const held: Record<string, string | undefined> = {};
+// Keys read and written in memory only, and keys written to memory but read from localStorage until then.
+let memoryOnly: readonly string[] = [];
+let writtenToMemory: readonly string[] = [];
 
-/**
- * Keep identifiers (anonymous id, user id, session) in memory only (`true`: Global Privacy Control,
- * Do Not Track when honoured, consent pending), or store them again (`false`), writing the ones
- * made meanwhile so the visitor keeps them.
- */
-export function setEphemeral(memoryOnly: boolean): void {
-  if (ephemeral && !memoryOnly) {
-    ephemeral = memoryOnly;
-    for (const key of IDS) if (memory[key] != null) save(key, memory[key], true);
+/** The keys that identify a visitor: anonymous id, user id, session. */
+export const IDENTIFIERS = ['aid', 'uid', 'session'];
+/** Those and the commerce state (cart, checkout, order: src/commerce.ts): what opt-out and denial remove. */
+export const VISITOR = [...IDENTIFIERS, 'cart', 'checkout', 'order'];
+
+function write(key: string, value: string | undefined): void {
+  if (value === undefined) delete memory[key];
+  else memory[key] = value;
+  try {
+    if (value === undefined) localStorage.removeItem(PREFIX + key);
+    else localStorage.setItem(PREFIX + key, value);
+  } catch {
+    // memory keeps it for this page
   }
-  ephemeral = memoryOnly;
 }
 
-/** The keys that identify a visitor. */
-const IDS = ['aid', 'uid', 'session'];
+/**
+ * Where the visitor's keys live. `onlyInMemory`: read and written in memory only, never stored
+ * (identifiers under Global Privacy Control; everything of the visitor's after opt-out or denial).
+ * `heldInMemory`: read from localStorage while this page has not written them, written to memory
+ * (consent pending): a visit stored after an earlier grant continues, and nothing is stored before
+ * the grant. A key that leaves both lists is written to localStorage if it was held, so the grant
+ * keeps what the page made meanwhile (which continues the stored state instead of replacing it),
+ * and forgotten if it was memory-only.
+ */
+export function keepInMemory(onlyInMemory: readonly string[], heldInMemory: readonly string[]): void {
+  const wasMemoryOnly = memoryOnly;
+  memoryOnly = onlyInMemory;
+  writtenToMemory = heldInMemory;
+  for (const key in held) {
+    if (memoryOnly.includes(key) || writtenToMemory.includes(key)) continue;
+    if (!wasMemoryOnly.includes(key)) write(key, held[key]);
+    delete held[key];
+  }
+}
+
+/** Remove the visitor's keys (VISITOR) from localStorage and memory. */
+export function forget(): void {
+  for (const key of VISITOR) {
+    delete held[key];
+    write(key, undefined);
+  }
+}
 
 /** Read a value (undefined when absent). The in-memory copy answers only when localStorage fails. */
 export function load(key: string): string | undefined {
-  if (ephemeral && IDS.includes(key)) return memory[key];
+  if (memoryOnly.includes(key) || (writtenToMemory.includes(key) && key in held)) return held[key];
   try {
     return localStorage.getItem(PREFIX + key) ?? undefined;
   } catch {
@@ -57,15 +90,8 @@ export function keys(prefix: string): string[] {
   return out;
 }
 
-/** Write a value (`undefined` removes it); kept in memory when localStorage refuses. */
-export function save(key: string, value: string | undefined, force?: boolean): void {
-  if (value === undefined) delete memory[key];
-  else memory[key] = value;
-  if (ephemeral && !force && IDS.includes(key)) return;
-  try {
-    if (value === undefined) localStorage.removeItem(PREFIX + key);
-    else localStorage.setItem(PREFIX + key, value);
-  } catch {
-    // memory keeps it for this page
-  }
+/** Write a value (`undefined` removes it); kept in memory when localStorage refuses, or when told to (keepInMemory). */
+export function save(key: string, value: string | undefined): void {
+  if (memoryOnly.includes(key) || writtenToMemory.includes(key)) held[key] = value;
+  else write(key, value);
 }

@@ -27,7 +27,7 @@ export interface EventQueue {
   _skip(ids: string[]): void;
   /** Records captured by this tab and not yet sent. */
   _size(): number;
-  /** Delete everything queued (opt-out). */
+  /** Delete everything queued, in flight or spilled, by every tab of the site (opt-out, denial). */
   _clear(): Promise<unknown>;
   /**
    * The page is being left: keep every record this tab is sending away from other senders until
@@ -218,6 +218,8 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
     _stay: () => save(spillKey, undefined),
     async _clear() {
       unsentHere.clear();
+      sendingHere.clear();
+      for (const key of keys('spill.')) save(key, undefined);
       await writing;
       // At the end of time every record has expired, so one take deletes them all, those another
       // sender holds too (in flight, or handed to the browser): a failed send must not bring them back.

@@ -23,6 +23,8 @@ export interface Dispatcher {
   _start(): void;
   /** Stop timers, set no new ones (until `_back`) and give up waiting for the send lock. */
   _pause(): void;
+  /** The visitor opted out or denied consent: whatever was taken before is deleted, whatever its answer, never sent again. */
+  _drop(): void;
 }
 
 /** Room in a body for everything but the messages. */
@@ -45,12 +47,17 @@ const ok = (status: number) => status > 199 && status < 300;
  * backoff (Retry-After honoured); a 413 halves the batch down to one event, which is then dropped
  * and reported; any other 4xx drops the batch and reports it, and the drain moves on to the next,
  * so one bad batch never blocks the events behind it.
+ *
+ * `blocked` says the visitor opted out or denied consent (in this tab or another): nothing is
+ * sent then, nor handed to the browser or spilled as the page is left, and a batch in flight when
+ * it happened is deleted whatever the answer (see `_drop`).
  */
 export function dispatcher(
   settings: Settings,
   queue: EventQueue,
   channel: TabChannel,
   report: (error: EngagekitError) => void,
+  blocked: () => boolean,
 ): Dispatcher {
   // The next scheduled flush, if any.
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -76,6 +83,11 @@ export function dispatcher(
   // sent again by this page nor released (the next page load sends what really was not delivered).
   let pageLeft = false;
   const outcomeUnknown: Rec[] = [];
+  // Counts opt-outs and denials (`_drop`): a batch taken under an earlier count was captured before
+  // one, so whatever its answer it is deleted, never retried, spilled or sent by a later page
+  // (even after an optIn() that came meanwhile).
+  let generation = 0;
+  const dropped = (taken: number) => taken != generation || blocked();
   // A send failed: unclaim the records for a retry, or (a network error after the page was left,
   // see above) keep them aside. The `void` makes both branches a value, terser's shortest form.
   const failed = (records: Rec[], status: number) =>
@@ -102,7 +114,7 @@ export function dispatcher(
     }
   };
 
-  async function send(records: Rec[]): Promise<boolean> {
+  async function send(records: Rec[], taken = generation): Promise<boolean> {
     const json = requestBody(records);
     // What this body reports as dropped: subtracted from the count once it is delivered.
     const droppedReported = queue._dropped;
@@ -112,7 +124,12 @@ export function dispatcher(
     // The page was hidden meanwhile and the hide path took this batch: its answer settles them.
     if (beingEncoded != records) return true;
     beingEncoded = undefined;
-    const [status, retryAfter] = await post(settings.endpoint, request);
+    // Opted out (or denied) before it went, or while it was on the way: deleted, whatever the answer.
+    const [status, retryAfter] = dropped(taken) ? [0] : await post(settings.endpoint, request);
+    if (dropped(taken)) {
+      await queue._done(records);
+      return true;
+    }
     if (settings.debug) console.info('[engagekit] sent', records.length, 'events:', status || 'network error');
     if (ok(status)) {
       failures = 0;
@@ -123,7 +140,7 @@ export function dispatcher(
       // Too large: send each half (halving again while refused); should the first half fail, the
       // second is released for the retry.
       const secondHalf = records.slice(records.length >> 1);
-      if (await send(records.slice(0, records.length >> 1))) return send(secondHalf);
+      if (await send(records.slice(0, records.length >> 1), taken)) return send(secondHalf, taken);
       queue._retry(secondHalf);
       return false;
     } else if (isRetryable(status)) {
@@ -153,6 +170,8 @@ export function dispatcher(
   // batch is sent wait for the interval instead of going one or two per request.
   async function drain(untilEmpty?: boolean): Promise<boolean> {
     for (let min = 1; ; min = untilEmpty ? 1 : settings.batchSize) {
+      // Opted out or denied: nothing to send (the queue was cleared).
+      if (blocked()) return true;
       // A page being left starts no new batch: the browser would cut it off (the next page load sends it).
       if (navigator.onLine === false || pageLeft) return false;
       const records = await queue._take(settings.batchSize, settings.maxBatchBytes - OVERHEAD, min);
@@ -202,6 +221,9 @@ export function dispatcher(
     },
     _leave(left) {
       pageLeft ||= !!left;
+      // Opted out or denied (maybe in another tab): nothing handed to the browser, nothing spilled.
+      if (blocked()) return;
+      const taken = generation;
       const records = [...(beingEncoded || []), ...queue._unsent()];
       beingEncoded = undefined;
       for (let i = 0, j = 0; i < records.length; i = j) {
@@ -218,7 +240,7 @@ export function dispatcher(
         // sends them again, with the same messageIds).
         if (bytes <= keepaliveRoom()) {
           post(settings.endpoint, [json, bytes]).then(([status]) =>
-            ok(status) ? queue._done(chunk) : failed(chunk, status),
+            ok(status) || dropped(taken) ? queue._done(chunk) : failed(chunk, status),
           );
         } else if (!navigator.sendBeacon?.(settings.endpoint, new Blob([json], { type: 'text/plain' }))) {
           // Refused: what did not fit stays stored and goes on the next page load.
@@ -239,14 +261,21 @@ export function dispatcher(
       pageLeft = false;
       stopSending = new AbortController();
       queue._stay();
-      // Whatever was in flight when the page was frozen may or may not have arrived: at least once.
-      queue._retry(outcomeUnknown.splice(0));
+      // Whatever was in flight when the page was frozen may or may not have arrived: at least once
+      // (unless the visitor opted out meanwhile).
+      if (blocked()) queue._done(outcomeUnknown.splice(0));
+      else queue._retry(outcomeUnknown.splice(0));
       dispatcher._flush(true);
     },
     _pause() {
       clearTimeout(timer);
       timer = undefined;
       stopSending.abort();
+    },
+    _drop() {
+      generation++;
+      beingEncoded = undefined;
+      outcomeUnknown.length = 0;
     },
   };
   return dispatcher;

@@ -206,7 +206,8 @@ describe('tracker delivery', () => {
     again.optIn();
     again.track('Back');
     await again.flush();
-    expect(col.events()).toEqual(['Back']);
+    // Opted in again, the visitor starts fresh: a new anonymous id and session.
+    expect(col.events()).toEqual(['Session Started', 'Back']);
   });
 
   it('reset gives a new anonymous id, no user id and a new session', async () => {

@@ -45,6 +45,8 @@ export class Collector {
   script: { status: number; retryAfter?: string }[] = [];
   private server?: http.Server;
   private sockets = new Set<Socket>();
+  // Set by `hold()`: answers wait for it (a batch in flight).
+  private holding?: Promise<void>;
   port = 0;
 
   get url(): string {
@@ -95,16 +97,34 @@ export class Collector {
       } catch {
         rec.status = 400;
       }
-      const next = rec.status === 400 ? { status: 400 } : this.script.shift() || { status: 200 };
-      rec.status = next.status;
-      this.requests.push(rec);
       const batch = rec.body?.batch || [];
       this.received.push(...batch);
-      if (next.status >= 200 && next.status < 300) this.acked.push(...batch);
-      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-      if (next.retryAfter) headers['Retry-After'] = next.retryAfter;
-      res.writeHead(next.status, headers).end('{}');
+      // The status is chosen when the answer goes, so a test may script it while the request is held.
+      const answer = () => {
+        const next = rec.status === 400 ? { status: 400 } : this.script.shift() || { status: 200 };
+        rec.status = next.status;
+        this.requests.push(rec);
+        if (next.status >= 200 && next.status < 300) this.acked.push(...batch);
+        const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+        if (next.retryAfter) headers['Retry-After'] = next.retryAfter;
+        res.writeHead(next.status, headers).end('{}');
+      };
+      if (this.holding) this.holding.then(answer);
+      else answer();
     });
+  }
+
+  /**
+   * Hold every answer from now on (requests are still received and recorded in `received` at once;
+   * `requests` gets them, with their arrival time, when answered) until the returned function is called.
+   */
+  hold(): () => void {
+    let release!: () => void;
+    this.holding = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.holding = undefined;
+      release();
+    };
   }
 
   /** Acknowledged messages, one per messageId (what a deduplicating collector stores). */
@@ -139,6 +159,7 @@ export class Collector {
     this.acked.length = 0;
     this.received.length = 0;
     this.script = [];
+    this.holding = undefined;
   }
 
   async close(): Promise<void> {

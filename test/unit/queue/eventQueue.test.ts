@@ -118,6 +118,25 @@ describe('eventQueue on IndexedDB', () => {
     expect(await stored(dbName)).toEqual([]);
   });
 
+  it('opt-out deletes the spills of every page and forgets what this tab is sending: nothing of it is spilled as the page is left', async () => {
+    const dbName = freshDb();
+    localStorage.setItem('engagekit:v1:spill.old-tab', JSON.stringify([rec('old', Date.now(), 'old-tab')]));
+    const q = make({}, dbName);
+    q._add(rec('sending'));
+    q._add(rec('unsent'));
+    expect(ids(await q._take(1, 1e6))).toEqual(['old']);
+    expect(ids(await q._take(1, 1e6))).toEqual(['sending']);
+    await q._clear();
+    q._leaving(0);
+    expect(
+      Object.keys(localStorage)
+        .filter((k) => k.includes('spill.'))
+        .map((k) => localStorage.getItem(k)),
+    ).toEqual(['[]']);
+    expect(q._unsent()).toEqual([]);
+    expect(await stored(dbName)).toEqual([]);
+  });
+
   it('puts back what pages left in localStorage, then deletes the copy', async () => {
     const dbName = freshDb();
     localStorage.setItem(

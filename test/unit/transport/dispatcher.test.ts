@@ -351,3 +351,89 @@ describe('sending while the page lives', () => {
     expect(col.events()).toEqual(['Big']);
   });
 });
+
+describe('opt-out and denial with a batch in flight', () => {
+  const spills = () => Object.keys(localStorage).filter((k) => k.includes('spill.'));
+  const stops: [string, (t: Tracker) => void][] = [
+    ['opts out', (t) => t.optOut()],
+    ['denies consent', (t) => t.consent('denied')],
+  ];
+  const failures: [string, () => void][] = [
+    ['a network error', () => (col.down = true)],
+    ['503', () => (col.answers = [503])],
+  ];
+  it.each(stops.flatMap(([stop, doStop]) => failures.map(([failure, fail]) => [stop, failure, doStop, fail] as const)))(
+    'a batch in flight when the visitor %s, which then fails (%s), is deleted: not retried, not handed over or spilled as the page is left, not sent by the next page',
+    async (_stop, _failure, stop, fail) => {
+      const dbName = freshDb();
+      const tr = make(dbName);
+      await tr.flush();
+      const open = gated();
+      tr.track('In flight');
+      const sending = tr.flush();
+      await vi.waitFor(() => expect(col.fetch).toHaveBeenCalledTimes(1));
+      stop(tr);
+      fail();
+      open();
+      await sending;
+      document.dispatchEvent(new Event('visibilitychange'));
+      leave();
+      await tr.flush();
+      expect(col.fetch).toHaveBeenCalledTimes(1);
+      expect(spills()).toEqual([]);
+      expect(await values(createStore(dbName, 'events'))).toEqual([]);
+      // The next page of the site (opted out still, or with consent granted there again) sends none of it.
+      col.down = false;
+      const next = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval: 3_600_000 });
+      expect(await next.flush()).toBe(true);
+      next.stop();
+      expect(col.fetch).toHaveBeenCalledTimes(1);
+    },
+  );
+
+  it('opted out and in again while a batch is in flight: that batch is still deleted when it fails (captured before the opt-out)', async () => {
+    const dbName = freshDb();
+    const tr = make(dbName);
+    await tr.flush();
+    const open = gated();
+    tr.track('Before');
+    const sending = tr.flush();
+    await vi.waitFor(() => expect(col.fetch).toHaveBeenCalledTimes(1));
+    tr.optOut();
+    tr.optIn();
+    col.answers = [503];
+    open();
+    await sending;
+    tr.track('After');
+    expect(await tr.flush()).toBe(true);
+    expect(col.events()).toEqual(['Session Started', 'After']);
+    expect(await values(createStore(dbName, 'events'))).toEqual([]);
+  });
+
+  it('an answer that comes after the opt-out deletes the batch whatever it says: a 2xx means the collector has it', async () => {
+    const dbName = freshDb();
+    const tr = make(dbName);
+    await tr.flush();
+    const open = gated();
+    tr.track('Arrived');
+    const sending = tr.flush();
+    await vi.waitFor(() => expect(col.fetch).toHaveBeenCalledTimes(1));
+    tr.optOut();
+    open();
+    await sending;
+    expect(col.events()).toEqual(['Arrived']);
+    expect(await values(createStore(dbName, 'events'))).toEqual([]);
+  });
+
+  it('opted out in another tab (the flag in storage, before its message arrives): nothing is sent, handed over or spilled', async () => {
+    const tr = make();
+    await tr.flush();
+    tr.track('Held here');
+    localStorage.setItem('engagekit:v1:optout', '1');
+    expect(await tr.flush()).toBe(true);
+    document.dispatchEvent(new Event('visibilitychange'));
+    leave();
+    expect(col.fetch).not.toHaveBeenCalled();
+    expect(spills()).toEqual([]);
+  });
+});
