@@ -2,6 +2,7 @@ import type { Settings } from '../config';
 import type { EngagekitError } from '../types';
 import type { EventQueue } from '../queue/eventQueue';
 import type { Rec } from '../queue/record';
+import { quote } from '../lib/json';
 import { load, save } from '../lib/storage';
 import { utf8Length } from '../lib/utf8Length';
 import { isRetryable, retryDelay } from './retryPolicy';
@@ -87,7 +88,8 @@ export function dispatcher(
     '],"sentAt":"' +
     new Date().toISOString() +
     '","writeKey":' +
-    JSON.stringify(settings.writeKey) +
+    // Not the page's JSON.stringify, which it may have replaced (see lib/json.ts).
+    quote(settings.writeKey) +
     // Events the queue had to drop are counted in the next batch (Segment merges a batch-level
     // context into each message).
     (queue._dropped ? ',"context":{"droppedEvents":' + queue._dropped + '}' : '') +
