@@ -24,6 +24,8 @@ export interface Dispatcher {
   _start(): void;
   /** Stop timers, set no new ones (until `_back`) and give up waiting for the send lock. */
   _pause(): void;
+  /** The page's CSP blocks the collector (see cspBlock.ts): send nothing more from this page. */
+  _block(): void;
 }
 
 /** Room in a body for everything but the messages. */
@@ -76,6 +78,9 @@ export function dispatcher(
   // A network error then says nothing: those events are kept aside in `outcomeUnknown`, neither
   // sent again by this page nor released (the next page load sends what really was not delivered).
   let pageLeft = false;
+  // The page's CSP blocks the collector: no request from this page (each would log an error); its
+  // events stay queued, for a page of the site the CSP lets through.
+  let blocked = false;
   const outcomeUnknown: Rec[] = [];
   // A send failed: unclaim the records for a retry, or (a network error after the page was left,
   // see above) keep them aside. The `void` makes both branches a value, terser's shortest form.
@@ -156,7 +161,7 @@ export function dispatcher(
   async function drain(untilEmpty?: boolean): Promise<boolean> {
     for (let min = 1; ; min = untilEmpty ? 1 : settings.batchSize) {
       // A page being left starts no new batch: the browser would cut it off (the next page load sends it).
-      if (navigator.onLine === false || pageLeft) return false;
+      if (navigator.onLine === false || pageLeft || blocked) return false;
       const records = await queue._take(settings.batchSize, settings.maxBatchBytes - OVERHEAD, min);
       if (!records[0]) {
         // Events another sender claimed (a tab that died mid-send) come back when its claim runs out.
@@ -204,8 +209,9 @@ export function dispatcher(
     },
     _leave(left) {
       pageLeft ||= !!left;
-      const records = [...(beingEncoded || []), ...queue._unsent()];
-      beingEncoded = undefined;
+      // Blocked by the CSP: nothing is handed to the browser (it would refuse and log each request).
+      const records = blocked ? [] : [...(beingEncoded || []), ...queue._unsent()];
+      if (!blocked) beingEncoded = undefined;
       for (let i = 0, j = 0; i < records.length; i = j) {
         // Fill a chunk up to what is left of the page's keepalive budget (at least one event).
         for (let size = OVERHEAD; j < records.length && (j == i || size + records[j].n < keepaliveRoom());)
@@ -249,6 +255,10 @@ export function dispatcher(
       clearTimeout(timer);
       timer = undefined;
       stopSending.abort();
+    },
+    _block() {
+      blocked = true;
+      dispatcher._pause();
     },
   };
   return dispatcher;
