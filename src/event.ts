@@ -16,6 +16,11 @@ export const MAX_EVENT_BYTES = 32_768;
 export function jsonSafe(root?: unknown): (this: unknown, key: string, value: unknown) => unknown {
   const stack: unknown[] = [root];
   return function (key, value) {
+    // An array's toJSON is the page's, never ours: Prototype.js 1.6 defines Array.prototype.toJSON to
+    // return the array's JSON text, which would send it as a string. The replacer sees the holder
+    // (`this`), so it writes the array itself instead (https://tc39.es/ecma262/#sec-serializejsonproperty).
+    const original = (this as Record<string, unknown>)[key];
+    if (Array.isArray(original)) value = original;
     const type = typeof value;
     // BigInt makes JSON.stringify throw: https://tc39.es/ecma262/#sec-serializejsonproperty
     let reason = type == 'function' || type == 'symbol' || type == 'bigint' ? 'a ' + type : '';

@@ -1,4 +1,5 @@
 import type { SessionContext } from './types';
+import { flatJson } from './lib/json';
 import { loadJson, save } from './lib/storage';
 import { uuid } from './lib/uuid';
 
@@ -63,7 +64,8 @@ export function touchSession(
   // the session then ends at most that much early, of its 30 minutes.
   if (isNew || announce || pageView || now - stored.last >= LAST_SLACK) {
     stored.last = now;
-    save('session', JSON.stringify(stored));
+    // Our own writer: a page may have replaced JSON.stringify (see lib/json.ts).
+    save('session', flatJson(stored));
   }
   return [{ id: stored.id, index: stored.index, pageCount: stored.pageCount, startedAt: stored.startedAt }, announce];
 }

@@ -7,6 +7,7 @@ import { uuid } from './lib/uuid';
 import { warn } from './lib/warn';
 import { eventQueue } from './queue/eventQueue';
 import { touchSession } from './session';
+import { blocksEndpoint } from './transport/cspBlock';
 import { dispatcher as createDispatcher } from './transport/dispatcher';
 import { tabChannel } from './transport/tabChannel';
 import type { Config, Consent, Context, EngagekitError, Message, Tracker } from './types';
@@ -230,6 +231,11 @@ export function createTracker(config?: Config): Tracker {
         },
       ],
       [window, 'online', () => dispatcher._flush(true)],
+      [
+        document,
+        'securitypolicyviolation',
+        (event) => blocksEndpoint(event as SecurityPolicyViolationEvent, settings.endpoint) && dispatcher._block(),
+      ],
     );
     // Each listener is wrapped in place, so stop() removes the very function that was added.
     for (const entry of listeners) entry[0].addEventListener(entry[1], (entry[2] = safe(entry[2])));

@@ -1,10 +1,10 @@
 import type { Settings } from '../config';
 import type { EngagekitError } from '../types';
-import { keys, loadJson, save } from '../lib/storage';
+import { keys, load, save } from '../lib/storage';
 import { warn } from '../lib/warn';
 import { selectBatch, type EventStore, type TakeLimits, type Taken } from './eventStore';
 import { idbStore } from './idbStore';
-import type { Rec } from './record';
+import { readRecords, writeRecords, type Rec } from './record';
 
 /** How long a sender's claim on an event lasts: longer than a request may take (see REQUEST_TIMEOUT). */
 export const CLAIM_TTL = 30_000;
@@ -102,8 +102,11 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
 
   // What pages of the site copied to localStorage as they were left goes (back) into the queue;
   // the copy is deleted once stored. Same messageIds: a record IndexedDB already has is just rewritten.
+  // Only well-formed records are read back, and the copy is deleted whatever happens to them:
+  // a spill that cannot be restored must not fail again on every later page.
   for (const key of keys('spill.')) {
-    const records = loadJson<Rec[]>(key) || [];
+    const records = readRecords(load(key));
+    const forget = () => save(key, undefined);
     writing = writing
       .then(() =>
         withStore(
@@ -114,7 +117,7 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
           },
         ),
       )
-      .then(() => save(key, undefined));
+      .then(forget, forget);
   }
 
   const queue: EventQueue = {
@@ -213,7 +216,8 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       }
       // The IndexedDB write of the last events may still be running when the page is destroyed,
       // which aborts it: a synchronous copy makes sure the next page of the site has them.
-      save(spillKey, JSON.stringify([...handed, ...unsentHere.values()]));
+      // Our own writer: a page's Array.prototype.toJSON or JSON.stringify must not change what is stored.
+      save(spillKey, writeRecords([...handed, ...unsentHere.values()]));
     },
     _stay: () => save(spillKey, undefined),
     async _clear() {

@@ -2,6 +2,7 @@ import type { Settings } from '../config';
 import type { EngagekitError } from '../types';
 import type { EventQueue } from '../queue/eventQueue';
 import type { Rec } from '../queue/record';
+import { quote } from '../lib/json';
 import { load, save } from '../lib/storage';
 import { utf8Length } from '../lib/utf8Length';
 import { isRetryable, retryDelay } from './retryPolicy';
@@ -25,6 +26,8 @@ export interface Dispatcher {
   _pause(): void;
   /** The visitor opted out or denied consent: whatever was taken before is deleted, whatever its answer, never sent again. */
   _drop(): void;
+  /** The page's CSP blocks the collector (see cspBlock.ts): send nothing more from this page. */
+  _block(): void;
 }
 
 /** Room in a body for everything but the messages. */
@@ -82,6 +85,9 @@ export function dispatcher(
   // A network error then says nothing: those events are kept aside in `outcomeUnknown`, neither
   // sent again by this page nor released (the next page load sends what really was not delivered).
   let pageLeft = false;
+  // The page's CSP blocks the collector: no request from this page (each would log an error); its
+  // events stay queued, for a page of the site the CSP lets through.
+  let cspBlocked = false;
   const outcomeUnknown: Rec[] = [];
   // Counts opt-outs and denials (`_drop`): a batch taken under an earlier count was captured before
   // one, so whatever its answer it is deleted, never retried, spilled or sent by a later page
@@ -99,7 +105,8 @@ export function dispatcher(
     '],"sentAt":"' +
     new Date().toISOString() +
     '","writeKey":' +
-    JSON.stringify(settings.writeKey) +
+    // Not the page's JSON.stringify, which it may have replaced (see lib/json.ts).
+    quote(settings.writeKey) +
     // Events the queue had to drop are counted in the next batch (Segment merges a batch-level
     // context into each message).
     (queue._dropped ? ',"context":{"droppedEvents":' + queue._dropped + '}' : '') +
@@ -173,7 +180,7 @@ export function dispatcher(
       // Opted out or denied: nothing to send (the queue was cleared).
       if (blocked()) return true;
       // A page being left starts no new batch: the browser would cut it off (the next page load sends it).
-      if (navigator.onLine === false || pageLeft) return false;
+      if (navigator.onLine === false || pageLeft || cspBlocked) return false;
       const records = await queue._take(settings.batchSize, settings.maxBatchBytes - OVERHEAD, min);
       if (!records[0]) {
         // Events another sender claimed (a tab that died mid-send) come back when its claim runs out.
@@ -224,8 +231,9 @@ export function dispatcher(
       // Opted out or denied (maybe in another tab): nothing handed to the browser, nothing spilled.
       if (blocked()) return;
       const taken = generation;
-      const records = [...(beingEncoded || []), ...queue._unsent()];
-      beingEncoded = undefined;
+      // Blocked by the CSP: nothing is handed to the browser (it would refuse and log each request).
+      const records = cspBlocked ? [] : [...(beingEncoded || []), ...queue._unsent()];
+      if (!cspBlocked) beingEncoded = undefined;
       for (let i = 0, j = 0; i < records.length; i = j) {
         // Fill a chunk up to what is left of the page's keepalive budget (at least one event).
         for (let size = OVERHEAD; j < records.length && (j == i || size + records[j].n < keepaliveRoom());)
@@ -276,6 +284,10 @@ export function dispatcher(
       generation++;
       beingEncoded = undefined;
       outcomeUnknown.length = 0;
+    },
+    _block() {
+      cspBlocked = true;
+      dispatcher._pause();
     },
   };
   return dispatcher;

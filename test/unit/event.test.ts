@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_EVENT_BYTES, asObject, buildMessage, serialise } from '../../src/event';
 import type { Message } from '../../src/types';
+import { hostileJson } from '../browser/support/hostileJson';
 
 const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 afterEach(() => warn.mockClear());
@@ -159,6 +160,18 @@ describe('serialise', () => {
       re: {},
     });
     expect(said()).toContain('fmt dropped: it is a function');
+  });
+
+  it("writes arrays as arrays on a page with Prototype.js's Array.prototype.toJSON (not as their JSON text)", () => {
+    const properties = { products: [{ product_id: 'p1', tags: ['a', 'b'] }], n: [1, [2]] };
+    const undo = hostileJson('json');
+    let json: string;
+    try {
+      json = serialise(track(properties))![0];
+    } finally {
+      undo();
+    }
+    expect(JSON.parse(json).properties).toEqual(properties);
   });
 
   it('cuts a cycle through an array, keeping its other items', () => {

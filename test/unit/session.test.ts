@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LAST_SLACK, SESSION_TIMEOUT, touchSession } from '../../src/session';
 
 beforeEach(() => localStorage.clear());
@@ -45,5 +45,20 @@ describe('touchSession', () => {
     const [d] = touchSession(30_001, false, 5000, '');
     expect(d.id).not.toBe(a.id);
     expect([b.id, c.id]).toEqual([a.id, a.id]);
+  });
+});
+
+describe('touchSession on a page that replaced JSON.stringify', () => {
+  it('stores the session with its own writer, so the visit stays one session', () => {
+    vi.spyOn(JSON, 'stringify').mockReturnValue('garbage');
+    try {
+      const [a] = touchSession(1000, true, SESSION_TIMEOUT, '');
+      const [b, announced] = touchSession(2000, true, SESSION_TIMEOUT, '');
+      expect(b.id).toBe(a.id);
+      expect([b.pageCount, announced]).toEqual([2, false]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(JSON.parse(localStorage.getItem('engagekit:v1:session')!)).toMatchObject({ pageCount: 2, last: 2000 });
   });
 });

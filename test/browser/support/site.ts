@@ -20,6 +20,8 @@ export class Site {
   scripts: string[] = [];
   /** Page bodies by path, for fixture pages (forms, single-page apps); other paths get a plain page. */
   bodies: Record<string, string> = {};
+  /** Extra response headers of a page, by path (a Content-Security-Policy, say). */
+  headers: Record<string, Record<string, string>> = {};
 
   constructor(
     private endpoint: () => string,
@@ -50,8 +52,11 @@ export class Site {
       const tag = Object.entries(attrs)
         .map(([k, v]) => ` data-${k}="${String(v).replace(/"/g, '&quot;')}"`)
         .join('');
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
-        .end(`<!doctype html>
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-store',
+        ...this.headers[u.pathname],
+      }).end(`<!doctype html>
 <html><head><meta charset="utf-8"><title>Test ${u.pathname}</title>
 <script>window.engagekit=window.engagekit||function(){(engagekit.q=engagekit.q||[]).push(arguments)};</script>
 <script async src="/engagekit.min.js"${tag}></script>

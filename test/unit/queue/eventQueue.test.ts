@@ -9,6 +9,7 @@ import { CLAIM_TTL, eventQueue } from '../../../src/queue/eventQueue';
 import type { Rec } from '../../../src/queue/eventStore';
 import { IDB_TIMEOUT } from '../../../src/queue/idbStore';
 import type { Config, EngagekitError } from '../../../src/types';
+import { hostileJson } from '../../browser/support/hostileJson';
 import { freshDb } from '../support/fakeCollector';
 
 const TAB = 'tab-1';
@@ -240,5 +241,68 @@ describe('eventQueue without IndexedDB', () => {
     expect(q._size()).toBe(0);
     expect(q._dropped).toBe(1);
     expect(errors).toEqual([{ type: 'dropped', count: 1, message: expect.any(String) }]);
+  });
+});
+
+describe('the localStorage spill on a hostile page', () => {
+  const spillKeys = () => Object.keys(localStorage).filter((key) => key.startsWith('engagekit:v1:spill.'));
+  const makeAs = (tab: string, dbName: string) =>
+    eventQueue(parseConfig({ endpoint: 'https://c.test/b', dbName }), tab, (e) => errors.push(e));
+  const indexedDbFailed = () => warned().filter((w) => /IndexedDB failed/.test(w));
+
+  for (const arrays of ['json', 'garbage'] as const) {
+    it(`survives Prototype.js's Array.prototype.toJSON and a JSON.stringify that returns ${arrays} for arrays`, async () => {
+      const undo = hostileJson(arrays);
+      try {
+        const dbName = freshDb();
+        // The page being left has no IndexedDB, so the spill alone carries its events to the next page.
+        vi.stubGlobal('indexedDB', undefined);
+        const leaving = makeAs('tab-left', dbName);
+        const t = Date.now();
+        for (let i = 0; i < 3; i++) leaving._add(rec('p' + i, t + i, 'tab-left'));
+        leaving._leaving(0);
+        const text = localStorage.getItem('engagekit:v1:spill.tab-left')!;
+        expect(JSON.parse(text)).toEqual([0, 1, 2].map((i) => expect.objectContaining({ id: 'p' + i })));
+        vi.unstubAllGlobals();
+        // The next page of the site, on the same hostile page.
+        const next = makeAs('tab-next', dbName);
+        expect(ids(await next._take(10, 1e6))).toEqual(['p0', 'p1', 'p2']);
+        await vi.waitFor(() => expect(spillKeys()).toEqual([]), { timeout: 2000 });
+        expect(await stored(dbName)).toEqual(['p0', 'p1', 'p2']);
+        expect(indexedDbFailed()).toEqual([]);
+        expect(errors).toEqual([]);
+      } finally {
+        undo();
+      }
+    });
+  }
+
+  it('deletes a spill it cannot read (what 0.1.0 wrote on a Prototype.js page, damaged text, the wrong shape)', async () => {
+    const dbName = freshDb();
+    const good = rec('kept', Date.now(), 'old-tab');
+    // engagekit 0.1.0 under Prototype.js: the array's JSON text, as a JSON string.
+    localStorage.setItem('engagekit:v1:spill.prototype', JSON.stringify(JSON.stringify([good])));
+    localStorage.setItem('engagekit:v1:spill.damaged', '[{"id":"x","j":"{}",');
+    localStorage.setItem('engagekit:v1:spill.shape', JSON.stringify([{ id: 1 }, 'x', null, good]));
+    const q = make({}, dbName);
+    expect(ids(await q._take(10, 1e6))).toEqual(['kept']);
+    await vi.waitFor(() => expect(spillKeys()).toEqual([]), { timeout: 2000 });
+    expect(indexedDbFailed()).toEqual([]);
+    expect(errors).toEqual([]);
+    // The next page finds nothing left to fail on.
+    const again = make({}, dbName);
+    expect(ids(await again._take(10, 1e6))).toEqual([]);
+    expect(indexedDbFailed()).toEqual([]);
+  });
+
+  it('deletes a spill IndexedDB refuses, keeping its records in memory for this page without throwing', async () => {
+    localStorage.setItem('engagekit:v1:spill.old-tab', JSON.stringify([rec('r1', Date.now(), 'old-tab')]));
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('Data provided to an operation does not meet requirements.', 'DataError');
+    });
+    const q = make();
+    expect(ids(await q._take(10, 1e6))).toEqual(['r1']);
+    await vi.waitFor(() => expect(spillKeys()).toEqual([]), { timeout: 2000 });
+    expect(errors.map((e) => e.type)).toEqual(['storage']);
   });
 });

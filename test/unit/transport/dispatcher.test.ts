@@ -437,3 +437,16 @@ describe('opt-out and denial with a batch in flight', () => {
     expect(spills()).toEqual([]);
   });
 });
+
+describe('on a page that replaced JSON.stringify', () => {
+  it('still writes the write key into the request body as JSON', async () => {
+    const native = JSON.stringify;
+    vi.spyOn(JSON, 'stringify').mockImplementation((value, ...rest) =>
+      typeof value == 'string' ? 'garbage' : native(value, ...rest),
+    );
+    t = createTracker({ endpoint: 'https://c.test/b', dbName: freshDb(), writeKey: 'k"ey\u2028', compress: false });
+    t.track('Keyed');
+    await t.flush();
+    expect(col.requests.map((r) => r.body.writeKey)).toEqual(['k"ey\u2028']);
+  });
+});
