@@ -56,10 +56,16 @@ export function parseConfig(input: unknown): Settings {
     dbName: 'engagekit',
     respectDnt: false,
     keepParams: typeof keep == 'string' ? keep.split(/\s*,\s*/) : Array.isArray(keep) ? keep.map(String) : [],
-    consent: config.consent == 'pending' || config.consent == 'denied' ? config.consent : 'granted',
+    // `auto` starts pending: the consent manager's signals decide (see consent/consentSignals.ts).
+    consent:
+      config.consent == 'auto'
+        ? 'pending'
+        : config.consent == 'pending' || config.consent == 'denied'
+          ? config.consent
+          : 'granted',
   } as Settings;
-  if (config.consent != null && settings.consent != config.consent)
-    warn('consent must be pending, granted or denied: using granted');
+  if (config.consent != null && config.consent != 'auto' && settings.consent != config.consent)
+    warn('consent must be pending, granted, denied or auto: using granted');
   let url: URL | undefined;
   try {
     url = new URL(config.endpoint as string, location.href);

@@ -9,8 +9,10 @@ export { onWebVitals, type WebVitals } from './capture/onWebVitals';
 export { onCartAdds } from './capture/cart/onCartAdds';
 export { PLATFORMS, type CartPlatform } from './capture/cart/platforms';
 export { checkoutPage } from './capture/cart/checkoutPage';
+export { onConsentSignals } from './consent/consentSignals';
 export type {
   Config,
+  Consent,
   Context,
   EngagekitError,
   Message,

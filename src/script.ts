@@ -9,6 +9,7 @@ import { autocapture, type AutocaptureOptions } from './autocapture';
 import { configFromAttributes } from './config';
 import { addToCart, completeOrder, startCheckout } from './commerce';
 import { asObject } from './event';
+import { onConsentSignals } from './consent/consentSignals';
 import { loadScript } from './lib/loadScript';
 import { warn } from './lib/warn';
 import { createTracker } from './tracker';
@@ -28,7 +29,8 @@ try {
     // (https://html.spec.whatwg.org/multipage/dom.html#dom-document-currentscript).
     const script = document.currentScript as HTMLScriptElement | null;
     const attributes = configFromAttributes({ ...script?.dataset });
-    const tracker = createTracker({ ...win.engagekitConfig, ...attributes });
+    const config = { ...win.engagekitConfig, ...attributes };
+    const tracker = createTracker(config);
     const track = tracker.track.bind(tracker);
     const commerceCalls: Record<string, (properties: Record<string, unknown>) => void> = {
       'cart.add': (properties) => addToCart(track, properties, 'api'),
@@ -47,6 +49,8 @@ try {
     api.tracker = tracker;
     win.engagekit = api;
     for (const args of stub?.q || []) api(...(args as unknown as Parameters<Api>));
+    // data-consent="auto": consent follows the site's consent manager (Consent Mode v2, TCF v2.2).
+    if (config.consent == 'auto') onConsentSignals((state) => tracker.consent(state));
     // Page views (single-page-app navigations too), engagement, forms, links, commerce and Web
     // Vitals, each unless its attribute says false: data-page-view, data-engagement, data-forms,
     // data-links, data-commerce, data-web-vitals.

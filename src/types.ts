@@ -104,9 +104,11 @@ export interface Config {
   respectDnt?: boolean;
   /**
    * `pending`: events wait in memory (nothing stored, nothing sent) until `consent('granted')`;
-   * `denied`: events are discarded. Default `granted`.
+   * `denied`: events are discarded; `auto`: `pending`, for consent taken from the site's consent
+   * manager (the script tag's `data-consent="auto"` follows it; with npm, pass the tracker's
+   * `consent` to `onConsentSignals`). Default `granted`.
    */
-  consent?: Consent;
+  consent?: Consent | 'auto';
   /** A session ends after this many ms without an event. Default 30 minutes. */
   sessionTimeout?: number;
   /** Name of the IndexedDB database (one per site is right). Default `engagekit`. */

@@ -228,3 +228,15 @@ describe('configFromAttributes', () => {
     expect(said()).toEqual([]);
   });
 });
+
+describe('the consent option', () => {
+  it('auto starts pending, without a warning (the consent manager decides); a wrong value warns and grants', () => {
+    expect(parseConfig({ endpoint, consent: 'auto' }).consent).toBe('pending');
+    expect(parseConfig({ endpoint, consent: 'pending' }).consent).toBe('pending');
+    expect(parseConfig({ endpoint, consent: 'denied' }).consent).toBe('denied');
+    expect(said()).toEqual([]);
+    expect(parseConfig({ endpoint, consent: 'AUTO' }).consent).toBe('granted');
+    expect(said()).toEqual(['engagekit: consent must be pending, granted, denied or auto: using granted']);
+    expect(configFromAttributes({ consent: 'auto' })).toEqual({ consent: 'auto' });
+  });
+});
