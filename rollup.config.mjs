@@ -85,4 +85,18 @@ export default [
       }),
     ],
   },
+  // Script tag's consent-manager reader: fetched by engagekit.min.js only with data-consent="auto".
+  {
+    input: 'src/consentScript.ts',
+    output: { file: 'dist/engagekit-consent.min.js', format: 'iife', sourcemap: true, plugins: [minify] },
+    plugins: [
+      typescript({
+        tsconfig: './tsconfig.json',
+        declaration: false,
+        declarationMap: false,
+        outDir: 'dist',
+        sourceMap: true,
+      }),
+    ],
+  },
 ];

@@ -9,7 +9,7 @@ import { autocapture, type AutocaptureOptions } from './autocapture';
 import { configFromAttributes } from './config';
 import { addToCart, completeOrder, startCheckout } from './commerce';
 import { asObject } from './event';
-import { onConsentSignals } from './consent/consentSignals';
+import type { onConsentSignals } from './consent/consentSignals';
 import { loadScript } from './lib/loadScript';
 import { warn } from './lib/warn';
 import { createTracker } from './tracker';
@@ -49,14 +49,25 @@ try {
     api.tracker = tracker;
     win.engagekit = api;
     for (const args of stub?.q || []) api(...(args as unknown as Parameters<Api>));
-    // data-consent="auto": consent follows the site's consent manager (Consent Mode v2, TCF v2.2).
-    if (config.consent == 'auto') onConsentSignals((state) => tracker.consent(state));
+    // A file of ours that sits next to this one, loaded on demand (Web Vitals, the consent reader).
+    const loadSibling = (name: string) => loadScript((script?.src || '').replace(/[^/]*$/, name), script?.nonce);
+    // data-consent="auto": consent follows the site's consent manager (Consent Mode v2, TCF v2.2),
+    // read by engagekit-consent.min.js. Until it answers, events wait in memory (consent pending).
+    if (config.consent == 'auto') {
+      loadSibling('engagekit-consent.min.js').then(
+        () =>
+          (win as unknown as { engagekitConsent: typeof onConsentSignals }).engagekitConsent((state) =>
+            tracker.consent(state),
+          ),
+        () => warn('engagekit-consent.min.js did not load: consent stays pending'),
+      );
+    }
     // Page views (single-page-app navigations too), engagement, forms, links, commerce and Web
     // Vitals, each unless its attribute says false: data-page-view, data-engagement, data-forms,
     // data-links, data-commerce, data-web-vitals.
     // Web Vitals come from engagekit-vitals.min.js next to this file, fetched only when they are on.
     const loadVitals = () =>
-      loadScript((script?.src || '').replace(/[^/]*$/, 'engagekit-vitals.min.js'), script?.nonce).then(
+      loadSibling('engagekit-vitals.min.js').then(
         () => (win as unknown as { engagekitWebVitals: WebVitals }).engagekitWebVitals,
       );
     autocapture(tracker, {

@@ -103,6 +103,9 @@ describe('data-consent="auto" with Google Consent Mode v2', () => {
       expect(names(got)).toEqual(['Session Started', 'page', 'Before 1', 'Before 2', 'After']);
       expect(new Set(got.map((m) => m.context.session.id)).size).toBe(1);
       expect(await storedIds(page)).toContain('engagekit:v1:aid');
+      // The consent reader is its own file, fetched only for data-consent="auto" (autocapture.test.ts
+      // checks that a page without it fetches nothing but engagekit.min.js).
+      expect(site.scripts).toContain('/engagekit-consent.min.js');
       if (gtm != 'none') {
         // GTM still processes what is pushed: the update went through its push and ours, once.
         const processed = await page.evaluate(() => (window as unknown as Win).gtmProcessed);

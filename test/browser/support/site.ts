@@ -36,7 +36,7 @@ export class Site {
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => {
       const u = new URL(req.url || '/', 'http://x');
-      if (/^\/engagekit(-vitals)?\.min\.js/.test(u.pathname)) {
+      if (/^\/engagekit(-vitals|-consent)?\.min\.js/.test(u.pathname)) {
         this.scripts.push(u.pathname);
         return res
           .writeHead(200, { 'Content-Type': 'text/javascript' })
