@@ -32,6 +32,13 @@ const noWebVitals = {
   load: (id) => (id === '\0no-web-vitals' ? 'export {}' : null),
 };
 
+// The script tag runs only in a page: there lib/inBrowser.ts (which makes the npm build a silent
+// no-op under server-side rendering) is always true, and the minifier drops the no-op paths.
+const inPage = {
+  name: 'in-page',
+  load: (id) => (/[\\/]src[\\/]lib[\\/]inBrowser\.ts$/.test(id) ? 'export const inBrowser = () => true;' : null),
+};
+
 export default [
   // npm: ESM with .d.ts, idb-keyval and web-vitals left as dependencies so apps share one copy.
   {
@@ -59,6 +66,7 @@ export default [
       plugins: [minify],
     },
     plugins: [
+      inPage,
       noWebVitals,
       resolve(),
       typescript({

@@ -9,6 +9,8 @@ import { PLATFORMS } from './capture/cart/platforms';
 import { orderDetails } from './capture/cart/orderDetails';
 import { addToCart, completeOrder, startCheckout } from './commerce';
 import { scrub } from './lib/privacy';
+import { safeStart } from './lib/safeStart';
+import { warn } from './lib/warn';
 import type { Properties, Tracker } from './types';
 
 /** Which automatic captures to run; each is on unless set to false (script tags: `data-forms="false"`, …). */
@@ -33,9 +35,18 @@ export interface AutocaptureOptions {
 /**
  * Start every automatic capture on a tracker (what the script tag does). npm users who want only
  * some can call `onPageView`, `onEngagement`, `onForms` and `onLinks` themselves; the others are
- * then left out of their bundle. Returns a function that stops them all.
+ * then left out of their bundle. Returns a function that stops them all. Outside a browser
+ * (server-side rendering) it does nothing.
  */
-export function autocapture(tracker: Tracker, options: AutocaptureOptions = {}): () => void {
+export const autocapture = /* @__PURE__ */ safeStart('autocapture', startAutocapture);
+
+function startAutocapture(tracker: Tracker, options?: AutocaptureOptions) {
+  // Read first, each once: options whose getters throw stop here, before any capture started.
+  options = { ...options };
+  if (typeof tracker?.track != 'function') {
+    warn('autocapture() needs a tracker: nothing captured');
+    return () => undefined;
+  }
   // Automatically captured properties (form names, link URLs) lose anything shaped like an email.
   const trackScrubbed = (event: string, properties: Properties) => tracker.track(event, scrub(properties));
   // Commerce events from markup (data-engagekit-event) follow the cart rules like the helpers.

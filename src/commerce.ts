@@ -1,5 +1,6 @@
 import type { Properties } from './types';
 import { load, save } from './lib/storage';
+import { uuid } from './lib/uuid';
 
 type Track = (event: string, properties: Properties) => void;
 
@@ -10,13 +11,31 @@ let lastAddKey = '';
 let lastAddAt = 0;
 
 /**
+ * What makes two adds the same: product, variant, sku and quantity. A BigInt (`product_id: 10n`)
+ * is written as text, as JSON.stringify would otherwise throw; a cyclic value makes the add unlike
+ * any other.
+ */
+function addKeyOf(item: Properties): string {
+  try {
+    return JSON.stringify([item.product_id, item.variant, item.sku, item.quantity], (_key, value) =>
+      typeof value == 'bigint' ? value + 'n' : value,
+    );
+  } catch {
+    return uuid();
+  }
+}
+
+/**
  * `Product Added`, preceded by `Cart Started` when it is the first add to an empty cart (once per
  * cart: per `cart_id` when the platform names it, else until an order empties it). The same add
  * seen twice within 3 s — a form submit and the request it makes, say — counts once.
- * `source` says what saw it: `api`, `markup`, or the platform's name.
+ * `source` says what saw it: `api`, `markup`, or the platform's name. Callers run it guarded (see
+ * lib/guard.ts): an item whose getters throw is dropped with a warning before anything is stored.
  */
-export function addToCart(track: Track, item: Properties, source: string): void {
-  const addKey = JSON.stringify([item.product_id, item.variant, item.sku, item.quantity]);
+export function addToCart(track: Track, given: Properties, source: string): void {
+  // A copy: the page's getters run once, here, before anything is stored or counted.
+  const item = { ...given };
+  const addKey = addKeyOf(item);
   const now = Date.now();
   if (addKey == lastAddKey && now - lastAddAt < SAME_ADD_MS) return;
   lastAddKey = addKey;
@@ -40,7 +59,9 @@ export function startCheckout(track: Track, properties: Properties = {}): void {
 }
 
 /** `Order Completed` {order_id, total, revenue, currency, products}; the cart is empty again. */
-export function completeOrder(track: Track, properties: Properties = {}): void {
+export function completeOrder(track: Track, given: Properties = {}): void {
+  // A copy, as in addToCart: getters run once, before anything is stored.
+  const properties = { ...given };
   const orderId = String(properties.order_id ?? '');
   if (orderId && load('order') == orderId) return; // a reload of the thank-you page is not a second order
   save('order', orderId);

@@ -5,6 +5,10 @@ import { utf8Length } from './lib/utf8Length';
 /** A single message larger than this (UTF-8 JSON) is trimmed, largest properties first, or refused. */
 export const MAX_EVENT_BYTES = 32_768;
 
+/** A DOM node or a window: huge, cyclic, and may hold what a user typed. */
+const isDom = (value: object) =>
+  (typeof Node == 'function' && value instanceof Node) || (value as Window).window == value;
+
 /**
  * A `JSON.stringify` replacer that drops what JSON cannot hold faithfully, with one warning per
  * problem naming the key: functions, symbols, BigInt (which would make stringify throw), DOM nodes
@@ -25,8 +29,7 @@ export function jsonSafe(root?: unknown): (this: unknown, key: string, value: un
     // BigInt makes JSON.stringify throw: https://tc39.es/ecma262/#sec-serializejsonproperty
     let reason = type == 'function' || type == 'symbol' || type == 'bigint' ? 'a ' + type : '';
     if (value && type == 'object') {
-      if ((typeof Node == 'function' && value instanceof Node) || (value as Window).window == value)
-        reason = 'a DOM node';
+      if (isDom(value)) reason = 'a DOM node';
       // Keep only the ancestors of the value being written.
       const holderIndex = stack.indexOf(this);
       if (holderIndex < 0) stack.push(this);
@@ -95,9 +98,13 @@ export function serialise(message: Message, plain?: boolean): [string, number] |
   }
 }
 
-/** Properties or traits as given when they are a plain object; anything else is dropped with a warning. */
+/**
+ * Properties or traits as given when they are an object (not an array, a DOM node or a window);
+ * anything else is dropped with a warning.
+ */
 export function asObject(value: unknown, name: string): Record<string, unknown> | undefined {
-  if (value == null || (typeof value == 'object' && !Array.isArray(value))) return value as Record<string, unknown>;
+  if (value == null || (typeof value == 'object' && !Array.isArray(value) && !isDom(value)))
+    return value as Record<string, unknown>;
   warn(name + ' dropped: not an object');
 }
 

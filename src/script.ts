@@ -10,16 +10,15 @@ import { configFromAttributes } from './config';
 import { addToCart, completeOrder, startCheckout } from './commerce';
 import { asObject } from './event';
 import type { onConsentSignals } from './consent/consentSignals';
+import { guard } from './lib/guard';
 import { loadScript } from './lib/loadScript';
 import { warn } from './lib/warn';
 import { createTracker } from './tracker';
 import type { Config, Tracker } from './types';
 import type { WebVitals } from './capture/onWebVitals';
 
-type Api = ((
-  method: keyof Tracker | 'cart.add' | 'checkout.start' | 'order.complete',
-  ...args: unknown[]
-) => unknown) & { q?: IArguments[]; l?: 1; tracker?: Tracker };
+/** `window.engagekit`: the stub's queue `q` (what the page pushed: anything), `l` once loaded. */
+type Api = ((...methodAndArgs: unknown[]) => unknown) & { q?: Iterable<unknown>; l?: 1; tracker?: Tracker };
 
 try {
   const win = window as unknown as { engagekit?: Api; engagekitConfig?: Config };
@@ -37,18 +36,30 @@ try {
       'checkout.start': (properties) => startCheckout(track, properties),
       'order.complete': (properties) => completeOrder(track, properties),
     };
+    const methods = tracker as unknown as Record<string, (...methodArgs: unknown[]) => unknown>;
+    // Own names only: `engagekit('__proto__')` or `engagekit('constructor')` finds nothing on Object.prototype.
+    const has = (calls: object, method: unknown) => Object.keys(calls).includes(method as string);
     // `engagekit('track', 'Signed Up', {...})`: a commerce call, a tracker method (but not stop),
-    // or a warning. It returns what the method returns (flush's promise).
-    const api: Api = (method, ...args) => {
-      if (commerceCalls[method]) return commerceCalls[method](asObject(args[0], 'properties') || {});
-      const methods = tracker as unknown as Record<string, (...methodArgs: unknown[]) => unknown>;
-      if (typeof methods[method] == 'function' && method != 'stop') return methods[method](...args);
-      return warn(method + '() is not an engagekit method: dropped');
-    };
+    // or a warning. It returns what the method returns (flush's promise), and never throws.
+    const api: Api = guard((method: unknown, ...args: unknown[]) => {
+      const name = method as string;
+      if (has(commerceCalls, name)) return commerceCalls[name](asObject(args[0], 'properties') || {});
+      if (has(methods, name) && name != 'stop') return methods[name](...args);
+      return warn(String(method) + '() is not an engagekit method: dropped');
+    }, 'engagekit() call dropped');
     api.l = 1;
     api.tracker = tracker;
     win.engagekit = api;
-    for (const args of stub?.q || []) api(...(args as unknown as Parameters<Api>));
+    // Each queued call on its own (api never throws): a bad one is dropped with a warning and the
+    // rest still run, then the captures start. An entry that is no list of arguments is skipped.
+    guard(() => {
+      for (const entry of stub?.q || []) {
+        const args = entry as ArrayLike<unknown> | null;
+        // No engagekit call takes more than a few arguments: a huge `length` is not walked.
+        if (args && typeof args == 'object' && typeof args.length == 'number') api(...[].slice.call(args, 0, 8));
+        else warn('a queued call that is not a list of arguments was skipped');
+      }
+    }, 'the queued calls could not be replayed')();
     // A file of ours that sits next to this one, loaded on demand (Web Vitals, the consent reader).
     const loadSibling = (name: string) => loadScript((script?.src || '').replace(/[^/]*$/, name), script?.nonce);
     // data-consent="auto": consent follows the site's consent manager (Consent Mode v2, TCF v2.2),

@@ -1,10 +1,13 @@
 import { parseConfig } from './config';
 import { asObject, buildMessage, serialise } from './event';
 import { anonymousId, resetIdentity, setUserId, userId } from './identity';
+import { guard } from './lib/guard';
+import { inBrowser } from './lib/inBrowser';
 import { campaignOf, pageContext } from './lib/pageContext';
 import { forget, IDENTIFIERS, keepInMemory, load, save, VISITOR } from './lib/storage';
 import { uuid } from './lib/uuid';
 import { warn } from './lib/warn';
+import { noopTracker } from './noopTracker';
 import { eventQueue } from './queue/eventQueue';
 import { touchSession } from './session';
 import { blocksEndpoint } from './transport/cspBlock';
@@ -19,10 +22,13 @@ import { VERSION } from './version';
  * being hidden or left (`visibilitychange`, `pagehide`; never `unload`, which keeps pages out of
  * the back/forward cache: https://web.dev/articles/bfcache), for `pageshow` after a back/forward
  * restore and for `online`. Without a usable endpoint it warns once and does nothing. No method
- * ever throws into the page.
+ * ever throws into the page. Outside a browser (server-side rendering) it is a tracker that does
+ * nothing, silently, and opens nothing.
  */
 export function createTracker(config?: Config): Tracker {
-  const settings = parseConfig(config);
+  if (!inBrowser()) return noopTracker();
+  // A config whose getters throw (or a Proxy) is refused whole, with a warning: as if none was given.
+  const settings = guard(parseConfig, 'config unreadable')(config) || parseConfig({});
   const report = (error: EngagekitError) => {
     try {
       settings.onError?.(error);
@@ -182,16 +188,9 @@ export function createTracker(config?: Config): Tracker {
     },
   };
 
-  // The public methods and our listeners never throw into the page, whatever they are given.
-  const safe =
-    <Args extends unknown[]>(callback: (...args: Args) => unknown) =>
-    (...args: Args) => {
-      try {
-        return callback(...args);
-      } catch (error) {
-        warn('internal error: ' + error);
-      }
-    };
+  // The public methods and our listeners never throw into the page, whatever they are given
+  // (lib/guard.ts: also when what is thrown cannot be printed, such as a Symbol).
+  const safe = guard;
   for (const method in tracker)
     (tracker as unknown as Record<string, unknown>)[method] = safe(
       (tracker as unknown as Record<string, (...args: unknown[]) => unknown>)[method],

@@ -1,5 +1,7 @@
 import type { Properties } from '../types';
+import { guard } from '../lib/guard';
 import { onRouteChange } from '../lib/routeChange';
+import { safeStart } from '../lib/safeStart';
 
 /** Without input for this long, a visible, focused page no longer counts as engaged. */
 export const IDLE_AFTER = 30_000;
@@ -11,7 +13,9 @@ export const IDLE_AFTER = 30_000;
  * `final`, true when the page view ended. The sum of engaged_ms is the engaged time of a page
  * view; its last report has its scroll depth. `path` names the page view. Returns a stop function.
  */
-export function onEngagement(track: (event: string, properties: Properties) => void): () => void {
+export const onEngagement = /* @__PURE__ */ safeStart('onEngagement', startEngagement);
+
+function startEngagement(track: (event: string, properties: Properties) => void) {
   let engagedMs = 0;
   // When the running engaged interval began; 0 while the page does not count as engaged.
   let engagedSince = 0;
@@ -25,24 +29,25 @@ export function onEngagement(track: (event: string, properties: Properties) => v
   let ended = false;
 
   // Close the running interval, if any, then start one when the page counts as engaged again.
-  const updateEngagedTime = () => {
+  // It and every listener below are guarded: they run in the page's events and timers.
+  const updateEngagedTime = guard(() => {
     const now = Date.now();
     if (engagedSince) engagedMs += Math.min(now, lastInput + IDLE_AFTER) - engagedSince;
     engagedSince =
       document.visibilityState == 'visible' && document.hasFocus() && now - lastInput < IDLE_AFTER ? now : 0;
     clearTimeout(idleTimer);
     if (engagedSince) idleTimer = setTimeout(updateEngagedTime, lastInput + IDLE_AFTER - now);
-  };
-  const noteInput = () => {
+  });
+  const noteInput = guard(() => {
     lastInput = Date.now();
     if (!engagedSince) updateEngagedTime();
-  };
-  const noteScroll = () => {
+  });
+  const noteScroll = guard(() => {
     const root = document.documentElement;
     const depthNow = Math.min(100, Math.round(((scrollY + innerHeight) / Math.max(root.scrollHeight, 1)) * 100));
     if (depthNow > scrollDepth) scrollDepth = depthNow;
     noteInput();
-  };
+  });
   const report = (final: boolean, reportedPath = path) => {
     updateEngagedTime();
     track('Page Engagement', {
@@ -58,21 +63,21 @@ export function onEngagement(track: (event: string, properties: Properties) => v
       noteScroll();
     }
   };
-  const onVisibilityChange = () => {
+  const onVisibilityChange = guard(() => {
     if (document.visibilityState != 'hidden') updateEngagedTime();
     else if (!ended) report(false);
-  };
-  const onPageHide = () => {
+  });
+  const onPageHide = guard(() => {
     if (!ended) report(true);
     ended = true;
-  };
-  const onPageShow = (event: PageTransitionEvent) => {
+  });
+  const onPageShow = guard((event: PageTransitionEvent) => {
     if (event.persisted) {
       ended = false;
       lastInput = Date.now();
       updateEngagedTime();
     }
-  };
+  });
   const stopRoute = onRouteChange((endedPath) => report(true, endedPath));
   const inputEvents = ['pointerdown', 'keydown', 'mousemove', 'touchstart', 'wheel'];
   for (const eventName of inputEvents) addEventListener(eventName, noteInput, { passive: true, capture: true });

@@ -1,5 +1,8 @@
 import type { Properties } from '../types';
+import { guard } from '../lib/guard';
 import { onRouteChange } from '../lib/routeChange';
+import { safeStart } from '../lib/safeStart';
+import { wrapMethod } from '../lib/wrapMethod';
 
 type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -9,6 +12,18 @@ interface FormState {
   last: string;
   invalid: number;
   done?: 1;
+}
+
+/**
+ * The path a form posts to; '' when its action is no URL (`action="http://["`): this runs inside
+ * the page's own calls (its pushState, through a route change), which must never throw for it.
+ */
+function actionPath(form: HTMLFormElement): string {
+  try {
+    return new URL(form.getAttribute('action') || '', location.href).pathname;
+  } catch {
+    return '';
+  }
 }
 
 /** Field types that are not something a person fills in. */
@@ -28,10 +43,11 @@ const NOT_FILLED = /^(hidden|submit|button|reset|image)$/;
  * `form.submit()`, which fires no event, is noticed by wrapping it.
  * Returns a stop function.
  */
-export function onForms(
-  track: (event: string, properties: Properties) => void,
-  options: { ignore?: string } = {},
-): () => void {
+export const onForms = /* @__PURE__ */ safeStart('onForms', startForms);
+
+function startForms(track: (event: string, properties: Properties) => void, options?: { ignore?: string }) {
+  // Read once, before anything starts.
+  const ignore = options?.ignore;
   const formStates = new Map<HTMLFormElement, FormState>();
   const nameOf = (element: Element) => element.getAttribute('name') || element.id || '';
   const fieldCount = (form: HTMLFormElement) =>
@@ -42,7 +58,7 @@ export function onForms(
     // (the form's named properties, https://html.spec.whatwg.org/multipage/forms.html#dom-form-nameditem).
     form_id: form.getAttribute('id') || '',
     form_name: form.getAttribute('name') || '',
-    action_path: new URL(form.getAttribute('action') || '', location.href).pathname,
+    action_path: actionPath(form),
     field_count: fieldCount(form),
     fields_touched: state.touched.size,
     last_field: state.last,
@@ -51,13 +67,14 @@ export function onForms(
   });
 
   const isIgnored = (form: HTMLFormElement) =>
-    form.hasAttribute?.('data-engagekit-ignore') || !!(options.ignore && form.matches?.(options.ignore));
+    form.hasAttribute?.('data-engagekit-ignore') || !!(ignore && form.matches?.(ignore));
   const formOf = (target: EventTarget | null) => {
     const form = (target as Field | null)?.form;
     return form && !isIgnored(form) ? form : undefined;
   };
 
-  const touchField = (event: Event) => {
+  // Every listener is guarded: it runs inside the page's events, which must never see our errors.
+  const touchField = guard((event: Event) => {
     const form = formOf(event.target);
     if (!form || NOT_FILLED.test((event.target as Field).type)) return;
     let state = formStates.get(form);
@@ -70,12 +87,12 @@ export function onForms(
     state!.touched.add(state!.last);
     // Started names the field it started with.
     if (fresh) track('Form Started', formProperties(form, state!));
-  };
+  });
 
-  const countInvalid = (event: Event) => {
+  const countInvalid = guard((event: Event) => {
     const state = formStates.get(formOf(event.target)!);
     if (state) state.invalid++;
-  };
+  });
 
   const recordSubmit = (form: HTMLFormElement) => {
     const state = formStates.get(form) || { start: Date.now(), touched: new Set<string>(), last: '', invalid: 0 };
@@ -86,7 +103,7 @@ export function onForms(
   };
 
   // Bubble phase at the window: the page's own handlers have run, so a cancelled submit is known.
-  const onSubmit = (event: Event) => {
+  const onSubmit = guard((event: Event) => {
     const form = event.target as HTMLFormElement;
     if (isIgnored(form)) return;
     // validity, not checkValidity(): that would fire "invalid" events of our own and count them
@@ -95,37 +112,42 @@ export function onForms(
       return;
     }
     recordSubmit(form);
-  };
+  });
 
   const abandon = (form: HTMLFormElement, state: FormState) => {
     if (state.done) return;
     state.done = 1;
     track('Form Abandoned', formProperties(form, state));
   };
-  const abandonAll = () => {
+  const abandonAll = guard(() => {
     formStates.forEach((state, form) => abandon(form, state));
     formStates.clear();
-  };
+  });
 
   // A started form taken off the page (a modal closed, a route re-rendered) was abandoned.
-  const removalObserver = new MutationObserver(() => {
-    formStates.forEach((state, form) => {
-      if (!form.isConnected) {
-        abandon(form, state);
-        formStates.delete(form);
-      }
-    });
-  });
+  const removalObserver = new MutationObserver(
+    guard(() => {
+      formStates.forEach((state, form) => {
+        if (!form.isConnected) {
+          abandon(form, state);
+          formStates.delete(form);
+        }
+      });
+    }),
+  );
   removalObserver.observe(document, { childList: true, subtree: true });
 
   // form.submit() fires no submit event
   // (https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#dom-form-submit): wrapped to be seen.
-  const formPrototype = HTMLFormElement.prototype;
-  const originalSubmit = formPrototype.submit;
-  formPrototype.submit = function (this: HTMLFormElement) {
-    if (!isIgnored(this)) recordSubmit(this);
-    return originalSubmit.call(this);
-  };
+  // Seen before the original runs, as the page begins to navigate away.
+  const unwrapSubmit = wrapMethod(
+    HTMLFormElement.prototype,
+    'submit',
+    (form: HTMLFormElement) => {
+      if (!isIgnored(form)) recordSubmit(form);
+    },
+    true,
+  );
 
   const stopRoute = onRouteChange(abandonAll);
   document.addEventListener('input', touchField, true);
@@ -141,7 +163,7 @@ export function onForms(
   return () => {
     stopRoute();
     removalObserver.disconnect();
-    formPrototype.submit = originalSubmit;
+    unwrapSubmit();
     document.removeEventListener('input', touchField, true);
     document.removeEventListener('change', touchField, true);
     document.removeEventListener('invalid', countInvalid, true);

@@ -1,4 +1,6 @@
 import type { Properties } from '../types';
+import { guard } from '../lib/guard';
+import { safeStart } from '../lib/safeStart';
 
 /** Paths that are files to download rather than pages. */
 const FILE =
@@ -12,7 +14,9 @@ const FILE =
  * Middle clicks count too.
  * Returns a stop function.
  */
-export function onLinks(track: (event: string, properties: Properties) => void): () => void {
+export const onLinks = /* @__PURE__ */ safeStart('onLinks', startLinks);
+
+function startLinks(track: (event: string, properties: Properties) => void) {
   const trackCustomEvent = (element: HTMLElement) => {
     const properties: Properties = {};
     for (const attribute of element.attributes) {
@@ -24,7 +28,8 @@ export function onLinks(track: (event: string, properties: Properties) => void):
     }
     track(element.dataset.engagekitEvent!, properties);
   };
-  const onClick = (event: Event) => {
+  // Guarded: it runs in the page's clicks, which must never see our errors.
+  const onClick = guard((event: Event) => {
     if ((event as MouseEvent).button > 1) return;
     const target = event.target as Element;
     const customEventElement = target.closest?.('[data-engagekit-event]') as HTMLElement | null;
@@ -35,14 +40,14 @@ export function onLinks(track: (event: string, properties: Properties) => void):
     const url = link.origin + link.pathname;
     if (link.hasAttribute('download') || FILE.test(link.pathname)) track('File Downloaded', { url });
     else if (link.host != location.host) track('Outbound Link Clicked', { url });
-  };
+  });
   // The browser fires submit only once the form is valid (interactive validation comes first,
   // https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#concept-form-submit); a page that then
   // cancels it to post by script still submitted.
-  const onSubmit = (event: Event) => {
+  const onSubmit = guard((event: Event) => {
     const form = event.target as HTMLElement;
     if (form.dataset?.engagekitEvent) trackCustomEvent(form);
-  };
+  });
   document.addEventListener('click', onClick, true);
   document.addEventListener('auxclick', onClick, true);
   document.addEventListener('submit', onSubmit, true);

@@ -1,45 +1,44 @@
+import { guard } from '../lib/guard';
 import { routeChanged } from '../lib/routeChange';
+import { safeStart } from '../lib/safeStart';
+import { wrapMethod } from '../lib/wrapMethod';
 
 /**
  * Record a page view now and on every single-page-app navigation: `history.pushState`,
  * `replaceState` that changes the path or query, and `popstate` (back/forward). The same URL is
  * never recorded twice in a row, and a hash change alone is not a page view. A page being
  * prerendered (Speculation Rules) records its view only when it is shown, and a page restored from
- * the back/forward cache is viewed again. Returns a function that stops capturing and restores `history`.
+ * the back/forward cache is viewed again. Returns a function that stops capturing and gives
+ * `history` back (see wrapMethod: a wrapper another script put over ours stays).
  */
-export function onPageView(page: () => void): () => void {
+export const onPageView = /* @__PURE__ */ safeStart('onPageView', startPageView);
+
+function startPageView(page: () => void) {
   let lastUrl = '';
   const currentUrl = () => location.href.split('#')[0];
-  const recordIfNewUrl = () => {
+  // Runs inside the page's own pushState: whatever fails here is a warning, never the page's exception.
+  const recordIfNewUrl = guard(() => {
     const url = currentUrl();
     if (url == lastUrl) return;
-    if (lastUrl) routeChanged(new URL(lastUrl).pathname);
+    const endedUrl = lastUrl;
     lastUrl = url;
+    if (endedUrl) routeChanged(new URL(endedUrl).pathname);
     page();
-  };
-  const pageHistory = history;
-  const originalPushState = pageHistory.pushState;
-  const originalReplaceState = pageHistory.replaceState;
+  });
   // Wrap rather than replace: the page (or its router) may have wrapped these too, and keeps working.
-  pageHistory.pushState = function (...args: Parameters<History['pushState']>) {
-    originalPushState.apply(this, args);
-    recordIfNewUrl();
-  };
-  pageHistory.replaceState = function (...args: Parameters<History['replaceState']>) {
-    originalReplaceState.apply(this, args);
-    recordIfNewUrl();
-  };
+  const unwrapPush = wrapMethod(history, 'pushState', recordIfNewUrl);
+  const unwrapReplace = wrapMethod(history, 'replaceState', recordIfNewUrl);
   addEventListener('popstate', recordIfNewUrl);
   // The visitor came back to it: a new view of the same URL.
-  const onPageShow = (event: PageTransitionEvent) => event.persisted && page();
+  const onPageShow = guard((event: PageTransitionEvent) => event.persisted && page());
   addEventListener('pageshow', onPageShow);
   // https://wicg.github.io/nav-speculation/prerendering.html#eventdef-document-prerenderingchange
   const pageDocument = document as Document & { prerendering?: boolean };
   if (pageDocument.prerendering) pageDocument.addEventListener('prerenderingchange', recordIfNewUrl, { once: true });
   else recordIfNewUrl();
   return () => {
-    pageHistory.pushState = originalPushState;
-    pageHistory.replaceState = originalReplaceState;
+    unwrapPush();
+    unwrapReplace();
     removeEventListener('popstate', recordIfNewUrl);
     removeEventListener('pageshow', onPageShow);
     pageDocument.removeEventListener('prerenderingchange', recordIfNewUrl);

@@ -1,5 +1,7 @@
 import type { Metric } from 'web-vitals';
 import type { Properties } from '../types';
+import { guard } from '../lib/guard';
+import { safeStart } from '../lib/safeStart';
 
 /** The part of the web-vitals package this capture uses. */
 export type WebVitals = Pick<typeof import('web-vitals'), 'onLCP' | 'onINP' | 'onCLS' | 'onFCP' | 'onTTFB'>;
@@ -13,10 +15,12 @@ export type WebVitals = Pick<typeof import('web-vitals'), 'onLCP' | 'onINP' | 'o
  * hands its queue to the browser. Single-page-app route changes do not measure new vitals (the
  * browser has no such metrics for them). Returns a stop function.
  */
-export function onWebVitals(
+export const onWebVitals = /* @__PURE__ */ safeStart('onWebVitals', startWebVitals);
+
+function startWebVitals(
   track: (event: string, properties: Properties) => void,
   load: () => Promise<WebVitals> = () => import('web-vitals'),
-): () => void {
+) {
   let vitals: Properties = {};
   let sent = false;
   let stopped = false;
@@ -24,35 +28,37 @@ export function onWebVitals(
   // reportAllChanges: keep the latest value of each metric, because a navigation fires pagehide
   // before visibilitychange (https://html.spec.whatwg.org/multipage/document-lifecycle.html#unloading-documents),
   // and web-vitals reports final LCP, CLS and INP only on the latter.
-  const keepMetric = (metric: Metric) => {
+  // Guarded, as every listener here: they run in web-vitals' callbacks and the page's events.
+  const keepMetric = guard((metric: Metric) => {
     vitals[metric.name.toLowerCase()] =
       metric.name == 'CLS' ? Math.round(metric.value * 1e4) / 1e4 : Math.round(metric.value);
     vitals.navigation_type = metric.navigationType;
-  };
+  });
   load().then(
-    (webVitals) => {
+    // Guarded: a throw here would be an unhandled rejection, which the page's error reporting sees.
+    guard((webVitals: WebVitals) => {
       if (!stopped) {
         for (const onMetric of [webVitals.onTTFB, webVitals.onFCP, webVitals.onLCP, webVitals.onCLS, webVitals.onINP]) {
           onMetric(keepMetric, { reportAllChanges: true });
         }
       }
-    },
+    }),
     () => undefined, // blocked or offline: no vitals for this page, nothing else changes
   );
-  const report = () => {
+  const report = guard(() => {
     if (sent || stopped || !('lcp' in vitals || 'fcp' in vitals || 'ttfb' in vitals)) return;
     sent = true;
     track('Web Vitals', { ...vitals, path });
-  };
-  const onVisibilityChange = () => document.visibilityState == 'hidden' && report();
+  });
+  const onVisibilityChange = guard(() => document.visibilityState == 'hidden' && report());
   // A page restored from the back/forward cache is a new page view, whose vitals web-vitals
   // measures again. Capture phase: before web-vitals' own pageshow listener reports them.
-  const onPageShow = (event: PageTransitionEvent) => {
+  const onPageShow = guard((event: PageTransitionEvent) => {
     if (event.persisted) {
       vitals = {};
       sent = false;
     }
-  };
+  });
   // Capture phase on document and window: after web-vitals' own listeners on window (which take
   // the last entries), before the tracker's, which then sends the report with the page.
   document.addEventListener('visibilitychange', onVisibilityChange, true);

@@ -157,3 +157,56 @@ describe('completeOrder', () => {
     expect(events()).toEqual(['Order Completed']);
   });
 });
+
+describe('hostile items', () => {
+  it('a BigInt or cyclic product id does not throw: BigInt ids still tell adds apart, a cycle is never a repeat', () => {
+    const cyclic: Record<string, unknown> = { id: 'x' };
+    cyclic.self = cyclic;
+    add({ product_id: 10n });
+    add({ product_id: 10n });
+    add({ product_id: 11n });
+    add({ product_id: cyclic });
+    add({ product_id: cyclic });
+    const productIds = track.mock.calls.filter((call) => call[0] == 'Product Added').map((call) => call[1].product_id);
+    expect(productIds).toEqual([10n, 11n, cyclic, cyclic]);
+  });
+
+  it("reads an item's getters once, before anything is stored; one that throws leaves nothing behind", () => {
+    let reads = 0;
+    const counted = {
+      get product_id() {
+        reads++;
+        return 'A';
+      },
+    };
+    add(counted);
+    expect(reads).toBe(1);
+    expect(track.mock.calls[1]).toEqual(['Product Added', { product_id: 'A', source: 'api' }]);
+    const throwing = {
+      cart_id: 'c2',
+      get product_id() {
+        throw new Error('getter');
+      },
+    };
+    expect(() => add(throwing)).toThrow('getter'); // its callers guard it (see defaultTracker, script)
+    expect(localStorage.getItem('engagekit:v1:cart')).toBe('1');
+    expect(() =>
+      commerce.completeOrder(track, {
+        get order_id() {
+          throw new Error('getter');
+        },
+      }),
+    ).toThrow('getter');
+    expect(localStorage.getItem('engagekit:v1:cart')).toBe('1');
+    expect(events()).toEqual(['Cart Started', 'Product Added']);
+  });
+
+  it('null, null-prototype objects and symbols', () => {
+    const bare = Object.assign(Object.create(null), { product_id: 'N', [Symbol('s')]: 1 });
+    add(bare);
+    add({ product_id: Symbol('p') });
+    commerce.completeOrder(track, null as unknown as Record<string, unknown>);
+    commerce.startCheckout(track, null as unknown as Record<string, unknown>);
+    expect(events()).toEqual(['Cart Started', 'Product Added', 'Product Added', 'Order Completed', 'Checkout Started']);
+  });
+});

@@ -137,3 +137,136 @@ describe('script tag', () => {
     ]);
   });
 });
+
+describe('script tag with hostile calls', () => {
+  const onlyPageViews = { ...noAuto, pageView: 'true', webVitals: 'false' };
+  const said = () => warn.mock.calls.map((call) => String(call[0]));
+
+  it('replays each queued call on its own: bad ones are dropped with one warning each, the rest and the captures run', async () => {
+    const api = stub();
+    api('track', 'First');
+    api('cart.add', { product_id: 10n, quantity: 1 });
+    api('__proto__');
+    api('constructor');
+    api('hasOwnProperty', 'track');
+    api(123 as unknown as string);
+    api(Symbol('method') as unknown as string);
+    (api as unknown as () => void)();
+    api(
+      'track',
+      'Hostile',
+      new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error('trap');
+          },
+        },
+      ),
+    );
+    // What the page may have pushed itself.
+    api.q!.push(5 as never, null as never, { length: 1e9 } as never, 'track' as never);
+    api('track', 'Last');
+    await load({
+      endpoint: 'https://c.test/b',
+      dbName: freshDb(),
+      compress: 'false',
+      flushInterval: '600000',
+      ...onlyPageViews,
+    });
+
+    const real = w.engagekit!;
+    expect(await real('flush')).toBe(true);
+    expect(col.acked.map((message) => message.event || message.type)).toEqual([
+      'First',
+      'Cart Started',
+      'Product Added',
+      'Hostile',
+      'Last',
+      'page',
+    ]);
+    // The BigInt id was dropped from the event, not the event.
+    expect(col.acked[2].properties).toEqual({ quantity: 1, source: 'api' });
+    for (const problem of [
+      'product_id dropped: it is a bigint',
+      '__proto__() is not an engagekit method: dropped',
+      'constructor() is not an engagekit method: dropped',
+      'hasOwnProperty() is not an engagekit method: dropped',
+      '123() is not an engagekit method: dropped',
+      'Symbol(method)() is not an engagekit method: dropped',
+      'undefined() is not an engagekit method: dropped',
+      'properties dropped: Error: trap',
+      'a queued call that is not a list of arguments was skipped',
+    ]) {
+      expect(said().filter((text) => text == 'engagekit: ' + problem)).toHaveLength(1);
+    }
+    // A { length: 1e9 } entry is read as at most a few arguments: no method named undefined twice.
+    expect(new Set(said()).size).toBe(said().length);
+  });
+
+  it('a stub queue that is not a list is skipped with one warning, and the captures still start', async () => {
+    const api = stub();
+    api.q = 5 as never;
+    await load({
+      endpoint: 'https://c.test/b',
+      dbName: freshDb(),
+      compress: 'false',
+      flushInterval: '600000',
+      ...onlyPageViews,
+    });
+    expect(await w.engagekit!('flush')).toBe(true);
+    expect(col.acked.map((message) => message.type)).toEqual(['page']);
+    expect(said().filter((text) => text.startsWith('engagekit: the queued calls could not be replayed'))).toHaveLength(
+      1,
+    );
+  });
+
+  it('engagekit(method, …) never throws, whatever the method and its arguments, and flush always resolves', async () => {
+    const { hostileArguments } = await import('./support/hostile');
+    await load({
+      endpoint: 'https://c.test/b',
+      dbName: freshDb(),
+      compress: 'false',
+      flushInterval: '600000',
+      ...noAuto,
+      webVitals: 'false',
+    });
+    const api = w.engagekit!;
+    const methods = [
+      'track',
+      'page',
+      'identify',
+      'flush',
+      'reset',
+      'optIn',
+      'consent',
+      'cart.add',
+      'checkout.start',
+      'order.complete',
+    ];
+    for (const [valueName, value] of hostileArguments()) {
+      const calls: unknown[][] = [
+        [value],
+        ...methods.flatMap((method) => [
+          [method, value],
+          [method, 'x', value],
+        ]),
+      ];
+      for (const args of calls) {
+        let result: unknown;
+        expect(
+          () => (result = api(...(args as [string]))),
+          `engagekit(${args.length == 1 ? valueName : args[0] + ', …' + valueName})`,
+        ).not.toThrow();
+        if (result instanceof Promise) await expect(result).resolves.toBeTypeOf('boolean');
+      }
+    }
+    api('optIn');
+    api('consent', 'granted');
+    api('track', 'Still Works');
+    expect(await api('flush')).toBe(true);
+    expect(col.events()).toContain('Still Works');
+    expect(new Set(said()).size).toBe(said().length);
+    expect(said().every((text) => text.startsWith('engagekit: ') && text.length <= 320)).toBe(true);
+  });
+});

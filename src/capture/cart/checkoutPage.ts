@@ -4,10 +4,16 @@
  * Shopify (`/checkouts/…`, `/checkouts/…/thank_you` or `…/thank-you`), WooCommerce (`/checkout/`,
  * `/checkout/order-received/ID/`), Magento 2 (`/checkout/`, `/checkout/onepage/success/`),
  * BigCommerce (`/checkout`, `/checkout/order-confirmation/ID`), PrestaShop (`/order`,
- * `controller=order`, `order-confirmation`, `id_order=ID`).
+ * `controller=order`, `order-confirmation`, `id_order=ID`). Anything that is not an absolute URL
+ * is neither.
  */
 export function checkoutPage(href: string): [kind: 'order' | 'checkout', id?: string] | undefined {
-  const parsedUrl = new URL(href);
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(href);
+  } catch {
+    return;
+  }
   // The path, then PrestaShop's `controller` parameter as if it were the query: `/index.php?order`.
   const pathAndController = parsedUrl.pathname + '?' + parsedUrl.searchParams.get('controller');
   // Whole segments under the platforms' own paths: a site's /thank-you page after a contact form is no order.

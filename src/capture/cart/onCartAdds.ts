@@ -1,4 +1,7 @@
 import type { Properties } from '../../types';
+import { guard } from '../../lib/guard';
+import { safeStart } from '../../lib/safeStart';
+import { wrapMethod } from '../../lib/wrapMethod';
 import { PLATFORMS, type CartPlatform } from './platforms';
 
 type Params = Map<string, string>;
@@ -51,80 +54,87 @@ function itemOf(platform: CartPlatform, params: Params): Properties | undefined 
  * XMLHttpRequest are wrapped, and keep working as before), from their add-to-cart forms when they
  * post natively (the page then navigates away; the event still goes, on the page-hide path), and
  * from WooCommerce's add-to-cart links. Only the product, variant and quantity fields the
- * platform names are read. Returns a stop function that puts fetch and XMLHttpRequest back.
+ * platform names are read. Returns a stop function that puts fetch and XMLHttpRequest back (see
+ * wrapMethod: a wrapper another script put over ours stays, and ours then only passes calls on).
  */
-export function onCartAdds(add: (item: Properties, source: string) => void, platforms = PLATFORMS): () => void {
+export const onCartAdds = /* @__PURE__ */ safeStart('onCartAdds', startCartAdds);
+
+function startCartAdds(add: (item: Properties, source: string) => void, platforms: CartPlatform[] = PLATFORMS) {
+  // A request that ends after stop() is not counted either.
+  let stopped = false;
   // The first platform whose request it is: BigCommerce's /remote/v1/cart/add is not Shopify's.
   // The body too: PrestaShop's theme posts `…&add=1` to the cart page's URL.
   const platformOf = (url: string, body: unknown) => {
-    const parsedUrl = new URL(url, location.href);
-    return platforms.find(
-      (platform) => platform.request.test(parsedUrl.pathname + parsedUrl.search) || platform.request.test('?' + body),
-    );
-  };
-  const addRequestItems = (url: string, body: unknown, platform: CartPlatform) => {
-    for (const params of paramsOf(url, body)) {
-      const item = itemOf(platform, params);
-      if (item) add(item, platform.name);
-    }
-  };
-  const addRequestItemsSafely = (url: string, body: unknown, platform: CartPlatform) => {
     try {
-      addRequestItems(url, body, platform);
+      const parsedUrl = new URL(url, location.href);
+      return platforms.find(
+        (platform) => platform.request.test(parsedUrl.pathname + parsedUrl.search) || platform.request.test('?' + body),
+      );
     } catch {
-      // a body we cannot read is not worth an error in the page
+      // a URL that open() accepted but URL() does not, or one fetch itself will refuse: no cart request we know
     }
   };
-
-  const pageWindow = window;
-  const originalFetch = pageWindow.fetch;
-  pageWindow.fetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
-    const responsePromise = originalFetch.call(this, input, init);
+  // The items of a request that `succeeded()`, once it has ended.
+  const addRequestItems = (succeeded: () => boolean, url: string, body: unknown, platform: CartPlatform) => {
     try {
-      // The URL a string, a URL object or a Request names.
-      const url = typeof input == 'string' ? input : input instanceof URL ? input.href : input.url;
-      const platform = platformOf(url, init?.body);
-      if (platform) {
-        responsePromise.then(
-          (response) => response.ok && addRequestItemsSafely(url, init?.body, platform),
-          () => undefined,
-        );
+      if (stopped || !succeeded()) return;
+      for (const params of paramsOf(url, body)) {
+        const item = itemOf(platform, params);
+        if (item) add(item, platform.name);
       }
     } catch {
-      // an input fetch itself will refuse
+      // a body or response we cannot read is not worth an error in the page
     }
-    return responsePromise;
-  } as typeof fetch;
+  };
+
+  // After the page's fetch returned its promise (what the page gets, untouched).
+  const unwrapFetch = wrapMethod(window, 'fetch', (_self, args, responsePromise) => {
+    const input = args[0] as RequestInfo | URL;
+    // Read once: a getter on the page's init object runs once, as for fetch itself.
+    const body = (args[1] as RequestInit | undefined)?.body;
+    // The URL a string, a URL object or a Request names.
+    const url = typeof input == 'string' ? input : input instanceof URL ? input.href : input?.url;
+    const platform = platformOf(url, body);
+    if (platform) {
+      (responsePromise as Promise<Response>).then(
+        (response) => addRequestItems(() => response.ok, url, body, platform),
+        () => undefined,
+      );
+    }
+  });
 
   const xhrPrototype = XMLHttpRequest.prototype;
-  const originalOpen = xhrPrototype.open;
-  const originalSend = xhrPrototype.send;
-  xhrPrototype.open = function (this: XMLHttpRequest, ...args: unknown[]) {
-    xhrUrls.set(this, String(args[1]));
-    return (originalOpen as (...openArgs: unknown[]) => void).apply(this, args);
-  };
-  xhrPrototype.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
-    try {
-      const url = xhrUrls.get(this) || '';
+  // Before the page's open(), which fires readystatechange, whose handler may already call send().
+  const unwrapOpen = wrapMethod(
+    xhrPrototype,
+    'open',
+    (xhr: XMLHttpRequest, args) => xhrUrls.set(xhr, String(args[1])),
+    true,
+  );
+  // Before the page's send(): a synchronous request has ended by the time it returns.
+  const unwrapSend = wrapMethod(
+    xhrPrototype,
+    'send',
+    (xhr: XMLHttpRequest, [body]) => {
+      const url = xhrUrls.get(xhr) || '';
       const platform = platformOf(url, body);
       // Once, at this request's end (`loadend`, https://xhr.spec.whatwg.org/#event-xhr-loadend):
       // a reused XMLHttpRequest's next load is another request.
       if (platform) {
-        this.addEventListener(
+        xhr.addEventListener(
           'loadend',
-          () => ((this.status / 100) | 0) == 2 && addRequestItemsSafely(url, body, platform),
+          () => addRequestItems(() => ((xhr.status / 100) | 0) == 2, url, body, platform),
           { once: true },
         );
       }
-    } catch {
-      // a URL open() accepted but URL() does not: not a cart request we know
-    }
-    return originalSend.call(this, body);
-  };
+    },
+    true,
+  );
 
   // Bubble phase at the window: a form the theme submits by script has its submit cancelled by
   // then, and the request it makes is counted above instead.
-  const countFormAdd = (event: Event) => {
+  // Both listeners are guarded: they run in the page's events, which must never see our errors.
+  const countFormAdd = guard((event: Event) => {
     const form = event.target as HTMLFormElement;
     if (event.defaultPrevented) return;
     const platform = platforms.find((candidate) => form.matches?.(candidate.form));
@@ -137,9 +147,9 @@ export function onCartAdds(add: (item: Properties, source: string) => void, plat
       const item = itemOf(platform, params);
       if (item) add(item, platform.name);
     }
-  };
+  });
   // WooCommerce's shop-page buttons are links; without its AJAX script they navigate to ?add-to-cart=.
-  const countLinkAdd = (event: Event) => {
+  const countLinkAdd = guard((event: Event) => {
     const link = (event.target as Element).closest?.(
       'a.add_to_cart_button:not(.ajax_add_to_cart)',
     ) as HTMLAnchorElement | null;
@@ -152,13 +162,14 @@ export function onCartAdds(add: (item: Properties, source: string) => void, plat
         'woocommerce',
       );
     }
-  };
+  });
   addEventListener('submit', countFormAdd);
   document.addEventListener('click', countLinkAdd, true);
   return () => {
-    pageWindow.fetch = originalFetch;
-    xhrPrototype.open = originalOpen;
-    xhrPrototype.send = originalSend;
+    stopped = true;
+    unwrapFetch();
+    unwrapOpen();
+    unwrapSend();
     removeEventListener('submit', countFormAdd);
     document.removeEventListener('click', countLinkAdd, true);
   };

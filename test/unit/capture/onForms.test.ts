@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 import { onForms } from '../../../src/capture/onForms';
+import { onPageView } from '../../../src/capture/onPageView';
 
+// HTMLFormElement.prototype.submit as the page has it, before any onForms wrapped it.
+const pageSubmit = HTMLFormElement.prototype.submit;
 let stop: () => void;
 let track: Mock<(event: string, properties: Record<string, unknown>) => void>;
 beforeEach(() => {
@@ -100,5 +103,54 @@ describe('onForms', () => {
       ['Form Started', 'email', 1],
       ['Form Abandoned', 'email', 1],
     ]);
+  });
+
+  it("a started form whose action is no URL: the page's pushState still works, and the form is abandoned with action_path ''", () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    document.querySelector('#f')!.setAttribute('action', 'http://[');
+    history.replaceState({}, '', '/checkout');
+    const stopPageView = onPageView(() => undefined);
+    input('email', 'a');
+    expect(() => history.pushState({}, '', '/next')).not.toThrow();
+    expect(location.pathname).toBe('/next');
+    expect(track.mock.calls.map(([event, properties]) => [event, properties.action_path])).toEqual([
+      ['Form Started', ''],
+      ['Form Abandoned', ''],
+    ]);
+    expect(warn).not.toHaveBeenCalled();
+    stopPageView();
+    warn.mockRestore();
+  });
+
+  it('stop() leaves a form.submit() wrapper another script put over ours, which keeps working, and records nothing more', () => {
+    const formPrototype = HTMLFormElement.prototype;
+    const ours = formPrototype.submit;
+    const submitted: string[] = [];
+    const theirs = function (this: HTMLFormElement) {
+      submitted.push(this.id);
+      return ours.call(this);
+    };
+    formPrototype.submit = theirs;
+    const programmatic = document.querySelector<HTMLFormElement>('#programmatic')!;
+    programmatic.submit();
+    expect(track.mock.calls.map((call) => call[0])).toEqual(['Form Submitted']);
+    stop();
+    expect(formPrototype.submit).toBe(theirs);
+    document.body.innerHTML = '<form id="later" action="/l"></form>';
+    document.querySelector<HTMLFormElement>('#later')!.submit();
+    expect(submitted).toEqual(['programmatic', 'later']);
+    expect(track).toHaveBeenCalledTimes(1);
+    formPrototype.submit = pageSubmit;
+  });
+
+  it("an ignore option that is no selector is one warning, never an error in the page's events", () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    stop();
+    stop = onForms(track, { ignore: '[[[' });
+    expect(() => input('email', 'a')).not.toThrow();
+    expect(() => input('zip', 'b')).not.toThrow();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/^engagekit: internal error: /);
+    warn.mockRestore();
   });
 });

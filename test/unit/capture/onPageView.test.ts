@@ -58,4 +58,67 @@ describe('onPageView', () => {
     dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
     expect(page).toHaveBeenCalledTimes(2);
   });
+
+  it.each(['pushState', 'replaceState'] as const)(
+    'stop() leaves a %s wrapper another script put over ours, which keeps working, and records nothing more',
+    (method) => {
+      history.replaceState({}, '', '/start');
+      const found = history[method];
+      const page = vi.fn();
+      const stopPageView = onPageView(page);
+      const ours = history[method];
+      const theirs = vi.fn(function (this: History, ...args: Parameters<History['pushState']>) {
+        return ours.apply(this, args);
+      });
+      history[method] = theirs;
+      history[method]({}, '', '/before-stop');
+      expect(page).toHaveBeenCalledTimes(2);
+      stopPageView();
+      expect(history[method]).toBe(theirs);
+      history[method]({}, '', '/after-stop');
+      expect(location.pathname).toBe('/after-stop');
+      expect(theirs).toHaveBeenCalledTimes(2);
+      expect(page).toHaveBeenCalledTimes(2);
+      history[method] = found;
+    },
+  );
+
+  it("the page's pushState completes and returns as without us when what runs on a route change throws", () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    history.replaceState({}, '', '/one');
+    const heard: string[] = [];
+    const stopFailing = onRouteChange(() => {
+      throw new Error('a route listener failed');
+    });
+    const stopHeard = onRouteChange((path) => heard.push(path));
+    const page = vi.fn(() => {
+      throw new Error('page() failed');
+    });
+    stop = onPageView(page);
+    expect(history.pushState({}, '', '/two')).toBeUndefined();
+    expect(location.pathname).toBe('/two');
+    // The other listener still heard it, and page() was still asked for.
+    expect(heard).toEqual(['/one']);
+    expect(page).toHaveBeenCalledTimes(2);
+    expect(warn.mock.calls.map((call) => call[0])).toEqual([
+      'engagekit: internal error: Error: page() failed',
+      'engagekit: internal error: Error: a route listener failed',
+    ]);
+    // The page's own exception is still its own.
+    expect(() => history.pushState({}, '', 'https://elsewhere.example/')).toThrow();
+    stopFailing();
+    stopHeard();
+    warn.mockRestore();
+  });
+
+  it('outside a browser page it does nothing', () => {
+    vi.stubGlobal('document', undefined);
+    const page = vi.fn();
+    const pushState = history.pushState;
+    const stopPageView = onPageView(page);
+    vi.unstubAllGlobals();
+    expect(page).not.toHaveBeenCalled();
+    expect(history.pushState).toBe(pushState);
+    expect(() => stopPageView()).not.toThrow();
+  });
 });

@@ -62,4 +62,11 @@ describe('checkoutPage', () => {
     ])
       expect(at(path), path).toBeUndefined();
   });
+
+  it('anything that is not an absolute URL is neither, and never throws', () => {
+    for (const href of ['', '/checkout/', 'http://[', undefined, null, 10n, Symbol('url'), Object.create(null)]) {
+      expect(() => checkoutPage(href as string)).not.toThrow();
+      expect(checkoutPage(href as string)).toBeUndefined();
+    }
+  });
 });

@@ -396,6 +396,48 @@ describe('onCartAdds: stop()', () => {
     expect(add).not.toHaveBeenCalled();
   });
 
+  it.each([
+    ['fetch', 'fetch'],
+    ['xhr', 'open'],
+    ['xhr', 'send'],
+  ] as [Via, string][])(
+    'leaves a %s wrapper another script put over our %s, which keeps working, and counts nothing more',
+    async (via, method) => {
+      const owner = (method == 'fetch' ? window : xhrPrototype) as unknown as Record<
+        string,
+        (...args: unknown[]) => unknown
+      >;
+      const ours = owner[method];
+      const theirCalls: unknown[] = [];
+      const theirs = function (this: unknown, ...args: unknown[]) {
+        theirCalls.push(args[0]);
+        return ours.apply(this, args);
+      };
+      owner[method] = theirs;
+      await request(via, '/cart/add.js', JSON.stringify({ id: 1 }));
+      expect(add).toHaveBeenCalledTimes(1);
+      stop();
+      expect(owner[method]).toBe(theirs);
+      // The other wrappers, still ours alone, are put back.
+      expect(window.fetch == pageFetch).toBe(method != 'fetch');
+      await request(via, '/cart/add.js', JSON.stringify({ id: 2 }));
+      expect(theirCalls).toHaveLength(2);
+      if (via == 'fetch') expect(pageFetch).toHaveBeenCalledTimes(2);
+      expect(add).toHaveBeenCalledTimes(1);
+    },
+  );
+
+  it('does not count a request that ends after stop()', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    pageFetch.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    const pending = fetch('/cart/add.js', { method: 'POST', body: JSON.stringify({ id: 3 }) });
+    stop();
+    answer(new Response('{}', { status: 200 }));
+    await pending;
+    await flush();
+    expect(add).not.toHaveBeenCalled();
+  });
+
   it('takes its own list of platforms', async () => {
     stop();
     stop = onCartAdds(add, [
