@@ -45,7 +45,7 @@ function startAutocapture(tracker: Tracker, options?: AutocaptureOptions) {
   options = { ...options };
   if (typeof tracker?.track != 'function') {
     warn('autocapture() needs a tracker: nothing captured');
-    return () => undefined;
+    return [];
   }
   // Automatically captured properties (form names, link URLs) lose anything shaped like an email.
   const trackScrubbed = (event: string, properties: Properties) => tracker.track(event, scrub(properties));
@@ -66,7 +66,8 @@ function startAutocapture(tracker: Tracker, options?: AutocaptureOptions) {
       else startCheckout(trackScrubbed);
     }
   };
-  const stops = [
+  // Each capture's stop (false: that capture is off), run in turn by the stop safeStart returns.
+  return [
     options.engagement !== false && onEngagement(track),
     // Add-to-cart forms are Product Added (commerce), not forms someone fills in.
     options.forms !== false &&
@@ -78,8 +79,4 @@ function startAutocapture(tracker: Tracker, options?: AutocaptureOptions) {
     // Last: its first page view comes after the others are listening.
     options.pageView !== false && onPageView(recordPage),
   ];
-  return () =>
-    stops.forEach((stop) => {
-      if (stop) stop();
-    });
 }

@@ -3,6 +3,7 @@ import { asObject, buildMessage, serialise } from './event';
 import { anonymousId, resetIdentity, setUserId, userId } from './identity';
 import { guard } from './lib/guard';
 import { inBrowser } from './lib/inBrowser';
+import { listen } from './lib/listen';
 import { campaignOf, pageContext } from './lib/pageContext';
 import { forget, IDENTIFIERS, keepInMemory, load, save, VISITOR } from './lib/storage';
 import { uuid } from './lib/uuid';
@@ -50,7 +51,8 @@ export function createTracker(config?: Config): Tracker {
   // Opted out (on any page of the site) or consent denied: nothing is captured, stored or sent.
   const blocked = () => !!load('optout') || consent == 'denied';
   const dispatcher = createDispatcher(settings, queue, channel, report, blocked);
-  const listeners: [EventTarget, string, (event: Event) => void][] = [];
+  // Removes each of our page listeners (see listen).
+  const removers: (() => void)[] = [];
   let sequence = 0;
   // Global Privacy Control (https://w3c.github.io/gpc/) and Do Not Track
   // (https://www.w3.org/TR/tracking-dnt/, when the site honours it) mean no persistent identifiers.
@@ -182,14 +184,14 @@ export function createTracker(config?: Config): Tracker {
       }
     },
     stop() {
-      for (const [target, type, handler] of listeners) target.removeEventListener(type, handler);
+      removers.forEach((remove) => remove());
       dispatcher._pause();
       channel._close();
     },
   };
 
-  // The public methods and our listeners never throw into the page, whatever they are given
-  // (lib/guard.ts: also when what is thrown cannot be printed, such as a Symbol).
+  // The public methods (and our listeners, see listen below) never throw into the page, whatever
+  // they are given (lib/guard.ts: also when what is thrown cannot be printed, such as a Symbol).
   const safe = guard;
   for (const method in tracker)
     (tracker as unknown as Record<string, unknown>)[method] = safe(
@@ -199,45 +201,32 @@ export function createTracker(config?: Config): Tracker {
   tracker.flush = () => (safeFlush() as Promise<boolean> | undefined) || Promise.resolve(false);
 
   if (enabled) {
-    listeners.push(
-      [
-        document,
-        'visibilitychange',
-        () => {
-          if (document.visibilityState == 'hidden') return dispatcher._leave();
-          return dispatcher._flush();
-        },
-      ],
-      [
-        window,
-        'pagehide',
-        () => {
-          dispatcher._leave(true);
-          // Hold no lock, no lock request and no open channel: each can keep the page out of the back/forward cache.
-          dispatcher._pause();
-          channel._close();
-        },
-      ],
-      [
-        window,
-        'pageshow',
-        (event) => {
-          // https://html.spec.whatwg.org/multipage/nav-history-apis.html#dom-pagetransitionevent-persisted
-          if ((event as PageTransitionEvent).persisted) {
-            channel._open();
-            dispatcher._back();
-          }
-        },
-      ],
-      [window, 'online', () => dispatcher._flush(true)],
-      [
+    // Guarded by listen, as the public methods are above.
+    removers.push(
+      listen(document, 'visibilitychange', () => {
+        if (document.visibilityState == 'hidden') return dispatcher._leave();
+        return dispatcher._flush();
+      }),
+      listen(window, 'pagehide', () => {
+        dispatcher._leave(true);
+        // Hold no lock, no lock request and no open channel: each can keep the page out of the back/forward cache.
+        dispatcher._pause();
+        channel._close();
+      }),
+      listen(window, 'pageshow', (event: PageTransitionEvent) => {
+        // https://html.spec.whatwg.org/multipage/nav-history-apis.html#dom-pagetransitionevent-persisted
+        if (event.persisted) {
+          channel._open();
+          dispatcher._back();
+        }
+      }),
+      listen(window, 'online', () => dispatcher._flush(true)),
+      listen(
         document,
         'securitypolicyviolation',
-        (event) => blocksEndpoint(event as SecurityPolicyViolationEvent, settings.endpoint) && dispatcher._block(),
-      ],
+        (event: SecurityPolicyViolationEvent) => blocksEndpoint(event, settings.endpoint) && dispatcher._block(),
+      ),
     );
-    // Each listener is wrapped in place, so stop() removes the very function that was added.
-    for (const entry of listeners) entry[0].addEventListener(entry[1], (entry[2] = safe(entry[2])));
     // Opted out on an earlier page: what is still queued or spilled is deleted, never sent.
     if (load('optout')) discard();
     // Whatever earlier pages could not deliver goes now.

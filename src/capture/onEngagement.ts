@@ -1,5 +1,6 @@
 import type { Properties } from '../types';
 import { guard } from '../lib/guard';
+import { listen } from '../lib/listen';
 import { onRouteChange } from '../lib/routeChange';
 import { safeStart } from '../lib/safeStart';
 
@@ -29,7 +30,8 @@ function startEngagement(track: (event: string, properties: Properties) => void)
   let ended = false;
 
   // Close the running interval, if any, then start one when the page counts as engaged again.
-  // It and every listener below are guarded: they run in the page's events and timers.
+  // Guarded, as are noteScroll (report goes on after it) and every listener below (by listen): they
+  // run in the page's events and timers.
   const updateEngagedTime = guard(() => {
     const now = Date.now();
     if (engagedSince) engagedMs += Math.min(now, lastInput + IDLE_AFTER) - engagedSince;
@@ -38,10 +40,10 @@ function startEngagement(track: (event: string, properties: Properties) => void)
     clearTimeout(idleTimer);
     if (engagedSince) idleTimer = setTimeout(updateEngagedTime, lastInput + IDLE_AFTER - now);
   });
-  const noteInput = guard(() => {
+  const noteInput = () => {
     lastInput = Date.now();
     if (!engagedSince) updateEngagedTime();
-  });
+  };
   const noteScroll = guard(() => {
     const root = document.documentElement;
     const depthNow = Math.min(100, Math.round(((scrollY + innerHeight) / Math.max(root.scrollHeight, 1)) * 100));
@@ -63,44 +65,45 @@ function startEngagement(track: (event: string, properties: Properties) => void)
       noteScroll();
     }
   };
-  const onVisibilityChange = guard(() => {
-    if (document.visibilityState != 'hidden') updateEngagedTime();
-    else if (!ended) report(false);
-  });
-  const onPageHide = guard(() => {
-    if (!ended) report(true);
-    ended = true;
-  });
-  const onPageShow = guard((event: PageTransitionEvent) => {
-    if (event.persisted) {
-      ended = false;
-      lastInput = Date.now();
-      updateEngagedTime();
-    }
-  });
-  const stopRoute = onRouteChange((endedPath) => report(true, endedPath));
-  const inputEvents = ['pointerdown', 'keydown', 'mousemove', 'touchstart', 'wheel'];
-  for (const eventName of inputEvents) addEventListener(eventName, noteInput, { passive: true, capture: true });
-  addEventListener('scroll', noteScroll, { passive: true });
-  addEventListener('focus', updateEngagedTime);
-  addEventListener('blur', updateEngagedTime);
-  // Capture phase: these run before the tracker's own pagehide and visibilitychange listeners
-  // (capturing listeners fire first at the target, https://dom.spec.whatwg.org/#concept-event-dispatch),
-  // so the report leaves with the page.
-  document.addEventListener('visibilitychange', onVisibilityChange, true);
-  addEventListener('pagehide', onPageHide, true);
-  addEventListener('pageshow', onPageShow);
+  const stops = [
+    onRouteChange((endedPath) => report(true, endedPath)),
+    () => clearTimeout(idleTimer),
+    ...['pointerdown', 'keydown', 'mousemove', 'touchstart', 'wheel'].map((eventName) =>
+      listen(window, eventName, noteInput, { passive: true, capture: true }),
+    ),
+    listen(window, 'scroll', noteScroll, { passive: true }),
+    listen(window, 'focus', updateEngagedTime),
+    listen(window, 'blur', updateEngagedTime),
+    // Capture phase: these run before the tracker's own pagehide and visibilitychange listeners
+    // (capturing listeners fire first at the target, https://dom.spec.whatwg.org/#concept-event-dispatch),
+    // so the report leaves with the page.
+    listen(
+      document,
+      'visibilitychange',
+      () => {
+        if (document.visibilityState != 'hidden') updateEngagedTime();
+        else if (!ended) report(false);
+      },
+      true,
+    ),
+    listen(
+      window,
+      'pagehide',
+      () => {
+        if (!ended) report(true);
+        ended = true;
+      },
+      true,
+    ),
+    listen(window, 'pageshow', (event: PageTransitionEvent) => {
+      if (event.persisted) {
+        ended = false;
+        lastInput = Date.now();
+        updateEngagedTime();
+      }
+    }),
+  ];
   noteScroll();
   updateEngagedTime();
-  return () => {
-    stopRoute();
-    clearTimeout(idleTimer);
-    for (const eventName of inputEvents) removeEventListener(eventName, noteInput, { capture: true });
-    removeEventListener('scroll', noteScroll);
-    removeEventListener('focus', updateEngagedTime);
-    removeEventListener('blur', updateEngagedTime);
-    document.removeEventListener('visibilitychange', onVisibilityChange, true);
-    removeEventListener('pagehide', onPageHide, true);
-    removeEventListener('pageshow', onPageShow);
-  };
+  return stops;
 }

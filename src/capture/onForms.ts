@@ -1,5 +1,6 @@
 import type { Properties } from '../types';
 import { guard } from '../lib/guard';
+import { listen } from '../lib/listen';
 import { onRouteChange } from '../lib/routeChange';
 import { safeStart } from '../lib/safeStart';
 import { wrapMethod } from '../lib/wrapMethod';
@@ -73,8 +74,8 @@ function startForms(track: (event: string, properties: Properties) => void, opti
     return form && !isIgnored(form) ? form : undefined;
   };
 
-  // Every listener is guarded: it runs inside the page's events, which must never see our errors.
-  const touchField = guard((event: Event) => {
+  // Every listener is guarded (by listen): it runs inside the page's events, which must never see our errors.
+  const touchField = (event: Event) => {
     const form = formOf(event.target);
     if (!form || NOT_FILLED.test((event.target as Field).type)) return;
     let state = formStates.get(form);
@@ -87,12 +88,12 @@ function startForms(track: (event: string, properties: Properties) => void, opti
     state!.touched.add(state!.last);
     // Started names the field it started with.
     if (fresh) track('Form Started', formProperties(form, state!));
-  });
+  };
 
-  const countInvalid = guard((event: Event) => {
+  const countInvalid = (event: Event) => {
     const state = formStates.get(formOf(event.target)!);
     if (state) state.invalid++;
-  });
+  };
 
   const recordSubmit = (form: HTMLFormElement) => {
     const state = formStates.get(form) || { start: Date.now(), touched: new Set<string>(), last: '', invalid: 0 };
@@ -103,7 +104,7 @@ function startForms(track: (event: string, properties: Properties) => void, opti
   };
 
   // Bubble phase at the window: the page's own handlers have run, so a cancelled submit is known.
-  const onSubmit = guard((event: Event) => {
+  const onSubmit = (event: Event) => {
     const form = event.target as HTMLFormElement;
     if (isIgnored(form)) return;
     // validity, not checkValidity(): that would fire "invalid" events of our own and count them
@@ -112,17 +113,18 @@ function startForms(track: (event: string, properties: Properties) => void, opti
       return;
     }
     recordSubmit(form);
-  });
+  };
 
   const abandon = (form: HTMLFormElement, state: FormState) => {
     if (state.done) return;
     state.done = 1;
     track('Form Abandoned', formProperties(form, state));
   };
-  const abandonAll = guard(() => {
+  // Guarded where it runs: by listen, and by onRouteChange.
+  const abandonAll = () => {
     formStates.forEach((state, form) => abandon(form, state));
     formStates.clear();
-  });
+  };
 
   // A started form taken off the page (a modal closed, a route re-rendered) was abandoned.
   const removalObserver = new MutationObserver(
@@ -149,26 +151,19 @@ function startForms(track: (event: string, properties: Properties) => void, opti
     true,
   );
 
-  const stopRoute = onRouteChange(abandonAll);
-  document.addEventListener('input', touchField, true);
-  document.addEventListener('change', touchField, true);
-  document.addEventListener('invalid', countInvalid, true);
-  addEventListener('submit', onSubmit);
-  // Capture phase, so the events are queued before the tracker's own pagehide listener sends.
-  addEventListener('pagehide', abandonAll, true);
-  // A hidden page the browser freezes (Page Lifecycle, https://wicg.github.io/page-lifecycle/#sec-lifecycle-states)
-  // is usually gone for good: mobile browsers discard frozen pages without a pagehide. Its abandoned
-  // forms are counted now; the events are stored and go when the page resumes or on the site's next page load.
-  document.addEventListener('freeze', abandonAll, true);
-  return () => {
-    stopRoute();
-    removalObserver.disconnect();
-    unwrapSubmit();
-    document.removeEventListener('input', touchField, true);
-    document.removeEventListener('change', touchField, true);
-    document.removeEventListener('invalid', countInvalid, true);
-    removeEventListener('submit', onSubmit);
-    removeEventListener('pagehide', abandonAll, true);
-    document.removeEventListener('freeze', abandonAll, true);
-  };
+  return [
+    unwrapSubmit,
+    onRouteChange(abandonAll),
+    listen(document, 'input', touchField, true),
+    listen(document, 'change', touchField, true),
+    listen(document, 'invalid', countInvalid, true),
+    listen(window, 'submit', onSubmit),
+    // Capture phase, so the events are queued before the tracker's own pagehide listener sends.
+    listen(window, 'pagehide', abandonAll, true),
+    // A hidden page the browser freezes (Page Lifecycle, https://wicg.github.io/page-lifecycle/#sec-lifecycle-states)
+    // is usually gone for good: mobile browsers discard frozen pages without a pagehide. Its abandoned
+    // forms are counted now; the events are stored and go when the page resumes or on the site's next page load.
+    listen(document, 'freeze', abandonAll, true),
+    () => removalObserver.disconnect(),
+  ];
 }

@@ -1,5 +1,5 @@
 import type { Properties } from '../types';
-import { guard } from '../lib/guard';
+import { listen } from '../lib/listen';
 import { safeStart } from '../lib/safeStart';
 
 /** Paths that are files to download rather than pages. */
@@ -28,8 +28,8 @@ function startLinks(track: (event: string, properties: Properties) => void) {
     }
     track(element.dataset.engagekitEvent!, properties);
   };
-  // Guarded: it runs in the page's clicks, which must never see our errors.
-  const onClick = guard((event: Event) => {
+  // Guarded by listen: it runs in the page's clicks, which must never see our errors.
+  const onClick = (event: Event) => {
     if ((event as MouseEvent).button > 1) return;
     const target = event.target as Element;
     const customEventElement = target.closest?.('[data-engagekit-event]') as HTMLElement | null;
@@ -40,20 +40,17 @@ function startLinks(track: (event: string, properties: Properties) => void) {
     const url = link.origin + link.pathname;
     if (link.hasAttribute('download') || FILE.test(link.pathname)) track('File Downloaded', { url });
     else if (link.host != location.host) track('Outbound Link Clicked', { url });
-  });
+  };
   // The browser fires submit only once the form is valid (interactive validation comes first,
   // https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#concept-form-submit); a page that then
   // cancels it to post by script still submitted.
-  const onSubmit = guard((event: Event) => {
+  const onSubmit = (event: Event) => {
     const form = event.target as HTMLElement;
     if (form.dataset?.engagekitEvent) trackCustomEvent(form);
-  });
-  document.addEventListener('click', onClick, true);
-  document.addEventListener('auxclick', onClick, true);
-  document.addEventListener('submit', onSubmit, true);
-  return () => {
-    document.removeEventListener('submit', onSubmit, true);
-    document.removeEventListener('click', onClick, true);
-    document.removeEventListener('auxclick', onClick, true);
   };
+  return [
+    listen(document, 'click', onClick, true),
+    listen(document, 'auxclick', onClick, true),
+    listen(document, 'submit', onSubmit, true),
+  ];
 }

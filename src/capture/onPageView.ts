@@ -1,4 +1,5 @@
 import { guard } from '../lib/guard';
+import { listen } from '../lib/listen';
 import { routeChanged } from '../lib/routeChange';
 import { safeStart } from '../lib/safeStart';
 import { wrapMethod } from '../lib/wrapMethod';
@@ -25,22 +26,17 @@ function startPageView(page: () => void) {
     if (endedUrl) routeChanged(new URL(endedUrl).pathname);
     page();
   });
-  // Wrap rather than replace: the page (or its router) may have wrapped these too, and keeps working.
-  const unwrapPush = wrapMethod(history, 'pushState', recordIfNewUrl);
-  const unwrapReplace = wrapMethod(history, 'replaceState', recordIfNewUrl);
-  addEventListener('popstate', recordIfNewUrl);
-  // The visitor came back to it: a new view of the same URL.
-  const onPageShow = guard((event: PageTransitionEvent) => event.persisted && page());
-  addEventListener('pageshow', onPageShow);
   // https://wicg.github.io/nav-speculation/prerendering.html#eventdef-document-prerenderingchange
   const pageDocument = document as Document & { prerendering?: boolean };
-  if (pageDocument.prerendering) pageDocument.addEventListener('prerenderingchange', recordIfNewUrl, { once: true });
+  const stops = [
+    // Wrap rather than replace: the page (or its router) may have wrapped these too, and keeps working.
+    wrapMethod(history, 'pushState', recordIfNewUrl),
+    wrapMethod(history, 'replaceState', recordIfNewUrl),
+    listen(window, 'popstate', recordIfNewUrl),
+    // The visitor came back to it: a new view of the same URL.
+    listen(window, 'pageshow', (event: PageTransitionEvent) => event.persisted && page()),
+  ];
+  if (pageDocument.prerendering) stops.push(listen(pageDocument, 'prerenderingchange', recordIfNewUrl, { once: true }));
   else recordIfNewUrl();
-  return () => {
-    unwrapPush();
-    unwrapReplace();
-    removeEventListener('popstate', recordIfNewUrl);
-    removeEventListener('pageshow', onPageShow);
-    pageDocument.removeEventListener('prerenderingchange', recordIfNewUrl);
-  };
+  return stops;
 }

@@ -1,6 +1,7 @@
 import type { Metric } from 'web-vitals';
 import type { Properties } from '../types';
 import { guard } from '../lib/guard';
+import { listen } from '../lib/listen';
 import { safeStart } from '../lib/safeStart';
 
 /** The part of the web-vitals package this capture uses. */
@@ -28,7 +29,7 @@ function startWebVitals(
   // reportAllChanges: keep the latest value of each metric, because a navigation fires pagehide
   // before visibilitychange (https://html.spec.whatwg.org/multipage/document-lifecycle.html#unloading-documents),
   // and web-vitals reports final LCP, CLS and INP only on the latter.
-  // Guarded, as every listener here: they run in web-vitals' callbacks and the page's events.
+  // Guarded, as every listener here (by listen): they run in web-vitals' callbacks and the page's events.
   const keepMetric = guard((metric: Metric) => {
     vitals[metric.name.toLowerCase()] =
       metric.name == 'CLS' ? Math.round(metric.value * 1e4) / 1e4 : Math.round(metric.value);
@@ -45,29 +46,29 @@ function startWebVitals(
     }),
     () => undefined, // blocked or offline: no vitals for this page, nothing else changes
   );
-  const report = guard(() => {
+  const report = () => {
     if (sent || stopped || !('lcp' in vitals || 'fcp' in vitals || 'ttfb' in vitals)) return;
     sent = true;
     track('Web Vitals', { ...vitals, path });
-  });
-  const onVisibilityChange = guard(() => document.visibilityState == 'hidden' && report());
-  // A page restored from the back/forward cache is a new page view, whose vitals web-vitals
-  // measures again. Capture phase: before web-vitals' own pageshow listener reports them.
-  const onPageShow = guard((event: PageTransitionEvent) => {
-    if (event.persisted) {
-      vitals = {};
-      sent = false;
-    }
-  });
+  };
   // Capture phase on document and window: after web-vitals' own listeners on window (which take
   // the last entries), before the tracker's, which then sends the report with the page.
-  document.addEventListener('visibilitychange', onVisibilityChange, true);
-  addEventListener('pagehide', report, true);
-  addEventListener('pageshow', onPageShow, true);
-  return () => {
-    stopped = true;
-    document.removeEventListener('visibilitychange', onVisibilityChange, true);
-    removeEventListener('pagehide', report, true);
-    removeEventListener('pageshow', onPageShow, true);
-  };
+  return [
+    () => (stopped = true),
+    listen(document, 'visibilitychange', () => document.visibilityState == 'hidden' && report(), true),
+    listen(window, 'pagehide', report, true),
+    // A page restored from the back/forward cache is a new page view, whose vitals web-vitals
+    // measures again. Capture phase: before web-vitals' own pageshow listener reports them.
+    listen(
+      window,
+      'pageshow',
+      (event: PageTransitionEvent) => {
+        if (event.persisted) {
+          vitals = {};
+          sent = false;
+        }
+      },
+      true,
+    ),
+  ];
 }

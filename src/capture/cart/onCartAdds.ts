@@ -1,5 +1,5 @@
 import type { Properties } from '../../types';
-import { guard } from '../../lib/guard';
+import { listen } from '../../lib/listen';
 import { safeStart } from '../../lib/safeStart';
 import { wrapMethod } from '../../lib/wrapMethod';
 import { PLATFORMS, type CartPlatform } from './platforms';
@@ -133,8 +133,8 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
 
   // Bubble phase at the window: a form the theme submits by script has its submit cancelled by
   // then, and the request it makes is counted above instead.
-  // Both listeners are guarded: they run in the page's events, which must never see our errors.
-  const countFormAdd = guard((event: Event) => {
+  // Both listeners are guarded (by listen): they run in the page's events, which must never see our errors.
+  const countFormAdd = (event: Event) => {
     const form = event.target as HTMLFormElement;
     if (event.defaultPrevented) return;
     const platform = platforms.find((candidate) => form.matches?.(candidate.form));
@@ -147,9 +147,9 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
       const item = itemOf(platform, params);
       if (item) add(item, platform.name);
     }
-  });
+  };
   // WooCommerce's shop-page buttons are links; without its AJAX script they navigate to ?add-to-cart=.
-  const countLinkAdd = guard((event: Event) => {
+  const countLinkAdd = (event: Event) => {
     const link = (event.target as Element).closest?.(
       'a.add_to_cart_button:not(.ajax_add_to_cart)',
     ) as HTMLAnchorElement | null;
@@ -162,15 +162,13 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
         'woocommerce',
       );
     }
-  });
-  addEventListener('submit', countFormAdd);
-  document.addEventListener('click', countLinkAdd, true);
-  return () => {
-    stopped = true;
-    unwrapFetch();
-    unwrapOpen();
-    unwrapSend();
-    removeEventListener('submit', countFormAdd);
-    document.removeEventListener('click', countLinkAdd, true);
   };
+  return [
+    () => (stopped = true),
+    unwrapFetch,
+    unwrapOpen,
+    unwrapSend,
+    listen(window, 'submit', countFormAdd),
+    listen(document, 'click', countLinkAdd, true),
+  ];
 }
