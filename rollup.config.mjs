@@ -39,6 +39,24 @@ const inPage = {
   load: (id) => (/[\\/]src[\\/]lib[\\/]inBrowser\.ts$/.test(id) ? 'export const inBrowser = () => true;' : null),
 };
 
+/** One file of the script-tag build: a minified, self-contained IIFE (dependencies inside). */
+const scriptTagFile = (input, file, plugins = []) => ({
+  input,
+  output: { file, format: 'iife', sourcemap: true, inlineDynamicImports: true, plugins: [minify] },
+  plugins: [
+    inPage,
+    ...plugins,
+    resolve(),
+    typescript({
+      tsconfig: './tsconfig.json',
+      declaration: false,
+      declarationMap: false,
+      outDir: 'dist',
+      sourceMap: true,
+    }),
+  ],
+});
+
 export default [
   // npm: ESM with .d.ts, idb-keyval and web-vitals left as dependencies so apps share one copy.
   {
@@ -56,55 +74,9 @@ export default [
     ],
   },
   // Script tag: one self-starting minified IIFE with idb-keyval inside.
-  {
-    input: 'src/script.ts',
-    output: {
-      file: 'dist/engagekit.min.js',
-      format: 'iife',
-      sourcemap: true,
-      inlineDynamicImports: true,
-      plugins: [minify],
-    },
-    plugins: [
-      inPage,
-      noWebVitals,
-      resolve(),
-      typescript({
-        tsconfig: './tsconfig.json',
-        declaration: false,
-        declarationMap: false,
-        outDir: 'dist',
-        sourceMap: true,
-      }),
-    ],
-  },
+  scriptTagFile('src/script.ts', 'dist/engagekit.min.js', [noWebVitals]),
   // Script tag's Web Vitals: the web-vitals package, fetched by engagekit.min.js only when they are on.
-  {
-    input: 'src/vitalsScript.ts',
-    output: { file: 'dist/engagekit-vitals.min.js', format: 'iife', sourcemap: true, plugins: [minify] },
-    plugins: [
-      resolve(),
-      typescript({
-        tsconfig: './tsconfig.json',
-        declaration: false,
-        declarationMap: false,
-        outDir: 'dist',
-        sourceMap: true,
-      }),
-    ],
-  },
+  scriptTagFile('src/vitalsScript.ts', 'dist/engagekit-vitals.min.js'),
   // Script tag's consent-manager reader: fetched by engagekit.min.js only with data-consent="auto".
-  {
-    input: 'src/consentScript.ts',
-    output: { file: 'dist/engagekit-consent.min.js', format: 'iife', sourcemap: true, plugins: [minify] },
-    plugins: [
-      typescript({
-        tsconfig: './tsconfig.json',
-        declaration: false,
-        declarationMap: false,
-        outDir: 'dist',
-        sourceMap: true,
-      }),
-    ],
-  },
+  scriptTagFile('src/consentScript.ts', 'dist/engagekit-consent.min.js'),
 ];
