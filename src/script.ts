@@ -28,7 +28,15 @@ try {
     // (https://html.spec.whatwg.org/multipage/dom.html#dom-document-currentscript).
     const script = document.currentScript as HTMLScriptElement | null;
     const attributes = configFromAttributes({ ...script?.dataset });
-    const config = { ...win.engagekitConfig, ...attributes };
+    // The page's own config object may be anything (a Proxy, getters that throw): unreadable, it is
+    // left out with one warning and the script tag's attributes still start engagekit.
+    let pageConfig: Config | undefined;
+    try {
+      pageConfig = { ...win.engagekitConfig };
+    } catch {
+      warn('window.engagekitConfig could not be read: ignored');
+    }
+    const config = { ...pageConfig, ...attributes };
     const tracker = createTracker(config);
     const track = tracker.track.bind(tracker);
     const commerceCalls: Record<string, (properties: Record<string, unknown>) => void> = {

@@ -111,6 +111,19 @@ describe('script tag', () => {
     expect(col.requests[0].headers['Content-Encoding']).toBeUndefined();
   });
 
+  it('an unreadable window.engagekitConfig is ignored with one warning: the attributes still start it', async () => {
+    w.engagekitConfig = new Proxy({} as Config, {
+      ownKeys() {
+        throw new Error('hostile config');
+      },
+    });
+    stub()('track', 'Still sent');
+    await load({ endpoint: 'https://c.test/b', dbName: freshDb(), compress: 'false', ...noAuto });
+    expect(await w.engagekit!('flush')).toBe(true);
+    expect(col.events()).toEqual(['Still sent']);
+    expect(warn.mock.calls.map((c) => String(c[0])).filter((text) => /engagekitConfig/.test(text))).toHaveLength(1);
+  });
+
   it('records a page view after the replayed calls, and a second copy of the script does nothing', async () => {
     w.engagekitConfig = { endpoint: 'https://c.test/b', dbName: freshDb(), compress: false, flushInterval: 600_000 };
     stub()('track', 'Queued');
