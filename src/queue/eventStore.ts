@@ -60,29 +60,33 @@ export const byAge = (first: Rec, second: Rec): number => first.t - second.t || 
  * when nothing is taken every record was visited, so it is exact whenever the batch is empty.
  */
 export function batchSelector(limits: TakeLimits): [visit: (record: Rec) => boolean, finish: () => Taken] {
-  const taken: Taken = [[], [], 0];
+  const expired: Rec[] = [];
+  let batch: Rec[] = [];
   // The batch's size in the request body: each message and the comma after it.
   let bytes = 0;
+  // When the earliest claim of another sender runs out (0: none seen).
+  let wake = 0;
   // A record that could have been taken was left out because the batch reached a limit.
   let cutShort = false;
-  const visit = (record: Rec) => {
-    if (limits.now - record.t > limits.maxAge) taken[1].push(record);
-    else if (record.c! > limits.now) {
-      // Claimed by another sender: note when the claim runs out, unless an earlier one is known.
-      if (!(taken[2] && taken[2] < record.c!)) taken[2] = record.c!;
-    } else if (!limits.skip(record.id)) {
-      if (taken[0].length >= limits.count || (taken[0].length && bytes + record.n + 1 > limits.bytes))
-        return !(cutShort = true);
-      taken[0].push(record);
-      bytes += record.n + 1;
-    }
-    return true;
-  };
-  const finish = () => {
-    if (!cutShort && taken[0].length < (limits.min || 1)) taken[0] = [];
-    return taken;
-  };
-  return [visit, finish];
+  return [
+    (record) => {
+      if (limits.now - record.t > limits.maxAge) expired.push(record);
+      else if (record.c! > limits.now) {
+        // Claimed by another sender: note when the claim runs out, unless an earlier one is known.
+        if (!(wake && wake < record.c!)) wake = record.c!;
+      } else if (!limits.skip(record.id)) {
+        if (batch.length >= limits.count || (batch.length && bytes + record.n + 1 > limits.bytes))
+          return !(cutShort = true);
+        batch.push(record);
+        bytes += record.n + 1;
+      }
+      return true;
+    },
+    () => {
+      if (!cutShort && batch.length < (limits.min || 1)) batch = [];
+      return [batch, expired, wake];
+    },
+  ];
 }
 
 /** `batchSelector` over every stored record, in any order (the memory path). */

@@ -97,6 +97,23 @@ export function idbStore(dbName: string): EventStore {
     };
   };
 
+  // Claim (or, at 0, unclaim) the records still stored: read, then write. A record removed
+  // meanwhile (acknowledged, by this tab or another, or expired) stays gone: a mark queued behind a
+  // pending write while the 2xx arrived must not write it back, claimed and later sent again.
+  const setClaims = (store: IDBObjectStore, ids: string[], until: number) => {
+    let pending = ids.length;
+    for (const id of ids) {
+      const request = store.get(id);
+      request.onsuccess = () => {
+        if (request.result) store.put({ ...request.result, c: until }, id);
+        // Commit as soon as the last write is queued rather than when the task ends: `_mark` runs as the page
+        // is going away. https://w3c.github.io/IndexedDB/#dom-idbtransaction-commit (optional: older browsers lack it)
+        if (!--pending) store.transaction.commit?.();
+      };
+    }
+    return () => undefined;
+  };
+
   return {
     _put: (records, max) =>
       transaction('readwrite', (store) => {
@@ -138,32 +155,13 @@ export function idbStore(dbName: string): EventStore {
         return () => undefined;
       }),
     _mark: (records, until) =>
-      transaction('readwrite', (store) => {
-        // Read, then write: a record acknowledged (removed) while this mark waited behind a pending
-        // write must stay gone, or it would be claimed until `until` and then sent again.
-        let pending = records.length;
-        // Commit as soon as the last write is queued rather than when the task ends: the page is going away.
-        // https://w3c.github.io/IndexedDB/#dom-idbtransaction-commit (optional: older browsers lack it)
-        const commit = () => pending || store.transaction.commit?.();
-        for (const record of records) {
-          const request = store.get(record.id);
-          request.onsuccess = () => {
-            if (request.result) store.put({ ...request.result, c: until }, record.id);
-            pending--;
-            commit();
-          };
-        }
-        commit();
-        return () => undefined;
-      }),
-    _release: (ids) =>
-      transaction('readwrite', (store) => {
-        for (const id of ids) {
-          const request = store.get(id);
-          // Gone meanwhile (sent by another tab, or expired): nothing to unclaim.
-          request.onsuccess = () => request.result && store.put({ ...request.result, c: 0 }, id);
-        }
-        return () => undefined;
-      }),
+      transaction('readwrite', (store) =>
+        setClaims(
+          store,
+          records.map((record) => record.id),
+          until,
+        ),
+      ),
+    _release: (ids) => transaction('readwrite', (store) => setClaims(store, ids, 0)),
   };
 }
