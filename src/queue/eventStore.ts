@@ -27,7 +27,9 @@ export interface EventStore {
   _put(records: Rec[], max: number): Promise<number>;
   /**
    * Claim the oldest unclaimed records within the limits. Resolves to them, the expired records it
-   * deleted and when the earliest claim held by another sender runs out (0 when none is held).
+   * deleted and when the earliest claim held by another sender runs out (0 when none is held); a
+   * store may read only as far as the batch needs, so that time is exact when nothing is taken (the
+   * one case in which the dispatcher uses it) and may be late otherwise.
    */
   _take(limits: TakeLimits): Promise<Taken>;
   /** Delete these records (sent, or refused for good). */
@@ -35,9 +37,8 @@ export interface EventStore {
   /** Unclaim these records, so the next take may send them again. */
   _release(ids: string[]): Promise<void>;
   /**
-   * Claim these records until `until`, those still stored only (one acknowledged meanwhile stays
-   * gone). The page is being left: the write commits as soon as it is queued, and the caller does
-   * not wait for it.
+   * Claim these records until `until`, those still stored only: one acknowledged meanwhile stays
+   * gone. The page is being left: the transaction commits as soon as its last write is queued.
    */
   _mark(records: Rec[], until: number): Promise<void>;
 }
