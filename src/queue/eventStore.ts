@@ -27,14 +27,19 @@ export interface EventStore {
   _put(records: Rec[], max: number): Promise<number>;
   /**
    * Claim the oldest unclaimed records within the limits. Resolves to them, the expired records it
-   * deleted and when the earliest claim held by another sender runs out (0 when none is held).
+   * deleted and when the earliest claim held by another sender runs out (0 when none is held); a
+   * store may read only as far as the batch needs, so that time is exact when nothing is taken (the
+   * one case in which the dispatcher uses it) and may be late otherwise.
    */
   _take(limits: TakeLimits): Promise<Taken>;
   /** Delete these records (sent, or refused for good). */
   _remove(ids: string[]): Promise<void>;
   /** Unclaim these records, so the next take may send them again. */
   _release(ids: string[]): Promise<void>;
-  /** Claim these records until `until` without reading them first (a page being left cannot wait for a read). */
+  /**
+   * Claim these records until `until`, those still stored only: one acknowledged meanwhile stays
+   * gone. The page is being left: the transaction commits as soon as its last write is queued.
+   */
   _mark(records: Rec[], until: number): Promise<void>;
 }
 
@@ -45,12 +50,17 @@ export type Taken = [batch: Rec[], expired: Rec[], wake: number];
 export const byAge = (first: Rec, second: Rec): number => first.t - second.t || first.q - second.q;
 
 /**
- * The store-independent part of `_take`: from every stored record, those past `maxAge` (to delete)
- * and the oldest unclaimed ones that fit the limits (to claim). A first record over the byte limit
- * is still taken alone, so it can be sent, refused and reported instead of blocking the queue.
- * With `min`, a batch that neither reaches it nor is cut short by the limits is not taken.
+ * The store-independent part of `_take`, fed the stored records oldest first (an IndexedDB cursor
+ * over the age index, or a sorted array): `visit` says whether to go on, `finish` gives the result.
+ * Records past `maxAge` are to be deleted (all of them come first, as age is the order); the oldest
+ * unclaimed ones that fit the limits are to be claimed. A first record over the byte limit is still
+ * taken alone, so it can be sent, refused and reported instead of blocking the queue. The batch
+ * stops at the first record that could be taken but does not fit, so batches keep capture order
+ * and a store reads no further. With `min`, a batch that neither reaches it nor is cut short by the
+ * limits is not taken. `wake` is the earliest claim of another sender among the records visited:
+ * when nothing is taken every record was visited, so it is exact whenever the batch is empty.
  */
-export function selectBatch(stored: Rec[], limits: TakeLimits): Taken {
+export function batchSelector(limits: TakeLimits): [visit: (record: Rec) => boolean, finish: () => Taken] {
   const expired: Rec[] = [];
   let batch: Rec[] = [];
   // The batch's size in the request body: each message and the comma after it.
@@ -59,20 +69,30 @@ export function selectBatch(stored: Rec[], limits: TakeLimits): Taken {
   let wake = 0;
   // A record that could have been taken was left out because the batch reached a limit.
   let cutShort = false;
-  for (const record of stored.sort(byAge)) {
-    if (limits.now - record.t > limits.maxAge) expired.push(record);
-    else if (record.c! > limits.now) {
-      // Claimed by another sender: note when the claim runs out, unless an earlier one is known.
-      if (!(wake && wake < record.c!)) wake = record.c!;
-    } else if (
-      batch.length < limits.count &&
-      !limits.skip(record.id) &&
-      (!batch.length || bytes + record.n + 1 <= limits.bytes)
-    ) {
-      batch.push(record);
-      bytes += record.n + 1;
-    } else cutShort ||= !limits.skip(record.id);
-  }
-  if (!cutShort && batch.length < (limits.min || 1)) batch = [];
-  return [batch, expired, wake];
+  return [
+    (record) => {
+      if (limits.now - record.t > limits.maxAge) expired.push(record);
+      else if (record.c! > limits.now) {
+        // Claimed by another sender: note when the claim runs out, unless an earlier one is known.
+        if (!(wake && wake < record.c!)) wake = record.c!;
+      } else if (!limits.skip(record.id)) {
+        if (batch.length >= limits.count || (batch.length && bytes + record.n + 1 > limits.bytes))
+          return !(cutShort = true);
+        batch.push(record);
+        bytes += record.n + 1;
+      }
+      return true;
+    },
+    () => {
+      if (!cutShort && batch.length < (limits.min || 1)) batch = [];
+      return [batch, expired, wake];
+    },
+  ];
+}
+
+/** `batchSelector` over every stored record, in any order (the memory path). */
+export function selectBatch(stored: Rec[], limits: TakeLimits): Taken {
+  const [visit, finish] = batchSelector(limits);
+  for (const record of stored.sort(byAge)) if (!visit(record)) break;
+  return finish();
 }

@@ -1,6 +1,5 @@
-import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
-import { byAge, selectBatch, type EventStore, type Taken } from './eventStore';
-import type { Rec } from './record';
+import { promisifyRequest, type UseStore } from 'idb-keyval';
+import { batchSelector, type EventStore, type Taken } from './eventStore';
 
 /**
  * Safari 14.1 could leave the first `indexedDB.open` after launch pending forever
@@ -9,6 +8,48 @@ import type { Rec } from './record';
  * than this counts as failed.
  */
 export const IDB_TIMEOUT = 4000;
+
+/** The object store of records, keyed by messageId (out-of-line keys, as 0.1.0 stored them). */
+const EVENTS = 'events';
+/** The index of records by age, [capture time, sequence]: what `_take` and the cap read, oldest first. */
+const BY_AGE = 'age';
+
+/**
+ * idb-keyval's `createStore` opens at whatever version the database has and can only create the
+ * store, not an index: this is the same function with a version, opening on the first call. Version
+ * 1 (0.1.0) had the store alone; version 2 adds the age index in place (0.1.0's records all have `t`
+ * and `q`, so every one is indexed; none is lost). A 0.1.0 tab still open holds version 1 and does
+ * not close for an upgrade (https://w3c.github.io/IndexedDB/#dom-idbdatabase-onversionchange), so
+ * until that tab goes the open waits and a page of this version times out to memory (IDB_TIMEOUT).
+ */
+function openStore(dbName: string): UseStore {
+  let database: Promise<IDBDatabase> | undefined;
+  return (mode, callback) => {
+    if (!database) {
+      const request = indexedDB.open(dbName, 2);
+      request.onupgradeneeded = () =>
+        (request.result.objectStoreNames.contains(EVENTS)
+          ? request.transaction!.objectStore(EVENTS)
+          : request.result.createObjectStore(EVENTS)
+        ).createIndex(BY_AGE, ['t', 'q']);
+      database = promisifyRequest(request);
+      // As idb-keyval's createStore: a connection the browser closed (Safari, idle) is opened again.
+      database.then(
+        (db) => {
+          db.onclose = () => (database = undefined);
+          // A later version's upgrade is not kept waiting by this tab, as 0.1.0 tabs keep this one
+          // waiting: close, and the next call opens again (a newer database fails it: memory then).
+          db.onversionchange = () => {
+            db.close();
+            database = undefined;
+          };
+        },
+        () => undefined,
+      );
+    }
+    return database.then((db) => callback(db.transaction(EVENTS, mode).objectStore(EVENTS)));
+  };
+}
 
 /**
  * The IndexedDB EventStore, shared by every tab of the site. It uses its own database
@@ -20,7 +61,7 @@ export const IDB_TIMEOUT = 4000;
  * back to memory.
  */
 export function idbStore(dbName: string): EventStore {
-  const open = () => createStore(dbName, 'events');
+  const open = () => openStore(dbName);
   // idb-keyval's handle on the open database: runs a callback in a transaction on our object store.
   let connection: UseStore = open();
   let reopened = false;
@@ -50,9 +91,35 @@ export function idbStore(dbName: string): EventStore {
     ]).finally(() => clearTimeout(timer));
   }
 
-  const readAll = (store: IDBObjectStore, onRecords: (records: Rec[]) => void) => {
-    const request = store.getAll();
-    request.onsuccess = () => onRecords(request.result);
+  // Walk the records oldest first (the age index) while `onRecord` says to go on, then call `onEnd`.
+  const walkByAge = (
+    store: IDBObjectStore,
+    onRecord: (cursor: IDBCursorWithValue) => boolean | number,
+    onEnd: () => void = () => undefined,
+  ) => {
+    const request = store.index(BY_AGE).openCursor();
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (cursor && onRecord(cursor)) cursor.continue();
+      else onEnd();
+    };
+  };
+
+  // Claim (or, at 0, unclaim) the records still stored: read, then write. A record removed
+  // meanwhile (acknowledged, by this tab or another, or expired) stays gone: a mark queued behind a
+  // pending write while the 2xx arrived must not write it back, claimed and later sent again.
+  const setClaims = (store: IDBObjectStore, ids: string[], until: number) => {
+    let pending = ids.length;
+    for (const id of ids) {
+      const request = store.get(id);
+      request.onsuccess = () => {
+        if (request.result) store.put({ ...request.result, c: until }, id);
+        // Commit as soon as the last write is queued rather than when the task ends: `_mark` runs as the page
+        // is going away. https://w3c.github.io/IndexedDB/#dom-idbtransaction-commit (optional: older browsers lack it)
+        if (!--pending) store.transaction.commit?.();
+      };
+    }
+    return () => undefined;
   };
 
   return {
@@ -62,24 +129,32 @@ export function idbStore(dbName: string): EventStore {
         for (const record of records) store.put(record, record.id);
         const countRequest = store.count();
         countRequest.onsuccess = () => {
-          const excess = countRequest.result - max;
-          if (excess > 0)
-            readAll(store, (stored) => {
-              for (const record of stored.sort(byAge).slice(0, excess)) store.delete(record.id);
-              dropped = excess;
+          let excess = (dropped = Math.max(countRequest.result - max, 0));
+          // Delete the oldest: the first `excess` of the age index.
+          if (excess)
+            walkByAge(store, (cursor) => {
+              cursor.delete();
+              return --excess;
             });
         };
         return () => dropped;
       }),
+    // Reads only up to the first record that does not fit the batch (see batchSelector), plus the
+    // expired, claimed and skipped ones before it: O(batch), not O(queue).
     _take: (limits) =>
       transaction('readwrite', (store) => {
+        const [visit, finish] = batchSelector(limits);
         let taken: Taken = [[], [], 0];
-        readAll(store, (stored) => {
-          taken = selectBatch(stored, limits);
-          // Delete the expired records, and claim the batch.
-          for (const record of taken[1]) store.delete(record.id);
-          for (const record of taken[0]) store.put({ ...record, c: limits.now + limits.ttl }, record.id);
-        });
+        walkByAge(
+          store,
+          (cursor) => visit(cursor.value),
+          () => {
+            taken = finish();
+            // Delete the expired records, and claim the batch (read in this transaction: all still there).
+            for (const record of taken[1]) store.delete(record.id);
+            for (const record of taken[0]) store.put({ ...record, c: limits.now + limits.ttl }, record.id);
+          },
+        );
         return () => taken;
       }),
     _remove: (ids) =>
@@ -88,21 +163,13 @@ export function idbStore(dbName: string): EventStore {
         return () => undefined;
       }),
     _mark: (records, until) =>
-      transaction('readwrite', (store) => {
-        for (const record of records) store.put({ ...record, c: until }, record.id);
-        // Commit now rather than when the task ends: the page is going away.
-        // https://w3c.github.io/IndexedDB/#dom-idbtransaction-commit (optional: older browsers lack it)
-        store.transaction.commit?.();
-        return () => undefined;
-      }),
-    _release: (ids) =>
-      transaction('readwrite', (store) => {
-        for (const id of ids) {
-          const request = store.get(id);
-          // Gone meanwhile (sent by another tab, or expired): nothing to unclaim.
-          request.onsuccess = () => request.result && store.put({ ...request.result, c: 0 }, id);
-        }
-        return () => undefined;
-      }),
+      transaction('readwrite', (store) =>
+        setClaims(
+          store,
+          records.map((record) => record.id),
+          until,
+        ),
+      ),
+    _release: (ids) => transaction('readwrite', (store) => setClaims(store, ids, 0)),
   };
 }

@@ -81,6 +81,21 @@ describe('eventQueue on IndexedDB', () => {
     expect(ids(await q._take(10, 1e6))).toEqual(['mine', 'theirs']);
   });
 
+  it('an acknowledgement that arrives while the leave mark waits behind a pending write is not undone', async () => {
+    const dbName = freshDb();
+    const q = make({}, dbName);
+    const t = Date.now();
+    q._add(rec('sent', t));
+    const taken = await q._take(10, 1e6);
+    // The page is left while the last event's write is pending: the mark queues behind it...
+    q._add(rec('last', t + 1));
+    q._leaving(t + 600_000);
+    // ...and the 2xx for the batch arrives first.
+    await q._done(taken);
+    await q._take(10, 1e6);
+    expect(await stored(dbName)).toEqual(['last']);
+  });
+
   it('leaves records another tab said it is sending alone until that claim runs out', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const q = make();

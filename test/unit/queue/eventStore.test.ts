@@ -34,6 +34,12 @@ describe('selectBatch', () => {
     expect(selectBatch([rec('huge', 900, 5000)], limits({ bytes: 100 }))[0].map((r) => r.id)).toEqual(['huge']);
   });
 
+  it('stops at the first record that does not fit: a smaller later one waits, so batches keep capture order', () => {
+    const all = [rec('a', 900, 400), rec('big', 901, 500), rec('small', 902, 10)];
+    const [batch, ,] = selectBatch(all, limits({ bytes: 500 }));
+    expect(batch.map((r) => r.id)).toEqual(['a']);
+  });
+
   it('separates expired records and skips claimed and skipped ones, telling when the first claim runs out', () => {
     const [batch, expired, wake] = selectBatch(
       [

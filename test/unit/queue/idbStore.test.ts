@@ -1,3 +1,4 @@
+import { createStore, keys, promisifyRequest, setMany } from 'idb-keyval';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDB_TIMEOUT, idbStore } from '../../../src/queue/idbStore';
 import type { Rec, TakeLimits } from '../../../src/queue/eventStore';
@@ -123,7 +124,7 @@ describe('idbStore', () => {
     expect(ids((await st._take(limits()))[0])).toEqual(['a', 'b']);
   });
 
-  it('marks records claimed until a given time without reading them, and ignores releasing what is gone', async () => {
+  it('marks records claimed until a given time, and ignores releasing what is gone', async () => {
     const st = idbStore(freshDb());
     const now = Date.now();
     await st._put([rec('a', now), rec('b', now + 1)], 10);
@@ -134,6 +135,79 @@ describe('idbStore', () => {
     await st._remove(['b']);
     await st._release(['b', 'never-there']);
     expect(ids((await st._take(limits({ now: now + 60_001 })))[0])).toEqual(['a']);
+  });
+
+  it('never writes back a record removed before the mark reached it (an acknowledgement during page leave)', async () => {
+    const db = freshDb();
+    const st = idbStore(db);
+    const now = Date.now();
+    await st._put([rec('acked', now), rec('kept', now + 1)], 10);
+    await st._remove(['acked']);
+    // The mark was snapshotted before the acknowledgement and queued behind a pending write.
+    await st._mark([rec('acked', now), rec('kept', now + 1)], now + 600_000);
+    expect(await keys(createStore(db, 'events'))).toEqual(['kept']);
+    const [batch, , wake] = await st._take(limits({ now }));
+    expect(batch).toEqual([]);
+    expect(wake).toBe(now + 600_000);
+    // Nothing to mark: it still settles.
+    await st._mark([], now);
+  });
+
+  it('closes its connection for a later version upgrade, so a newer engagekit is not kept waiting', async () => {
+    const name = freshDb();
+    const store = idbStore(name);
+    await store._put([rec('kept', Date.now())], 10);
+    const newer = indexedDB.open(name, 3);
+    let blocked = false;
+    newer.onblocked = () => (blocked = true);
+    const database = await promisifyRequest(newer);
+    expect(blocked).toBe(false);
+    expect(database.version).toBe(3);
+    database.close();
+  });
+
+  it('keeps every record of a queue stored by 0.1.0 (version 1, no index) and takes them in order', async () => {
+    const db = freshDb();
+    const t = Date.now();
+    // As 0.1.0 stored them (idb-keyval's createStore: version 1, the store alone, keyed by id), and
+    // that page gone: a 0.1.0 connection still open blocks the upgrade (it never closes on versionchange).
+    const old = Array.from({ length: 30 }, (_, i) => ({ ...rec('old' + i, t + (i % 3)), q: i }));
+    const request = indexedDB.open(db, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore('events');
+    const v1 = await promisifyRequest(request);
+    const write = v1.transaction('events', 'readwrite');
+    for (const r of old) write.objectStore('events').put(r, r.id);
+    await promisifyRequest(write);
+    v1.close();
+    const st = idbStore(db);
+    const taken: string[] = [];
+    for (let round = 0; round < 4; round++) taken.push(...ids((await st._take(limits({ count: 8 })))[0]));
+    const byAge = [...old].sort((a, b) => a.t - b.t || a.q - b.q);
+    expect(taken).toEqual(ids(byAge));
+    expect((await keys(createStore(db, 'events'))).length).toBe(30);
+    // And 0.1.0's own open (no version) still opens the upgraded database.
+    await setMany([['late', rec('late', t + 5)]], createStore(db, 'events'));
+    await st._release(['old0']);
+    expect(ids((await st._take(limits()))[0])).toEqual(['old0', 'late']);
+  });
+
+  it('reads only as far as the batch needs, not the whole queue', async () => {
+    const st = idbStore(freshDb());
+    const t = Date.now();
+    await st._put(
+      Array.from({ length: 500 }, (_, i) => rec('r' + i, t - 1000 + i)),
+      1000,
+    );
+    const advance = vi.spyOn(IDBCursor.prototype, 'continue');
+    const [batch] = await st._take(limits({ count: 5 }));
+    expect(ids(batch)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    // Five taken, the sixth seen to be beyond the batch.
+    expect(advance.mock.calls.length).toBe(5);
+    // Claimed records ahead are visited, not taken; the cap deletes from the front of the age index.
+    expect(ids((await st._take(limits({ count: 2 })))[0])).toEqual(['r5', 'r6']);
+    expect(await st._put([rec('new', t)], 498)).toBe(3);
+    await st._release(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+    expect(ids((await st._take(limits({ count: 2 })))[0])).toEqual(['r3', 'r4']);
   });
 
   it('fails an operation that IndexedDB never answers (Safari open hang)', async () => {
