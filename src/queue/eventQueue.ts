@@ -36,12 +36,6 @@ export interface EventQueue {
   _leaving(until: number): void;
   /** The page came back from the back/forward cache: it sends its events itself again. */
   _stay(): void;
-  /**
-   * The collector answered this page (`failed`: a network error, 408, 429 or 5xx): the first answer
-   * settles the hand-off claims of the spills this page restored (see HANDOFF_TTL in dispatcher.ts).
-   * A failure releases them, so they are sent again; a success lets them stand until they run out.
-   */
-  _settle(failed: boolean): void;
   /** Events dropped by the caps and not yet reported to the collector. */
   _dropped: number;
   /** When the earliest claim of another sender, seen by the last `_take`, runs out (0: none). */
@@ -65,14 +59,6 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
   const sendingElsewhere = new Map<string, number>();
   // Where this tab copies its unsent records as the page is left (see `_leaving`).
   const spillKey = 'spill.' + tab;
-  // Records restored from spills, until this page's first answer from the collector settles those
-  // with a hand-off claim (see HANDOFF_TTL in dispatcher.ts, and `_settle`).
-  let handedOff: Rec[] = [];
-  // Those whose hand-off claim still runs (a spill's other records have none, or one that ran out:
-  // ordinary records, perhaps taken by another sender since).
-  const stillHandedOff = () => handedOff.filter((record) => record.c! > Date.now());
-  // The page is being left (`_leaving`), and has not come back (`_stay`).
-  let left = false;
   // Records added in this tick, written together in one transaction at the end of it.
   let addedThisTick: Rec[] = [];
   // The latest store write: a take waits for it, so it sees every record added before it.
@@ -124,8 +110,11 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
     writing = writing
       .then(() =>
         withStore(
-          (store) => store._put(records, settings.maxQueueSize).then(() => handedOff.push(...records)),
-          () => records.forEach((record) => unsentHere.set(record.id, { ...record, c: 0 })),
+          (store) => store._put(records, settings.maxQueueSize),
+          () => {
+            records.forEach((record) => unsentHere.set(record.id, { ...record, c: 0 }));
+            return 0;
+          },
         ),
       )
       .then(forget, forget);
@@ -216,41 +205,22 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
     _leaving(until) {
       // Every record this tab is sending (taken by a drain, or handed to the browser), claimed until `until`.
       const handed = [...sendingHere.values()].map((record) => ({ ...record, c: until }));
-      // After this tab's pending write, or that write would undo the mark; not at all when the page
-      // came back from the back/forward cache meanwhile (`_stay`): it settles its records itself
-      // again, and a release it makes must not be undone by a late mark.
-      left = true;
+      // After this tab's pending write, or that write would undo the mark.
       if (until) {
         writing = writing.then(() =>
-          left
-            ? withStore(
-                (store) => store._mark(handed, until),
-                () => undefined,
-              )
-            : undefined,
+          withStore(
+            (store) => store._mark(handed, until),
+            () => undefined,
+          ),
         );
       }
       // The IndexedDB write of the last events may still be running when the page is destroyed,
       // which aborts it: a synchronous copy makes sure the next page of the site has them.
       // Our own writer: a page's Array.prototype.toJSON or JSON.stringify must not change what is stored.
-      // Hand-off claims this page restored and has not settled go on with it, unchanged, to the next page.
-      save(spillKey, writeRecords([...handed, ...stillHandedOff(), ...unsentHere.values()]));
+      save(spillKey, writeRecords([...handed, ...unsentHere.values()]));
     },
-    _stay() {
-      left = false;
-      save(spillKey, undefined);
-    },
-    _settle(failed) {
-      const ids = stillHandedOff().map((record) => record.id);
-      handedOff = [];
-      if (failed && ids[0])
-        withStore(
-          (store) => store._release(ids),
-          () => undefined,
-        );
-    },
+    _stay: () => save(spillKey, undefined),
     async _clear() {
-      handedOff = [];
       unsentHere.clear();
       sendingHere.clear();
       for (const key of keys('spill.')) save(key, undefined);

@@ -8,12 +8,11 @@
  */
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { keys } from 'idb-keyval';
+import { createStore, keys } from 'idb-keyval';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../../src/tracker';
 import type { Tracker } from '../../../src/types';
 import { freshDb, ongoingSession } from '../support/fakeCollector';
-import { openStore } from '../../../src/queue/idbStore';
 
 type Tab = 0 | 1;
 type Answer = 'up' | 'down' | 408 | 429 | 500 | 503;
@@ -131,7 +130,7 @@ describe('delivery across tabs, outages and reloads', () => {
               async () => {
                 await Promise.all(tabs.map((t) => t.flush()));
                 expect(col.inflight).toBe(0);
-                expect(await keys(openStore(dbName))).toEqual([]);
+                expect(await keys(createStore(dbName, 'events'))).toEqual([]);
               },
               { timeout: 5000, interval: 5 },
             );
