@@ -57,6 +57,11 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
   const sendingHere = new Map<string, Rec>();
   // Ids another tab said it is sending, and until when to leave them to it.
   const sendingElsewhere = new Map<string, number>();
+  // Acknowledged records whose deletion from the store has not completed: a take that read the
+  // store before the deletion must not send them again (a keepalive answer from the page-hide path
+  // can arrive while a drain's take is reading, e.g. right after a back/forward cache restore).
+  const deleting = new Set<string>();
+  const busy = (id: string) => sendingHere.has(id) || deleting.has(id);
   // Where this tab copies its unsent records as the page is left (see `_leaving`).
   const spillKey = 'spill.' + tab;
   // Records added in this tick, written together in one transaction at the end of it.
@@ -96,7 +101,7 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       now,
       maxAge: settings.maxAge,
       ttl: CLAIM_TTL,
-      skip: (id) => sendingHere.has(id) || sendingElsewhere.get(id)! > now,
+      skip: (id) => busy(id) || sendingElsewhere.get(id)! > now,
     };
   };
 
@@ -156,8 +161,8 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       queue._wake = wake;
       for (const record of expired) unsentHere.delete(record.id);
       reportDropped(expired.length);
-      // The page-hide path may have sent some of these while the claim was being written.
-      const records = batch.filter((record) => !sendingHere.has(record.id));
+      // The page-hide path may have sent some of these (or had them acknowledged) while the claim was being written.
+      const records = batch.filter((record) => !busy(record.id));
       for (const record of records) {
         unsentHere.delete(record.id);
         sendingHere.set(record.id, record);
@@ -165,14 +170,18 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       return records;
     },
     _done(records) {
-      for (const record of records) {
-        sendingHere.delete(record.id);
-        unsentHere.delete(record.id);
+      const ids = records.map((record) => record.id);
+      for (const id of ids) {
+        sendingHere.delete(id);
+        unsentHere.delete(id);
+        deleting.add(id);
       }
       return withStore(
-        (store) => store._remove(records.map((record) => record.id)),
+        (store) => store._remove(ids),
         () => undefined,
-      );
+      ).finally(() => {
+        for (const id of ids) deleting.delete(id);
+      });
     },
     _retry(records) {
       for (const record of records) {

@@ -96,6 +96,33 @@ describe('eventQueue on IndexedDB', () => {
     expect(await stored(dbName)).toEqual(['last']);
   });
 
+  it('an acknowledgement that arrives while a take is reading the store is not taken again (the back/forward cache race)', async () => {
+    const dbName = freshDb();
+    const q = make({}, dbName);
+    const t = Date.now();
+    q._add(rec('handed-0', t));
+    q._add(rec('handed-1', t + 1));
+    await q._take(0, 1e6);
+    // The page-hide path handed them to the browser...
+    const held = q._unsent();
+    q._hold(held);
+    // ...and their keepalive answer arrives just after a drain's take has started reading the store
+    // (seen in Chromium when a page comes back from the back/forward cache with the answer pending).
+    const transaction = IDBDatabase.prototype.transaction;
+    let answered: Promise<unknown> | undefined;
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (
+      this: IDBDatabase,
+      ...args: Parameters<IDBDatabase['transaction']>
+    ) {
+      const opened = transaction.apply(this, args);
+      answered ||= q._done(held);
+      return opened;
+    });
+    const taken = await q._take(10, 1e6);
+    await answered;
+    expect(ids(taken)).toEqual([]);
+    expect(await stored(dbName)).toEqual([]);
+  });
   it('leaves records another tab said it is sending alone until that claim runs out', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const q = make();
