@@ -6,6 +6,9 @@ import { selectBatch, type EventStore, type TakeLimits, type Taken } from './eve
 import { idbStore } from './idbStore';
 import { readRecords, writeRecords, type Rec } from './record';
 
+/** At most this many records are written per IndexedDB transaction (see writeAdded). */
+export const WRITE_CHUNK = 50;
+
 /** How long a sender's claim on an event lasts: longer than a request may take (see REQUEST_TIMEOUT). */
 export const CLAIM_TTL = 30_000;
 
@@ -64,8 +67,8 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
   const busy = (id: string) => sendingHere.has(id) || deleting.has(id);
   // Where this tab copies its unsent records as the page is left (see `_leaving`).
   const spillKey = 'spill.' + tab;
-  // Records added in this tick, written together in one transaction at the end of it.
-  let addedThisTick: Rec[] = [];
+  // Records added and not yet written (see writeAdded).
+  const addedThisTick: Rec[] = [];
   // The latest store write: a take waits for it, so it sees every record added before it.
   let writing: Promise<unknown> = Promise.resolve();
   if (!idb) warn('IndexedDB is missing: events are kept in memory for this page');
@@ -90,6 +93,23 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       queue._dropped += count;
       report({ type: 'dropped', count, message: count + ' queued events dropped (queue full or too old)' });
     }
+  };
+
+  // Write what was added, WRITE_CHUNK records per transaction. Each put clones its record on the
+  // page's main thread (https://w3c.github.io/IndexedDB/#dom-idbobjectstore-put): a burst of 1,000
+  // events written at once was a long task of about 100 ms after it, so the chunks after the first
+  // wait for a later task (not in a hidden page, whose timers the browser slows down).
+  const writeAdded = (): Promise<unknown> | undefined => {
+    const records = addedThisTick.splice(0, WRITE_CHUNK);
+    if (records[0])
+      return withStore(
+        (store) => store._put(records, settings.maxQueueSize),
+        () => 0,
+      ).then((dropped) => {
+        reportDropped(dropped);
+        if (addedThisTick[0])
+          return document.hidden ? writeAdded() : new Promise((resolve) => setTimeout(resolve)).then(writeAdded);
+      });
   };
 
   const takeLimits = (count: number, bytes: number, min?: number): TakeLimits => {
@@ -140,16 +160,9 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
         if (!idb) reportDropped(1);
       }
       if (addedThisTick.push(record) > 1) return;
-      // One transaction for everything added in this tick; `writing` exists from now on, so a
-      // take started in the same tick waits for it.
-      writing = Promise.resolve().then(() => {
-        const records = addedThisTick;
-        addedThisTick = [];
-        return withStore(
-          (store) => store._put(records, settings.maxQueueSize),
-          () => 0,
-        ).then(reportDropped);
-      });
+      // Written at the end of this tick, after what is being written; `writing` covers it from
+      // now on, so a take started in the same tick waits for it.
+      writing = writing.then(writeAdded);
     },
     async _take(count, bytes, min) {
       await writing;

@@ -5,7 +5,7 @@
 import { createStore, values } from 'idb-keyval';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { parseConfig } from '../../../src/config';
-import { CLAIM_TTL, eventQueue } from '../../../src/queue/eventQueue';
+import { CLAIM_TTL, WRITE_CHUNK, eventQueue } from '../../../src/queue/eventQueue';
 import type { Rec } from '../../../src/queue/eventStore';
 import { IDB_TIMEOUT } from '../../../src/queue/idbStore';
 import type { Config, EngagekitError } from '../../../src/types';
@@ -66,6 +66,32 @@ describe('eventQueue on IndexedDB', () => {
     await q._done(taken);
     expect(await stored(dbName)).toEqual(['c']);
     expect(errors).toEqual([]);
+  });
+
+  it('writes a burst in transactions of WRITE_CHUNK records, and a take waits for all of them', async () => {
+    const dbName = freshDb();
+    const q = make({}, dbName);
+    await q._take(10, 1e6);
+    const puts: number[] = [];
+    const put = IDBObjectStore.prototype.put;
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['put']>
+    ) {
+      puts.push(transaction.mock.calls.length);
+      return put.apply(this, args);
+    });
+    const t = Date.now();
+    for (let i = 0; i < 2 * WRITE_CHUNK + 20; i++) q._add(rec('r' + String(i).padStart(3, '0'), t + i));
+    const taken = await q._take(1000, 1e6);
+    expect(taken).toHaveLength(2 * WRITE_CHUNK + 20);
+    // Three write transactions (50, 50, 20 records), then the take's.
+    const perTransaction = puts.reduce<Record<number, number>>(
+      (count, tx) => ({ ...count, [tx]: (count[tx] || 0) + 1 }),
+      {},
+    );
+    expect(Object.values(perTransaction)).toEqual([WRITE_CHUNK, WRITE_CHUNK, 20, 2 * WRITE_CHUNK + 20]);
   });
 
   it('releases a failed batch: it is taken again, and this tab counts its own records as unsent again', async () => {
