@@ -1,7 +1,7 @@
 import { onEngagement } from './capture/onEngagement';
 import { onForms } from './capture/onForms';
 import { onLinks } from './capture/onLinks';
-import { onPageView } from './capture/onPageView';
+import { onPageView, type PageViewOptions } from './capture/onPageView';
 import { onWebVitals, type WebVitals } from './capture/onWebVitals';
 import { checkoutPage } from './capture/cart/checkoutPage';
 import { onCartAdds } from './capture/cart/onCartAdds';
@@ -17,6 +17,12 @@ import type { Properties, Tracker } from './types';
 export interface AutocaptureOptions {
   /** Page views, single-page-app navigations included. */
   pageView?: boolean;
+  /**
+   * The query parameters that name a page (`['page', 'q']`), or `true` for the whole query; unset,
+   * a new query on the same path is not a page view (see onPageView). Script tags:
+   * `data-page-view-query="page,q"`, or a bare `data-page-view-query` for the whole query.
+   */
+  pageViewQuery?: PageViewOptions['query'];
   /** `Page Engagement`: engaged time and scroll depth. */
   engagement?: boolean;
   /** `Form Started`, `Form Submitted`, `Form Abandoned`. */
@@ -77,6 +83,6 @@ function startAutocapture(tracker: Tracker, options?: AutocaptureOptions) {
     options.webVitals !== false &&
       onWebVitals(trackScrubbed, typeof options.webVitals == 'function' ? options.webVitals : undefined),
     // Last: its first page view comes after the others are listening.
-    options.pageView !== false && onPageView(recordPage),
+    options.pageView !== false && onPageView(recordPage, { query: options.pageViewQuery }),
   ];
 }

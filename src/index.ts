@@ -1,7 +1,7 @@
 export { init, track, page, identify, flush, reset, optOut, optIn, cart, checkout, order } from './defaultTracker';
 export { createTracker } from './tracker';
 export { autocapture, type AutocaptureOptions } from './autocapture';
-export { onPageView } from './capture/onPageView';
+export { onPageView, type PageViewOptions } from './capture/onPageView';
 export { onEngagement } from './capture/onEngagement';
 export { onForms } from './capture/onForms';
 export { onLinks } from './capture/onLinks';

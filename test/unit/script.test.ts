@@ -283,3 +283,49 @@ describe('script tag with hostile calls', () => {
     expect(said().every((text) => text.startsWith('engagekit: ') && text.length <= 320)).toBe(true);
   });
 });
+
+// Last in the file: the captures a script tag starts outlive its test, and these navigate.
+describe('script tag: data-page-view-query', () => {
+  // Page views after the first: a pick of the same path with a new `sort`, then with a new `page`, then a new path.
+  const pageViewsWith = async (data: Record<string, string>) => {
+    history.replaceState({}, '', '/list');
+    await load({
+      endpoint: 'https://c.test/b',
+      dbName: freshDb(),
+      compress: 'false',
+      ...noAuto,
+      pageView: 'true',
+      webVitals: 'false',
+      ...data,
+    });
+    history.pushState({}, '', '/list?sort=price');
+    history.pushState({}, '', '/list?sort=price&page=2');
+    history.pushState({}, '', '/other');
+    expect(await w.engagekit!('flush')).toBe(true);
+    return col.acked
+      .filter((message) => message.type == 'page')
+      .map((message) => message.context.page.path + message.context.page.search);
+  };
+
+  it('names the parameters that make a page (comma-separated)', async () => {
+    expect(await pageViewsWith({ pageViewQuery: 'page, q', keepParams: 'page,sort' })).toEqual([
+      '/list',
+      '/list?sort=price&page=2',
+      '/other',
+    ]);
+  });
+
+  // A bare attribute is true too (configFromAttributes), but happy-dom's dataset leaves empty attributes out.
+  it('true: the whole query', async () => {
+    expect(await pageViewsWith({ pageViewQuery: 'true', keepParams: 'page,sort' })).toEqual([
+      '/list',
+      '/list?sort=price',
+      '/list?sort=price&page=2',
+      '/other',
+    ]);
+  });
+
+  it('absent: only the path', async () => {
+    expect(await pageViewsWith({ keepParams: 'page,sort' })).toEqual(['/list', '/other']);
+  });
+});
