@@ -19,6 +19,8 @@ interface Trigger {
   _platform: CartPlatform;
   /** Its product, variant and quantity fields, read from the form or link. */
   _params: Params;
+  /** The click or submit that started it. */
+  _event: Event;
   /** Whether the browser goes on to load the add itself (a form post, a link), leaving the page. */
   _navigates: boolean;
 }
@@ -213,8 +215,8 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
     true,
   );
 
-  // Bubble phase at the window, after the page's own handlers: a click or submit they cancelled
-  // (the theme adds by script) does not navigate, and the request it makes settles it instead.
+  // Capture phase at the window, before the page's own handlers: WooCommerce's single-product
+  // AJAX add sends its request from its click handler, which the trigger must precede.
   // Listeners are guarded (by listen): they run in the page's events, which must never see our errors.
   const startAdd = (event: Event) => {
     const target = event.target as HTMLElement;
@@ -238,8 +240,14 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
     trigger = {
       _platform: platform,
       _params: params,
-      _navigates: !event.defaultPrevented && !element.target && (isSubmit || !!element.href),
+      _event: event,
+      _navigates: !element.target && (isSubmit || !!element.href),
     };
+  };
+  // Bubble phase at the window, after the page's own handlers: a click or submit they cancelled
+  // (the theme adds by script) does not navigate, and the request it makes settles it instead.
+  const cancelled = (event: Event) => {
+    if (trigger?._event == event && event.defaultPrevented) trigger._navigates = false;
   };
   // The page is left for the add it loads: the next page settles it.
   const leave = () => {
@@ -264,8 +272,10 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
     unwrapFetch,
     unwrapOpen,
     unwrapSend,
-    listen(window, 'submit', startAdd),
-    listen(window, 'click', startAdd),
+    listen(window, 'submit', startAdd, true),
+    listen(window, 'click', startAdd, true),
+    listen(window, 'submit', cancelled),
+    listen(window, 'click', cancelled),
     listen(window, 'pagehide', leave),
     // Once its notices are there.
     document.readyState == 'loading' ? listen(document, 'DOMContentLoaded', settleLanding) : settleLanding(),
