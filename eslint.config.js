@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/node_modules/', 'bench/results/', 'test-results/', 'coverage/', 'test/browser/platforms/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'bench/node_modules/',
+      'bench/results/',
+      'test-results/',
+      'coverage/',
+      'test/browser/platforms/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

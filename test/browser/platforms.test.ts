@@ -133,13 +133,6 @@ const sentinel = (page: Page) =>
     (window as unknown as { engagekit: (...args: unknown[]) => void }).engagekit('track', 'Sentinel'),
   );
 
-/** Wait until the backend has answered `n` add requests in all. */
-async function requestsAnswered(n: number) {
-  const end = Date.now() + 10_000;
-  while (shop.requests.length < n && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(shop.requests.length).toBe(n);
-}
-
 const added = (source: string, product_id: string, variant: string | undefined, quantity: number) =>
   ['Product Added', { source, product_id, variant, quantity }] as [string, Record<string, unknown>];
 const started = (source: string) =>
