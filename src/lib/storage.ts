@@ -15,8 +15,8 @@ let writtenToMemory: readonly string[] = [];
 
 /** The keys that identify a visitor: anonymous id, user id, session. */
 export const IDENTIFIERS = ['aid', 'uid', 'session'];
-/** Those and the commerce state (cart, checkout, order: src/commerce.ts): what opt-out and denial remove. */
-export const VISITOR = [...IDENTIFIERS, 'cart', 'checkout', 'order'];
+/** Those and the commerce state (cart, checkout, order: src/commerce.ts; an add crossing a navigation: onCartAdds): what opt-out and denial remove. */
+export const VISITOR = [...IDENTIFIERS, 'cart', 'checkout', 'order', 'add'];
 
 function write(key: string, value: string | undefined): void {
   if (value === undefined) delete memory[key];

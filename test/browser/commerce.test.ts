@@ -86,6 +86,8 @@ const FIXTURES: Record<
 };
 
 beforeAll(async () => {
+  // Shopify answers an accepted native post to /cart/add with a redirect to the cart (its refusal page stays at /cart/add).
+  site.redirects['/fr/cart/add'] = '/fr/cart';
   await collector.up();
   for (const [path, f] of Object.entries(FIXTURES)) site.bodies[path] = f.body;
   site.bodies['/checkout/thank-you'] = `<h1>Thank you</h1><script type="application/ld+json">${JSON.stringify({

@@ -1,16 +1,46 @@
 import type { Properties } from '../../types';
+import { flatJson } from '../../lib/json';
 import { listen } from '../../lib/listen';
 import { safeStart } from '../../lib/safeStart';
+import { loadJson, save } from '../../lib/storage';
 import { wrapMethod } from '../../lib/wrapMethod';
-import { PLATFORMS, type CartPlatform } from './platforms';
+import { PLATFORMS, REFUSED_NOTICE, type CartPlatform } from './platforms';
 
 type Params = Map<string, string>;
+// A platform's answer as it sent it: any shape, every field read as possibly missing.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a precise type would need a cast at each read
+type Answer = Record<string, any>;
+
+/**
+ * An add the visitor started (a click on an add button or link, an add form submitted), until the
+ * request or the navigation it causes settles it.
+ */
+interface Trigger {
+  _platform: CartPlatform;
+  /** Its product, variant and quantity fields, read from the form or link. */
+  _params: Params;
+  /** The click or submit that started it. */
+  _event: Event;
+  /** Whether the browser goes on to load the add itself (a form post, a link), leaving the page. */
+  _navigates: boolean;
+}
+
+/** The storage key of an add that left the page with its navigation, settled by the page it lands on. */
+const PENDING = 'add';
 
 /**
  * The URL each XMLHttpRequest was last opened with, for its send(). Kept here, not on the request:
  * the XMLHttpRequest is the page's, and gets no property of ours.
  */
 const xhrUrls = new WeakMap<XMLHttpRequest, string>();
+
+/** A Map of the string and number fields of an object: a JSON item, an answer. */
+const paramsOfObject = (object: Answer): Params =>
+  new Map(
+    Object.entries(object || {})
+      .filter(([, value]) => typeof value == 'string' || typeof value == 'number')
+      .map(([key, value]) => [key, String(value)]),
+  );
 
 /**
  * The product fields of a request body or URL: JSON (also arrays of items or lineItems), form data
@@ -24,10 +54,7 @@ function paramsOf(url: string, body: unknown): Params[] {
     try {
       const json = JSON.parse(body);
       const jsonItems = Array.isArray(json) ? json : json.items || json.lineItems || json.line_items || [json];
-      itemParams = jsonItems.map(
-        (jsonItem: Record<string, unknown>) =>
-          new Map(Object.entries(jsonItem).map(([key, value]) => [key, String(value)])),
-      );
+      itemParams = jsonItems.map(paramsOfObject);
     } catch {
       // not JSON after all
     }
@@ -37,31 +64,46 @@ function paramsOf(url: string, body: unknown): Params[] {
   return itemParams.length ? itemParams.map((params) => new Map([...sharedParams, ...params])) : [sharedParams];
 }
 
-/** The item an add-to-cart put in the cart, from the platform's own field names. */
-function itemOf(platform: CartPlatform, params: Params): Properties | undefined {
-  const [product, variant, quantity] = platform.fields.map((names) =>
-    names.map((name) => params.get(name)).find((value) => value),
-  );
-  if (!product && !variant) return;
-  const item: Properties = { product_id: product || variant, quantity: Number(quantity) || 1 };
-  if (variant) item.variant = variant;
-  return item;
-}
+/** Product id, variant and quantity under the platform's own field names (undefined where absent). */
+const pick = (platform: CartPlatform, params: Params) =>
+  platform.fields.map((names) => names.map((name) => params.get(name)).find((value) => value));
 
 /**
- * Detect adds to cart on the platforms in `platforms` (see platforms.ts) with no configuration:
- * from their add-to-cart requests, counted when the response is successful (fetch and
- * XMLHttpRequest are wrapped, and keep working as before), from their add-to-cart forms when they
- * post natively (the page then navigates away; the event still goes, on the page-hide path), and
- * from WooCommerce's add-to-cart links. Only the product, variant and quantity fields the
- * platform names are read. Returns a stop function that puts fetch and XMLHttpRequest back (see
- * wrapMethod: a wrapper another script put over ours stays, and ours then only passes calls on).
+ * Whether the platform refused an add, from its answer's status and body (each says so its own way):
+ * Shopify 422 `{status, description}`; WooCommerce 200 `{"error": true, "product_url": …}` (its
+ * Store API a 4xx); PrestaShop 200 `{"hasError": true, "errors": …}`; BigCommerce 200
+ * `{"data": {"error": …}}` (its storefront API a 4xx); Magento 2 200 `{"backUrl": …}` sending the
+ * shopper back to the product page (an accepted add answers `[]`, or `backUrl` to the cart page when
+ * the shop is set to redirect there).
+ */
+const refused = (status: number, answer: Answer) =>
+  ((status / 100) | 0) != 2 ||
+  answer.error ||
+  answer.hasError ||
+  answer.data?.error ||
+  (answer.backUrl && !/\/checkout\/cart\/?(\?|$)/.test(answer.backUrl));
+
+/**
+ * Detect adds to cart on the platforms in `platforms` (see platforms.ts) with no configuration.
+ * Every add request the platform accepted is one add, read from its answer (status and body; see
+ * `refused`), for fetch and XMLHttpRequest alike (wrapped; the page's reading of the response is
+ * untouched: ours reads a clone, or the XMLHttpRequest at `loadend`). The click or submit that
+ * starts an add is paired with the one request it causes, and gives what the request lacks (the
+ * parent product of a variation); an add the browser loads itself (a native form post, a
+ * WooCommerce `?add-to-cart=` link) is kept in storage across the navigation and counted by the
+ * page it lands on unless that page shows the platform's refusal. Only the product, variant and
+ * quantity fields the platform names are read. Returns a stop function that puts fetch and
+ * XMLHttpRequest back (see wrapMethod: a wrapper another script put over ours stays, and ours then
+ * only passes calls on).
  */
 export const onCartAdds = /* @__PURE__ */ safeStart('onCartAdds', startCartAdds);
 
 function startCartAdds(add: (item: Properties, source: string) => void, platforms: CartPlatform[] = PLATFORMS) {
   // A request that ends after stop() is not counted either.
   let stopped = false;
+  // The add the visitor started last and no request or navigation has settled yet.
+  let trigger: Trigger | undefined;
+
   // The first platform whose request it is: BigCommerce's /remote/v1/cart/add is not Shopify's.
   // The body too: PrestaShop's theme posts `…&add=1` to the cart page's URL.
   const platformOf = (url: string, body: unknown) => {
@@ -74,17 +116,40 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
       // a URL that open() accepted but URL() does not, or one fetch itself will refuse: no cart request we know
     }
   };
-  // The items of a request that `succeeded()`, once it has ended.
-  const addRequestItems = (succeeded: () => boolean, url: string, body: unknown, platform: CartPlatform) => {
-    try {
-      if (stopped || !succeeded()) return;
-      for (const params of paramsOf(url, body)) {
-        const item = itemOf(platform, params);
-        if (item) add(item, platform.name);
+
+  // The item of product, variant and quantity, from what the request, the platform's answer and
+  // the trigger said, in that order of trust. The answer gives ids only: Shopify answers with the
+  // line's whole quantity, not the quantity added.
+  const itemOf = (platform: CartPlatform, params: Params, answer: Answer = {}, paired?: Trigger) => {
+    const [answerProduct, answerVariant] = pick(platform, paramsOfObject(answer.data?.cart_item || answer));
+    const [triggerProduct, triggerVariant] = paired ? pick(platform, paired._params) : [];
+    const [requestProduct, requestVariant, quantity] = pick(platform, params);
+    let product = requestProduct;
+    const variant = requestVariant || answerVariant || triggerVariant;
+    // WooCommerce's single-product AJAX add posts the variation as product_id too: the parent is the form's.
+    if (!product || product == variant) product = triggerProduct || answerProduct || product || variant;
+    if (!product) return;
+    const item: Properties = { product_id: product, quantity: Number(quantity) || 1 };
+    if (variant) item.variant = variant;
+    return item;
+  };
+
+  // A request of `platform` was sent: it settles the trigger that caused it; at its end, with its
+  // answer (undefined when it failed or cannot be read), each item it added is one add.
+  const sentRequest = (url: string, body: unknown, platform: CartPlatform) => {
+    const paired = trigger?._platform == platform ? trigger : undefined;
+    if (paired) trigger = undefined;
+    return (status: number, answer: Answer) => {
+      try {
+        if (stopped || refused(status, answer)) return;
+        for (const params of paramsOf(url, body)) {
+          const item = itemOf(platform, params, answer, paired);
+          if (item) add(item, platform.name);
+        }
+      } catch {
+        // a body or answer we cannot read is not worth an error in the page
       }
-    } catch {
-      // a body or response we cannot read is not worth an error in the page
-    }
+    };
   };
 
   // After the page's fetch returned its promise (what the page gets, untouched).
@@ -96,8 +161,16 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
     const url = typeof input == 'string' ? input : input instanceof URL ? input.href : input?.url;
     const platform = platformOf(url, body);
     if (platform) {
+      const settle = sentRequest(url, body, platform);
+      // Our then() runs before the page's (it was attached first), so the body is still unread when
+      // cloned; the clone is read apart, and the page's own reading neither waits nor sees it.
       (responsePromise as Promise<Response>).then(
-        (response) => addRequestItems(() => response.ok, url, body, platform),
+        (response) =>
+          response
+            .clone()
+            .json()
+            .catch(() => ({}))
+            .then((answer) => settle(response.status, answer || {})),
         () => undefined,
       );
     }
@@ -119,11 +192,22 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
       const url = xhrUrls.get(xhr) || '';
       const platform = platformOf(url, body);
       // Once, at this request's end (`loadend`, https://xhr.spec.whatwg.org/#event-xhr-loadend):
-      // a reused XMLHttpRequest's next load is another request.
+      // a reused XMLHttpRequest's next load is another request. A listener of our own, beside the
+      // page's handlers, which stay as they are.
       if (platform) {
+        const settle = sentRequest(url, body, platform);
         xhr.addEventListener(
           'loadend',
-          () => addRequestItems(() => ((xhr.status / 100) | 0) == 2, url, body, platform),
+          () => {
+            let answer: Answer = {};
+            try {
+              // responseText only for a text response; a `json` one is parsed already.
+              answer = (xhr.responseType == 'json' ? xhr.response : JSON.parse(xhr.responseText)) || {};
+            } catch {
+              // not JSON: the status alone decides
+            }
+            settle(xhr.status, answer);
+          },
           { once: true },
         );
       }
@@ -131,44 +215,69 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
     true,
   );
 
-  // Bubble phase at the window: a form the theme submits by script has its submit cancelled by
-  // then, and the request it makes is counted above instead.
-  // Both listeners are guarded (by listen): they run in the page's events, which must never see our errors.
-  const countFormAdd = (event: Event) => {
-    const form = event.target as HTMLFormElement;
-    if (event.defaultPrevented) return;
-    const platform = platforms.find((candidate) => form.matches?.(candidate.form));
-    if (platform) {
-      const params: Params = new Map();
-      for (const name of platform.fields.flat()) {
-        const field = form.elements.namedItem(name) as HTMLInputElement | null;
-        if (field?.value) params.set(name, field.value);
-      }
-      const item = itemOf(platform, params);
-      if (item) add(item, platform.name);
+  // Capture phase at the window, before the page's own handlers: WooCommerce's single-product
+  // AJAX add sends its request from its click handler, which the trigger must precede.
+  // Listeners are guarded (by listen): they run in the page's events, which must never see our errors.
+  const startAdd = (event: Event) => {
+    const target = event.target as HTMLElement;
+    const isSubmit = event.type == 'submit';
+    // A submitted form; a link clicked, or the form of the button clicked (WooCommerce's
+    // single-product AJAX add cancels the click, so no submit follows).
+    const control = isSubmit ? target : target.closest?.('a,button,[type=submit]');
+    const element = ((control as HTMLButtonElement | null)?.form || control) as HTMLFormElement & HTMLAnchorElement;
+    const platform =
+      element &&
+      platforms.find((candidate) => element.matches(candidate.form + (candidate.link ? ',' + candidate.link : '')));
+    if (!platform) return;
+    // Only the fields the platform names: the link's query, then form fields and data-* attributes
+    // (a WooCommerce variations form names its parent product in data-product_id).
+    const params: Params = new Map(element.href ? new URL(element.href).searchParams : []);
+    for (const name of platform.fields.flat()) {
+      const value = (element.elements?.namedItem(name) as HTMLInputElement | null)?.value || element.dataset[name];
+      if (value) params.set(name, value);
     }
+    // A click on a form's button navigates through the submit that follows, which says so itself.
+    trigger = {
+      _platform: platform,
+      _params: params,
+      _event: event,
+      _navigates: !element.target && (isSubmit || !!element.href),
+    };
   };
-  // WooCommerce's shop-page buttons are links; without its AJAX script they navigate to ?add-to-cart=.
-  const countLinkAdd = (event: Event) => {
-    const link = (event.target as Element).closest?.(
-      'a.add_to_cart_button:not(.ajax_add_to_cart)',
-    ) as HTMLAnchorElement | null;
-    if (link) {
-      add(
-        {
-          product_id: link.dataset.product_id || new URL(link.href).searchParams.get('add-to-cart'),
-          quantity: Number(link.dataset.quantity) || 1,
-        },
-        'woocommerce',
-      );
+  // Bubble phase at the window, after the page's own handlers: a click or submit they cancelled
+  // (the theme adds by script) does not navigate, and the request it makes settles it instead.
+  const cancelled = (event: Event) => {
+    if (trigger?._event == event && event.defaultPrevented) trigger._navigates = false;
+  };
+  // The page is left for the add it loads: the next page settles it.
+  const leave = () => {
+    const item = trigger?._navigates && itemOf(trigger._platform, trigger._params);
+    if (item) save(PENDING, flatJson({ ...item, source: trigger!._platform.name }));
+    trigger = undefined;
+  };
+  // This page may be where an add that navigated landed: counted unless it shows the platform's
+  // refusal (Shopify shows its refusal of a native post at /cart/add itself).
+  const pending = loadJson<Properties>(PENDING);
+  // Returns false: nothing to stop when it ran at once.
+  const settleLanding = () => {
+    if (pending && !stopped && !document.querySelector(REFUSED_NOTICE) && !/\/cart\/add$/.test(location.pathname)) {
+      const { source, ...item } = pending;
+      add(item, String(source));
     }
+    return false as const;
   };
+  if (pending) save(PENDING, undefined);
   return [
     () => (stopped = true),
     unwrapFetch,
     unwrapOpen,
     unwrapSend,
-    listen(window, 'submit', countFormAdd),
-    listen(document, 'click', countLinkAdd, true),
+    listen(window, 'submit', startAdd, true),
+    listen(window, 'click', startAdd, true),
+    listen(window, 'submit', cancelled),
+    listen(window, 'click', cancelled),
+    listen(window, 'pagehide', leave),
+    // Once its notices are there.
+    document.readyState == 'loading' ? listen(document, 'DOMContentLoaded', settleLanding) : settleLanding(),
   ];
 }

@@ -6,7 +6,12 @@ export interface CartPlatform {
   request: RegExp;
   /** Its add-to-cart forms, which may post natively and navigate away. */
   form: string;
-  /** Parameter names of product id, variant and quantity, in that order (request bodies and form fields). */
+  /** Its add-to-cart links, which navigate to the add when the theme's script does not take them over. */
+  link?: string;
+  /**
+   * Parameter names of product id, variant and quantity, in that order: request bodies, the
+   * platform's answer, form fields and `data-*` attributes of its forms and links.
+   */
   fields: [product: string[], variant: string[], quantity: string[]];
 }
 
@@ -29,6 +34,8 @@ export const PLATFORMS: CartPlatform[] = [
     name: 'woocommerce',
     request: /[?&](add-to-cart=|wc-ajax=add_to_cart)|\/wc\/store(\/v1)?\/cart\/add-item/,
     form: 'form.cart',
+    // Not the archive's "Select options" link (also `.add_to_cart_button`): it only opens the product page.
+    link: 'a[href*="add-to-cart="]',
     fields: [['add-to-cart', 'product_id', 'id'], ['variation_id'], ['quantity']],
   },
   {
@@ -54,3 +61,11 @@ export const PLATFORMS: CartPlatform[] = [
     fields: [['id_product'], ['id_product_attribute'], ['qty']],
   },
 ];
+
+/**
+ * What a page landed on after an add that navigated (a native form post, an add link) shows when
+ * the platform refused the add: WooCommerce's notice (classic and block themes), Magento's and
+ * PrestaShop's error messages, BigCommerce's alert.
+ */
+export const REFUSED_NOTICE =
+  '.woocommerce-error,.wc-block-components-notice-banner.is-error,.message-error,.alert-danger,.alertBox--error';

@@ -20,6 +20,8 @@ export class Site {
   scripts: string[] = [];
   /** Page bodies by path, for fixture pages (forms, single-page apps); other paths get a plain page. */
   bodies: Record<string, string> = {};
+  /** Paths answered with a 303 redirect to another path, as a platform answers an accepted form post. */
+  redirects: Record<string, string> = {};
   /** Extra response headers of a page, by path (a Content-Security-Policy, say). */
   headers: Record<string, Record<string, string>> = {};
 
@@ -43,6 +45,7 @@ export class Site {
           .end(readFileSync(new URL('.' + u.pathname, dist)));
       }
       if (u.pathname === '/favicon.ico') return res.writeHead(404).end();
+      if (this.redirects[u.pathname]) return res.writeHead(303, { Location: this.redirects[u.pathname] }).end();
       const attrs: Attrs = {
         endpoint: this.endpoint(),
         'write-key': 'test-key',

@@ -22,6 +22,24 @@ export const VENDORED = {
       'assets/product-form.js': 'ec351c939030d47c1ab8e2181f3d1325f9b8a0f3f1a82537fe1e169edd1c8e52',
     } as Record<string, string>,
   },
+  // WooCommerce's archive add buttons (AJAX on; with it off the same links navigate to ?add-to-cart=).
+  woocommerce: {
+    repository: 'woocommerce/woocommerce',
+    commit: '00b72db2f50eb5063094163c42108481b5bfa2fc',
+    files: {
+      'plugins/woocommerce/client/legacy/js/frontend/add-to-cart.js':
+        'cbb9407d28f15dba15c810095fff7e808e96962578723227d8b4015697fd1506',
+    } as Record<string, string>,
+  },
+  // WooCommerce's single-product AJAX add.
+  woocommerceSingle: {
+    repository: 'woocommerce/woocommerce',
+    commit: '35ea7ba2174569102632a9934ad6b49568a8d556',
+    files: {
+      'plugins/woocommerce/client/legacy/js/frontend/ajax-add-to-cart.js':
+        'e976e74cb244216a5d80e66eb5c18f37d0e570f62a8d72125c3015a3e90d88fd',
+    } as Record<string, string>,
+  },
 };
 
 /** Where the vendored files are: `<dir>/<owner>/<name>/<path>`. */

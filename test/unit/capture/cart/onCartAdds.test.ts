@@ -5,41 +5,53 @@ import { PLATFORMS } from '../../../../src/capture/cart/platforms';
 // The network is stubbed before onCartAdds wraps it: fetch answers with `status`, and XMLHttpRequest's
 // send dispatches load and loadend (a task later, as a browser does) with `status`, making no request.
 let status = 200;
-const pageFetch = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => new Response('{"ok":1}', { status }));
+// The platform's answer: its body.
+let answer = '{"ok":1}';
+const pageFetch = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => new Response(answer, { status }));
 const xhrPrototype = XMLHttpRequest.prototype;
 const realOpen = xhrPrototype.open;
 const realSend = xhrPrototype.send;
 const stubOpen = function () {} as typeof xhrPrototype.open;
 const stubSend = function (this: XMLHttpRequest) {
   const sentStatus = status;
+  const sentAnswer = answer;
   setTimeout(() => {
     Object.defineProperty(this, 'status', { value: sentStatus, configurable: true });
+    Object.defineProperty(this, 'responseText', { value: sentAnswer, configurable: true });
     this.dispatchEvent(new ProgressEvent('load'));
     this.dispatchEvent(new ProgressEvent('loadend'));
   });
 } as typeof xhrPrototype.send;
 const realFetch = window.fetch;
 // Links are not followed, nor forms posted: happy-dom would navigate away from the test's document.
+// Cancelled after onCartAdds saw the click (a listener added after its own, at the window), so that
+// it sees a link the browser follows.
 const noNavigation = (event: Event) => event.preventDefault();
+const start = () => {
+  stop = onCartAdds(add);
+  window.removeEventListener('click', noNavigation);
+  window.addEventListener('click', noNavigation);
+};
 
 let add: Mock<(item: Record<string, unknown>, source: string) => void>;
 let stop: () => void;
 beforeEach(() => {
   status = 200;
+  answer = '{"ok":1}';
+  localStorage.clear();
   pageFetch.mockClear();
   window.fetch = pageFetch as typeof fetch;
   xhrPrototype.open = stubOpen;
   xhrPrototype.send = stubSend;
-  window.addEventListener('click', noNavigation, true);
   add = vi.fn();
-  stop = onCartAdds(add);
+  start();
 });
 afterEach(() => {
   stop();
   window.fetch = realFetch;
   xhrPrototype.open = realOpen;
   xhrPrototype.send = realSend;
-  window.removeEventListener('click', noNavigation, true);
+  window.removeEventListener('click', noNavigation);
   document.body.innerHTML = '';
 });
 
@@ -314,6 +326,13 @@ describe('onCartAdds: forms and links', () => {
     if (cancel) form.addEventListener('submit', (event) => event.preventDefault());
     form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
   };
+  // The page is left (for the add the browser loads), and the next page, with `landingHtml`, starts.
+  const land = (landingHtml = '<p>Added</p>') => {
+    window.dispatchEvent(new Event('pagehide'));
+    stop();
+    document.body.innerHTML = landingHtml;
+    start();
+  };
 
   it.each([
     [
@@ -352,10 +371,42 @@ describe('onCartAdds: forms and links', () => {
       { product_id: '31', variant: '5', quantity: 4 },
       'prestashop',
     ],
-  ])('%s: a native add-to-cart form post counts with only its product fields', (_, html, item, source) => {
-    submit(html);
-    expect(add.mock.calls).toEqual([[item, source]]);
-    expect(JSON.stringify(add.mock.calls)).not.toMatch(/ada@|"t"|"k"/);
+  ])(
+    '%s: a native add-to-cart form post counts once, on the page it lands on, with only its product fields',
+    (_, html, item, source) => {
+      submit(html);
+      expect(add).not.toHaveBeenCalled();
+      land();
+      expect(add.mock.calls).toEqual([[item, source]]);
+      expect(JSON.stringify(add.mock.calls) + JSON.stringify({ ...localStorage })).not.toMatch(/ada@|"t"|"k"/);
+      // A reload of the landing page is no second add.
+      land();
+      expect(add).toHaveBeenCalledTimes(1);
+    },
+  );
+
+  it.each([
+    ['WooCommerce', '<ul class="woocommerce-error"><li>Out of stock</li></ul>'],
+    ['WooCommerce block themes', '<div class="wc-block-components-notice-banner is-error">No</div>'],
+    ['PrestaShop', '<div class="alert alert-danger">No</div>'],
+    ['Magento', '<div class="message-error error message">No</div>'],
+    ['BigCommerce', '<div class="alertBox alertBox--error">No</div>'],
+  ])('a native add that lands on a page with the refusal notice of %s is not counted', (_, notice) => {
+    submit('<form class="cart" method="post"><button name="add-to-cart" value="77">Add</button></form>');
+    land(notice);
+    expect(add).not.toHaveBeenCalled();
+  });
+
+  it('waits for the landing page to be parsed before it reads its notices', () => {
+    submit('<form class="cart" method="post"><button name="add-to-cart" value="77">Add</button></form>');
+    window.dispatchEvent(new Event('pagehide'));
+    stop();
+    const readyState = vi.spyOn(document, 'readyState', 'get').mockReturnValue('loading');
+    stop = onCartAdds(add);
+    readyState.mockRestore();
+    document.body.innerHTML = '<ul class="woocommerce-error"><li>Sold out</li></ul>';
+    document.dispatchEvent(new Event('DOMContentLoaded'));
+    expect(add).not.toHaveBeenCalled();
   });
 
   it('does not count a form whose submit the page cancels (its request counts instead), nor other forms', () => {
@@ -363,19 +414,159 @@ describe('onCartAdds: forms and links', () => {
     submit(
       '<form action="/newsletter" method="post"><input name="id" value="4001"><input name="email" value="a@b.c"></form>',
     );
+    land();
     submit('<form action="/cart/add" method="post"><input name="quantity" value="1"></form>');
+    land();
     expect(add).not.toHaveBeenCalled();
+    expect(localStorage.length).toBe(0);
   });
 
-  it("counts WooCommerce's add-to-cart links, not its AJAX buttons (their request counts)", () => {
+  it("counts WooCommerce's add-to-cart links on the page they land on; not AJAX buttons (their request counts), nor options links", () => {
     document.body.innerHTML = `<a id="link" href="/shop/?add-to-cart=55" data-product_id="55" data-quantity="2" class="button add_to_cart_button"><span id="label">Add</span></a>
       <a id="nodata" href="/shop/?add-to-cart=56" class="button add_to_cart_button">Add</a>
-      <a id="ajax" href="/shop/?add-to-cart=57" data-product_id="57" class="button add_to_cart_button ajax_add_to_cart">Add</a><a id="other" href="/shop/">Shop</a>`;
-    for (const id of ['label', 'nodata', 'ajax', 'other']) document.getElementById(id)!.click();
+      <a id="ajax" href="/shop/?add-to-cart=57" data-product_id="57" class="button add_to_cart_button ajax_add_to_cart">Add</a>
+      <a id="options" href="/product/hoodie/" data-product_id="58" class="button product_type_variable add_to_cart_button">Select options</a>
+      <a id="other" href="/shop/">Shop</a>`;
+    // add-to-cart.js cancels the AJAX button's click and makes its request.
+    document.getElementById('ajax')!.addEventListener('click', (event) => event.preventDefault());
+    document.getElementById('label')!.click();
+    land('<div class="woocommerce-message">Added</div>');
+    document.body.innerHTML = `<a id="nodata" href="/shop/?add-to-cart=56" class="button add_to_cart_button">Add</a>`;
+    document.getElementById('nodata')!.click();
+    land('<div class="woocommerce-message">Added</div>');
+    for (const id of ['ajax', 'options', 'other']) {
+      document.body.innerHTML = `<a id="ajax" href="/shop/?add-to-cart=57" data-product_id="57" class="button add_to_cart_button ajax_add_to_cart">Add</a>
+        <a id="options" href="/product/hoodie/" data-product_id="58" class="button product_type_variable add_to_cart_button">Select options</a><a id="other" href="/shop/">Shop</a>`;
+      document.getElementById('ajax')!.addEventListener('click', (event) => event.preventDefault());
+      document.getElementById(id)!.click();
+      land();
+    }
     expect(add.mock.calls).toEqual([
       [{ product_id: '55', quantity: 2 }, 'woocommerce'],
       [{ product_id: '56', quantity: 1 }, 'woocommerce'],
     ]);
+  });
+
+  it('an add link opened in another tab leaves no pending add behind', () => {
+    document.body.innerHTML = `<a id="link" target="_blank" href="/shop/?add-to-cart=55" class="add_to_cart_button">Add</a>`;
+    document.getElementById('link')!.click();
+    land();
+    expect(add).not.toHaveBeenCalled();
+  });
+});
+
+describe('onCartAdds: what the platform answered', () => {
+  it.each([
+    ['Shopify 422', '/cart/add.js', JSON.stringify({ id: 1 }), 422, '{"status":422,"description":"Sold out"}'],
+    [
+      'WooCommerce 200 error',
+      '/?wc-ajax=add_to_cart',
+      'product_id=55&quantity=1',
+      200,
+      '{"error":true,"product_url":"/p/55"}',
+    ],
+    [
+      'WooCommerce Store API 400',
+      '/wp-json/wc/store/v1/cart/add-item',
+      '{"id":5}',
+      400,
+      '{"code":"woocommerce_rest_cart_invalid_product"}',
+    ],
+    [
+      'PrestaShop 200 hasError',
+      '/en/cart',
+      'id_product=31&qty=50&add=1&action=update',
+      200,
+      '{"hasError":true,"errors":["Not enough"]}',
+    ],
+    [
+      'BigCommerce 200 data.error',
+      '/remote/v1/cart/add',
+      'product_id=21&qty[]=1',
+      200,
+      '{"data":{"error":"Out of stock"}}',
+    ],
+    [
+      'Magento 200 backUrl to the product',
+      '/checkout/cart/add/uenc/x/product/12/',
+      'product=12&qty=1',
+      200,
+      '{"backUrl":"https://shop.example/tee.html"}',
+    ],
+  ])('%s is a refusal, by fetch and by XMLHttpRequest', async (_, url, body, refusalStatus, refusal) => {
+    status = refusalStatus;
+    answer = refusal;
+    await request('fetch', url, body);
+    await request('xhr', url, body);
+    expect(add).not.toHaveBeenCalled();
+  });
+
+  it('Magento accepts with [] or a backUrl to the cart page; a body that is not JSON leaves the status to decide', async () => {
+    for (const accepted of ['[]', '{"backUrl":"https://shop.example/checkout/cart/"}', '<html>']) {
+      answer = accepted;
+      await request('fetch', '/checkout/cart/add/uenc/x/product/12/', 'product=12&qty=1');
+      await request('xhr', '/checkout/cart/add/uenc/x/product/12/', 'product=12&qty=1');
+    }
+    expect(add).toHaveBeenCalledTimes(6);
+  });
+
+  it("takes ids the request lacks from the answer: PrestaShop's combination, Shopify's product, BigCommerce's cart_item", async () => {
+    answer =
+      '{"success":true,"id_product":31,"id_product_attribute":7,"quantity":2,"cart":{"products":[{"id_product":9}]}}';
+    await request('xhr', '/en/cart', 'token=t&id_product=31&group%5B1%5D=2&qty=2&add=1&action=update');
+    answer = '{"id":4001,"product_id":400,"variant_id":4001,"quantity":5}';
+    await request('fetch', '/cart/add', formData({ id: '4001', quantity: '1' }));
+    answer = '{"data":{"cart_id":"c","cart_item":{"id":"line","product_id":21,"variant_id":210,"quantity":3}}}';
+    await request('fetch', '/remote/v1/cart/add', formData({ action: 'add', product_id: '21', 'qty[]': '1' }));
+    expect(add.mock.calls).toEqual([
+      [{ product_id: '31', variant: '7', quantity: 2 }, 'prestashop'],
+      // The quantity added is the request's: Shopify answers with the line's whole quantity.
+      [{ product_id: '400', variant: '4001', quantity: 1 }, 'shopify'],
+      [{ product_id: '21', variant: '210', quantity: 1 }, 'bigcommerce'],
+    ]);
+  });
+
+  it("WooCommerce's single-product AJAX add of a variation: the parent product is the form's, paired with its click", async () => {
+    document.body.innerHTML = `<form class="variations_form cart" data-product_id="70" method="post"><input name="quantity" value="2"><input type="hidden" name="variation_id" value="71"><button type="submit" class="single_add_to_cart_button" name="add-to-cart" value="70">Add</button></form>`;
+    const button = document.querySelector('button')!;
+    // ajax-add-to-cart.js: the click is cancelled and the form posted with product_id = the variation.
+    button.addEventListener('click', (event) => event.preventDefault());
+    button.click();
+    await request('fetch', '/?wc-ajax=add_to_cart', 'quantity=2&variation_id=71&product_id=71');
+    // The trigger was used by its request: a later request alone names what it names.
+    await request('fetch', '/?wc-ajax=add_to_cart', 'quantity=1&variation_id=71&product_id=71');
+    expect(add.mock.calls).toEqual([
+      [{ product_id: '70', variant: '71', quantity: 2 }, 'woocommerce'],
+      [{ product_id: '71', variant: '71', quantity: 1 }, 'woocommerce'],
+    ]);
+  });
+
+  it('every accepted request is one add: the same item twice is two; a submit and the request it makes are one', async () => {
+    await request('fetch', '/cart/add.js', JSON.stringify({ id: 4001, quantity: 1 }));
+    await request('xhr', '/cart/add.js', JSON.stringify({ id: 4001, quantity: 1 }));
+    document.body.innerHTML = '<form action="/cart/add" method="post"><input name="id" value="4001"></form>';
+    document.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    // The submit was not cancelled, but a script posts the add before the page is left: that settles it.
+    await request('fetch', '/cart/add.js', JSON.stringify({ id: 4001, quantity: 1 }));
+    window.dispatchEvent(new Event('pagehide'));
+    stop();
+    stop = onCartAdds(add);
+    expect(add).toHaveBeenCalledTimes(3);
+  });
+
+  it("leaves the page's own reading of the answer whole: its fetch body and XMLHttpRequest handlers", async () => {
+    answer = '{"id":4001,"product_id":400}';
+    const response = await fetch('/cart/add.js', { method: 'POST', body: '{"id":4001}' });
+    expect(await response.json()).toEqual({ id: 4001, product_id: 400 });
+    const xhr = new XMLHttpRequest();
+    const seen: string[] = [];
+    xhr.onload = () => seen.push(xhr.responseText);
+    xhr.open('POST', '/cart/add.js');
+    xhr.send('{"id":4001}');
+    await flush();
+    expect(seen).toEqual(['{"id":4001,"product_id":400}']);
+    expect(xhr.onload).not.toBeNull();
+    expect(add).toHaveBeenCalledTimes(2);
   });
 });
 
