@@ -10,7 +10,18 @@ import { dayOf, raw, sql } from './report/sql.mjs';
 /** @typedef {import('./report/sql.mjs').Dialect} Dialect @typedef {import('./report/sql.mjs').Sql} Sql */
 
 /** Bumped when the rollups change: a store with an older version rebuilds them from the events. */
-export const ROLLUP_VERSION = 1;
+export const ROLLUP_VERSION = 2;
+
+/** The rollup tables, for a rebuild. */
+export const ROLLUP_TABLES = [
+  'rollup_sessions',
+  'rollup_orders',
+  'rollup_visitors',
+  'rollup_days',
+  'rollup_page_visitors',
+  'rollup_page_views',
+  'rollup_vitals',
+];
 
 /** @param {Dialect} d @returns {string[]} */
 export function rollupSchema(d) {
@@ -66,6 +77,37 @@ export function rollupSchema(d) {
       checkout_starts INTEGER NOT NULL,
       PRIMARY KEY (day, shard)
     )`,
+    `CREATE TABLE IF NOT EXISTS rollup_page_visitors (
+      path TEXT NOT NULL,
+      day INTEGER NOT NULL,
+      anon_key TEXT NOT NULL,
+      pageviews INTEGER NOT NULL,
+      PRIMARY KEY (path, day, anon_key)
+    )`,
+    'CREATE INDEX IF NOT EXISTS rollup_page_visitors_day ON rollup_page_visitors (day)',
+    // A page view (session, page count, path) per day: the sum of its engaged time, its final depth.
+    `CREATE TABLE IF NOT EXISTS rollup_page_views (
+      path TEXT NOT NULL,
+      day INTEGER NOT NULL,
+      session_key TEXT NOT NULL,
+      page_key TEXT NOT NULL,
+      engaged ${real},
+      depth ${real},
+      PRIMARY KEY (path, day, session_key, page_key)
+    )`,
+    'CREATE INDEX IF NOT EXISTS rollup_page_views_day ON rollup_page_views (day)',
+    // Percentiles need every value: one narrow row per Web Vitals event, its JSON read once.
+    `CREATE TABLE IF NOT EXISTS rollup_vitals (
+      message_id TEXT PRIMARY KEY,
+      day INTEGER NOT NULL,
+      path TEXT NOT NULL,
+      lcp ${real},
+      inp ${real},
+      cls ${real},
+      fcp ${real},
+      ttfb ${real}
+    )`,
+    'CREATE INDEX IF NOT EXISTS rollup_vitals_day ON rollup_vitals (day, path)',
     'CREATE TABLE IF NOT EXISTS rollup_meta (version INTEGER NOT NULL)',
   ];
 }
@@ -88,13 +130,20 @@ const TARGET = '__t';
  * One upsert: the aggregates of the new events, merged into the existing rows.
  *
  * @param {Dialect} d @param {string} table @param {string[]} keys
- * @param {Array<[string, 'sum' | 'least' | 'greatest']>} merge  how each other column combines
+ * @param {Array<[string, 'sum' | 'nsum' | 'least' | 'greatest']>} merge  how each other column combines
+ *   (`nsum`: a sum that stays NULL while both sides are, as SUM over no value is)
  * @param {Sql} select  columns in order: keys, then merge's
  */
 function upsert(d, table, keys, merge, select) {
   const cols = [...keys, ...merge.map(([c]) => c)];
   const set = merge
-    .map(([c, how]) => (how === 'sum' ? `${c} = ${TARGET}.${c} + excluded.${c}` : pick(d, how, c)))
+    .map(([c, how]) =>
+      how === 'sum'
+        ? `${c} = ${TARGET}.${c} + excluded.${c}`
+        : how === 'nsum'
+          ? `${c} = CASE WHEN ${TARGET}.${c} IS NULL THEN excluded.${c} WHEN excluded.${c} IS NULL THEN ${TARGET}.${c} ELSE ${TARGET}.${c} + excluded.${c} END`
+          : pick(d, how, c),
+    )
     .join(', ')
     .replaceAll(`${TARGET}.`, `${table}.`);
   // The sort: concurrent transactions (several PostgreSQL instances) lock rows in the same order.
@@ -178,6 +227,33 @@ export function rollupUpdates(d, newEvents) {
       sql`SELECT ${day} AS day, ${raw(d === 'postgres' ? 'pg_backend_pid() % 16' : '0')} AS shard, SUM(${f.page}), SUM(${f.cart}), SUM(${f.checkout})
       FROM events WHERE (${newEvents}) GROUP BY ${day}`,
     ),
+    upsert(
+      d,
+      'rollup_page_visitors',
+      ['path', 'day', 'anon_key'],
+      [['pageviews', 'sum']],
+      sql`SELECT ${f.viewPath} AS path, ${day} AS day, ${f.key('anonymous_id')} AS anon_key, COUNT(*)
+      FROM events WHERE (${newEvents}) AND type = 'page'
+      GROUP BY ${f.viewPath}, ${day}, ${f.key('anonymous_id')}`,
+    ),
+    upsert(
+      d,
+      'rollup_page_views',
+      ['path', 'day', 'session_key', 'page_key'],
+      [
+        ['engaged', 'nsum'],
+        ['depth', 'greatest'],
+      ],
+      sql`SELECT path, day, session_key, page_key, SUM(engaged), MAX(depth)
+      FROM (SELECT ${f.engagementPath} AS path, ${day} AS day, ${f.key('session_id')} AS session_key,
+          ${f.key('page_count')} AS page_key, ${f.engagedMs} AS engaged, ${f.finalDepth} AS depth
+        FROM events WHERE (${newEvents}) AND event = 'Page Engagement') e
+      GROUP BY path, day, session_key, page_key`,
+    ),
+    sql`INSERT INTO rollup_vitals (message_id, day, path, lcp, inp, cls, fcp, ttfb)
+      SELECT message_id, ${day}, ${f.engagementPath}, ${f.vital('lcp')}, ${f.vital('inp')}, ${f.vital('cls')}, ${f.vital('fcp')}, ${f.vital('ttfb')}
+      FROM events WHERE (${newEvents}) AND event = 'Web Vitals'
+      ON CONFLICT (message_id) DO NOTHING`,
   ];
 }
 
@@ -189,10 +265,7 @@ export function rollupUpdates(d, newEvents) {
  */
 export function rollupRebuild(d) {
   return [
-    raw('DELETE FROM rollup_sessions'),
-    raw('DELETE FROM rollup_orders'),
-    raw('DELETE FROM rollup_visitors'),
-    raw('DELETE FROM rollup_days'),
+    ...ROLLUP_TABLES.map((t) => raw(`DELETE FROM ${t}`)),
     ...rollupUpdates(d, raw('true')),
     raw('DELETE FROM rollup_meta'),
     raw(`INSERT INTO rollup_meta (version) VALUES (${ROLLUP_VERSION})`),

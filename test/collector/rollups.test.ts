@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Row, type Store } from '../../examples/collector/store.mjs';
 import { computeMetrics } from '../../examples/collector/report/metrics.mjs';
+import { ROLLUP_TABLES } from '../../examples/collector/rollups.mjs';
 import { startPostgres } from './support/postgres';
 
 const DAY = 86_400_000;
@@ -31,6 +32,7 @@ const KINDS = [
   'Order Completed',
   'Product Added',
   'Form Submitted',
+  'Web Vitals',
   'Video Played',
 ] as const;
 
@@ -50,6 +52,13 @@ const eventArb = fc.record({
   campaign: fc.constantFrom('spring', 'sale', null),
   // One event in ten without a session, one in ten without a visitor.
   noSession: fc.integer({ min: 0, max: 9 }).map((n) => n == 0),
+  // The page view it belongs to, and the path it reports (or none: the event's own).
+  pageCount: fc.constantFrom(1, 2, 3, null),
+  path: fc.constantFrom('/', '/a', '/b', null),
+  propPath: fc.constantFrom('/', '/a', undefined),
+  final: fc.boolean(),
+  depth: fc.constantFrom(20, 55, 100, 'x', undefined),
+  vital: fc.constantFrom(1200, 2500.5, 4000, 0.08, undefined),
   noVisitor: fc.integer({ min: 0, max: 9 }).map((n) => n == 0),
 });
 const sessionArb = fc.record({
@@ -78,7 +87,10 @@ function batches(stream: Stream): Row[][] {
     s.events.forEach((e, i) => {
       const ts = D0 + (s.start + e.at) * 60_000 + i;
       const props: Record<string, unknown> = {};
-      if (e.kind == 'Page Engagement') Object.assign(props, { engaged_ms: e.engaged });
+      if (e.kind == 'Page Engagement')
+        Object.assign(props, { engaged_ms: e.engaged, path: e.propPath, final: e.final, scroll_depth: e.depth });
+      if (e.kind == 'Web Vitals')
+        Object.assign(props, { path: e.propPath, lcp: e.vital, inp: e.vital, cls: e.vital, fcp: 900, ttfb: e.vital });
       if (e.kind == 'Order Completed')
         Object.assign(props, { order_id: e.orderId, revenue: e.revenue, total: e.total, currency: e.currency });
       if (e.kind == 'Session Started')
@@ -99,8 +111,8 @@ function batches(stream: Stream): Row[][] {
         user_id: null,
         session_id: e.noSession ? null : `s${s.id}`,
         session_index: s.index,
-        page_count: 1,
-        path: e.landing || '/x',
+        page_count: e.pageCount,
+        path: e.path,
         url: null,
         referrer: null,
         ts,
@@ -129,7 +141,7 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
   async function freshStore(): Promise<Store> {
     if (kind == 'sqlite') return openStore({ dataDir: join(dir, `run-${runs++}`) });
     const store = await openStore({ databaseUrl: pgServer!.url });
-    await store.all('TRUNCATE events, rollup_sessions, rollup_orders, rollup_visitors, rollup_days');
+    await store.all(`TRUNCATE events, ${ROLLUP_TABLES.join(', ')}`);
     return store;
   }
   beforeAll(async () => {
@@ -166,8 +178,7 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
     for (const b of batches(stream)) await store.insert(b);
     const before = await computeMetrics(store, RANGES[0], { source: 'rollup' });
     // As an older version would have left it: no rollups, no version.
-    for (const t of ['rollup_sessions', 'rollup_orders', 'rollup_visitors', 'rollup_days', 'rollup_meta'])
-      await exec(store, `DELETE FROM ${t}`);
+    for (const t of [...ROLLUP_TABLES, 'rollup_meta']) await exec(store, `DELETE FROM ${t}`);
     await store.close();
     const reopened = await (kind == 'sqlite'
       ? openStore({ dataDir: join(dir, `run-${runs - 1}`) })

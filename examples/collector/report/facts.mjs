@@ -46,6 +46,14 @@ export function facts(d) {
     amount: sql`COALESCE(${money('revenue')}, ${money('total')})`,
     // An ISO 4217 code is three capital letters; anything else ("€", "usd ") is ignored, so one bad
     // value cannot break the report's formatting.
+    // Page views and their Page Engagement reports.
+    viewPath: raw(`COALESCE(path, '(unknown)')`),
+    engagementPath: sql`COALESCE(${text('path')}, path, '(unknown)')`,
+    engagedMs: num('engaged_ms'),
+    finalDepth: sql`(CASE WHEN ${prop(d, 'final', 'bool')} THEN ${num('scroll_depth')} END)`,
+    vital: (/** @type {'lcp' | 'inp' | 'cls' | 'fcp' | 'ttfb'} */ m) => num(m),
+    // Key columns cannot hold NULL: '' stands for it, '#' + the value for a value.
+    key: (/** @type {string} */ col) => raw(`(CASE WHEN ${col} IS NULL THEN '' ELSE '#' || ${col} END)`),
     currency:
       d === 'postgres'
         ? sql`(CASE WHEN ${cur} ~ '^[A-Z]{3}$' THEN ${cur} END)`

@@ -208,7 +208,7 @@ export const SUMMARY = /** @type {const} */ ([
 
 /**
  * The common table expressions every query starts from: `ev` (the range's events), `sess` (one
- * row per session), `ord` (one row per order), `land` (one row per session with a Session
+ * row per session, with where it came from), `ord` (one row per order), `land` (the sessions with a Session
  * Started), `vis` (one row per visitor), `seen` (the range's visitors seen before it) and `tot`
  * (event counts). Unreferenced ones cost nothing: neither database evaluates a CTE no query reads.
  *
@@ -233,15 +233,15 @@ function base(d, r, source = 'raw') {
   sess_raw AS (
     SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
       MIN(first_ts) AS started, MAX(last_ts) - MIN(first_ts) AS duration_ms, SUM(pageviews) AS pageviews,
-      SUM(engaged_ms) AS engaged_ms, MAX(key_event) AS key_event, MAX(cart) AS cart, MAX(checkout) AS checkout, MAX(ordered) AS ordered
+      SUM(engaged_ms) AS engaged_ms, MAX(key_event) AS key_event, MAX(cart) AS cart, MAX(checkout) AS checkout, MAX(ordered) AS ordered,
+      MAX(started) AS has_land, MIN(landing_path) AS landing_path, MIN(referrer) AS referrer, MIN(source) AS source,
+      MIN(medium) AS medium, MIN(campaign) AS campaign
     FROM rollup_sessions WHERE ${days} GROUP BY session_id),
   ${sess},
+  land AS (SELECT * FROM sess WHERE has_land = 1),
   ord AS (
     SELECT order_key, MAX(amount) AS amount, MAX(currency) AS currency, MIN(session_id) AS session_id
     FROM rollup_orders WHERE ${days} GROUP BY order_key),
-  land AS (
-    SELECT session_id, MIN(landing_path) AS landing_path, MIN(referrer) AS referrer, MIN(source) AS source, MIN(medium) AS medium, MIN(campaign) AS campaign
-    FROM rollup_sessions WHERE ${days} AND started = 1 GROUP BY session_id),
   vis AS (
     SELECT anonymous_id, COUNT(DISTINCT NULLIF(session_key, '')) AS n_sessions, MAX(session_index) AS max_index
     FROM rollup_visitors WHERE ${days} GROUP BY anonymous_id),
@@ -255,18 +255,17 @@ function base(d, r, source = 'raw') {
     SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
       MIN(ts) AS started, MAX(ts) - MIN(ts) AS duration_ms, SUM(${f.page}) AS pageviews,
       COALESCE(SUM(${f.engaged}), 0) AS engaged_ms, MAX(${f.keyEvent}) AS key_event,
-      MAX(${f.cart}) AS cart, MAX(${f.checkout}) AS checkout, MAX(${f.ordered}) AS ordered
+      MAX(${f.cart}) AS cart, MAX(${f.checkout}) AS checkout, MAX(${f.ordered}) AS ordered,
+      MAX(${f.sessionStarted}) AS has_land, MIN(${f.landingPath}) AS landing_path, MIN(${f.referrer}) AS referrer,
+      MIN(${f.source}) AS source, MIN(${f.medium}) AS medium, MIN(${f.campaign}) AS campaign
     FROM ev WHERE session_id IS NOT NULL GROUP BY session_id),
   ${sess},
+  land AS (SELECT * FROM sess WHERE has_land = 1),
   ord AS (
     SELECT order_key, MAX(amount) AS amount, MAX(currency) AS currency, MIN(session_id) AS session_id
     FROM (SELECT ${f.orderKey} AS order_key, ${f.amount} AS amount, ${f.currency} AS currency, session_id
       FROM ev WHERE event = 'Order Completed') o
     GROUP BY order_key),
-  land AS (
-    SELECT session_id, MIN(${f.landingPath}) AS landing_path, MIN(${f.referrer}) AS referrer, MIN(${f.source}) AS source,
-      MIN(${f.medium}) AS medium, MIN(${f.campaign}) AS campaign
-    FROM ev WHERE event = 'Session Started' AND session_id IS NOT NULL GROUP BY session_id),
   vis AS (SELECT anonymous_id, COUNT(DISTINCT session_id) AS n_sessions, MAX(session_index) AS max_index
     FROM ev WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id),
   -- Seen before the range: one pass over the earlier events (a semi-join), not a lookup per
@@ -289,14 +288,28 @@ function hostOf(d, c) {
 
 /** @type {Record<string, (d: Dialect, r: Range, limit?: number, src?: Source) => Sql>} */
 const TABLE_QUERIES = {
-  pages: (d, r, limit, src) => sql`WITH ${base(d, r, src)},
-    pv AS (SELECT COALESCE(path, '(unknown)') AS path, COUNT(*) AS pageviews, COUNT(DISTINCT anonymous_id) AS visitors
-      FROM ev WHERE type = 'page' GROUP BY COALESCE(path, '(unknown)')),
-    views AS (SELECT path, session_id, page_count, SUM(engaged) AS engaged, MAX(CASE WHEN is_final THEN depth END) AS depth
-      FROM (SELECT COALESCE(${prop(d, 'path')}, path, '(unknown)') AS path, session_id, page_count, ${prop(d, 'engaged_ms', 'num')} AS engaged,
-          ${prop(d, 'final', 'bool')} AS is_final, ${prop(d, 'scroll_depth', 'num')} AS depth
+  pages: (d, r, limit, src) => {
+    const f = facts(d);
+    const rolled = src === 'rollup';
+    const days = sql`day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`;
+    return sql`WITH ${base(d, r, src)},
+    pv AS (${
+      rolled
+        ? sql`SELECT path, SUM(pageviews) AS pageviews, COUNT(DISTINCT NULLIF(anon_key, '')) AS visitors
+      FROM rollup_page_visitors WHERE ${days} GROUP BY path`
+        : sql`SELECT ${f.viewPath} AS path, COUNT(*) AS pageviews, COUNT(DISTINCT anonymous_id) AS visitors
+      FROM ev WHERE type = 'page' GROUP BY ${f.viewPath}`
+    }),
+    -- A page view: a session, its page count and the path.
+    views AS (${
+      rolled
+        ? sql`SELECT path, SUM(engaged) AS engaged, MAX(depth) AS depth
+      FROM rollup_page_views WHERE ${days} GROUP BY path, session_key, page_key`
+        : sql`SELECT path, SUM(engaged) AS engaged, MAX(depth) AS depth
+      FROM (SELECT ${f.engagementPath} AS path, session_id, page_count, ${f.engagedMs} AS engaged, ${f.finalDepth} AS depth
         FROM ev WHERE event = 'Page Engagement') e
-      GROUP BY path, session_id, page_count),
+      GROUP BY path, session_id, page_count`
+    }),
     eng AS (SELECT path, AVG(engaged) AS avg_engaged_ms, AVG(depth) AS avg_scroll_depth FROM views GROUP BY path),
     paths AS (SELECT path FROM pv UNION SELECT path FROM eng)
     ${sorted(
@@ -309,14 +322,14 @@ const TABLE_QUERIES = {
         ['path', 'asc', 'text'],
       ],
       limit,
-    )}`,
+    )}`;
+  },
 
   landingPages: (d, r, limit, src) => sql`WITH ${base(d, r, src)}
     ${sorted(
       d,
       sql`SELECT landing_path, COUNT(*) AS sessions, ${ratio('SUM(bounced)', 'COUNT(*)')} AS bounce_rate, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate
-      FROM (SELECT COALESCE(land.landing_path, '(unknown)') AS landing_path, sess.bounced, sess.ordered
-        FROM land JOIN sess ON sess.session_id = land.session_id) l
+      FROM (SELECT COALESCE(landing_path, '(unknown)') AS landing_path, bounced, ordered FROM land) l
       GROUP BY landing_path`,
       [
         ['sessions', 'desc', 'num'],
@@ -329,8 +342,7 @@ const TABLE_QUERIES = {
     ${sorted(
       d,
       sql`SELECT referrer, COUNT(*) AS sessions, ${ratio('SUM(bounced)', 'COUNT(*)')} AS bounce_rate, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate
-      FROM (SELECT COALESCE(NULLIF(${hostOf(d, 'land.referrer')}, ''), '(direct)') AS referrer, sess.bounced, sess.ordered
-        FROM land JOIN sess ON sess.session_id = land.session_id) l
+      FROM (SELECT COALESCE(NULLIF(${hostOf(d, 'referrer')}, ''), '(direct)') AS referrer, bounced, ordered FROM land) l
       GROUP BY referrer`,
       [
         ['sessions', 'desc', 'num'],
@@ -340,15 +352,24 @@ const TABLE_QUERIES = {
     )}`,
 
   campaigns: (d, r, limit, src) => sql`WITH ${base(d, r, src)},
-    so AS (SELECT session_id, COUNT(*) AS orders, SUM(amount) AS revenue FROM ord GROUP BY session_id)
+    -- The campaign sessions and the orders, side by side, then one row per session: a join by
+    -- grouping. (SQLite ran land LEFT JOIN orders as a scan of the orders for every session.)
+    camp AS (
+      SELECT session_id, source, medium, campaign, ordered, 1 AS is_session, 0 AS is_order, CAST(NULL AS DOUBLE PRECISION) AS amount
+      FROM land WHERE source IS NOT NULL OR medium IS NOT NULL OR campaign IS NOT NULL
+      UNION ALL
+      SELECT session_id, NULL, NULL, NULL, 0, 0, 1, amount FROM ord WHERE session_id IS NOT NULL),
+    cs AS (
+      SELECT MAX(source) AS source, MAX(medium) AS medium, MAX(campaign) AS campaign, MAX(ordered) AS ordered,
+        SUM(is_order) AS orders, SUM(amount) AS revenue
+      FROM camp GROUP BY session_id HAVING MAX(is_session) = 1)
     ${sorted(
       d,
       sql`SELECT source, medium, campaign, COUNT(*) AS sessions, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate,
         COALESCE(SUM(orders), 0) AS orders, COALESCE(SUM(revenue), 0) AS revenue
-      FROM (SELECT COALESCE(land.source, '(none)') AS source, COALESCE(land.medium, '(none)') AS medium, COALESCE(land.campaign, '(none)') AS campaign,
-          sess.ordered, so.orders, so.revenue
-        FROM land JOIN sess ON sess.session_id = land.session_id LEFT JOIN so ON so.session_id = land.session_id
-        WHERE land.source IS NOT NULL OR land.medium IS NOT NULL OR land.campaign IS NOT NULL) c
+      FROM (SELECT COALESCE(source, '(none)') AS source, COALESCE(medium, '(none)') AS medium, COALESCE(campaign, '(none)') AS campaign,
+          ordered, orders, revenue
+        FROM cs) c
       GROUP BY source, medium, campaign`,
       [
         ['sessions', 'desc', 'num'],
@@ -397,9 +418,15 @@ const TABLE_QUERIES = {
       metrics.map((m) => raw(`SELECT path, '${m}' AS metric, ${m} AS v FROM wv WHERE ${m} IS NOT NULL`)),
       ' UNION ALL ',
     );
+    const f = facts(d);
+    const wv =
+      src === 'rollup'
+        ? sql`SELECT path, ${raw(metrics.join(', '))} FROM rollup_vitals
+          WHERE day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`
+        : sql`SELECT ${f.engagementPath} AS path, ${join(metrics.map((m) => sql`${f.vital(/** @type {any} */ (m))} AS ${raw(m)}`))}
+        FROM ev WHERE event = 'Web Vitals'`;
     return sql`WITH ${base(d, r, src)},
-      wv AS (SELECT COALESCE(${prop(d, 'path')}, path, '(unknown)') AS path, ${join(metrics.map((m) => sql`${prop(d, m, 'num')} AS ${raw(m)}`))}
-        FROM ev WHERE event = 'Web Vitals'),
+      wv AS (${wv}),
       vlong AS (${long}),
       p75 AS (${percentile(d, 0.75, raw('vlong'), ['path', 'metric'], 'v')}),
       n AS (SELECT path, COUNT(*) AS samples FROM wv GROUP BY path)
