@@ -154,8 +154,11 @@ function upsert(d, table, keys, merge, select) {
 }
 
 /**
- * The statements that add the events matching `newEvents` (a condition on `events`, e.g. their
- * message ids) to the rollups. Run them in the transaction that inserted those events.
+ * The statements that add `newEvents` to the rollups: a relation with the columns of `events`,
+ * named `events` (SQLite: a temporary table of the rows just stored; PostgreSQL: those rows
+ * selected by message id; a rebuild: the table itself). Run them in the transaction that stored
+ * the events. (A condition on `events` instead let SQLite scan its index on `event`, every Order
+ * Completed ever stored, for each request.)
  *
  * @param {Dialect} d @param {Sql} newEvents
  * @returns {Sql[]}
@@ -189,7 +192,7 @@ export function rollupUpdates(d, newEvents) {
       sql`SELECT session_id, ${day} AS day, MIN(anonymous_id), MAX(session_index), MIN(ts), MAX(ts), SUM(${f.page}),
         COALESCE(SUM(${f.engaged}), 0), MAX(${f.keyEvent}), MAX(${f.cart}), MAX(${f.checkout}), MAX(${f.ordered}),
         MAX(${f.sessionStarted}), MIN(${f.landingPath}), MIN(${f.referrer}), MIN(${f.source}), MIN(${f.medium}), MIN(${f.campaign})
-      FROM events WHERE (${newEvents}) AND session_id IS NOT NULL GROUP BY session_id, ${day}`,
+      FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY session_id, ${day}`,
     ),
     upsert(
       d,
@@ -202,7 +205,7 @@ export function rollupUpdates(d, newEvents) {
       ],
       sql`SELECT order_key, day, MAX(amount), MAX(currency), MIN(session_id)
       FROM (SELECT ${f.orderKey} AS order_key, ${day} AS day, ${f.amount} AS amount, ${f.currency} AS currency, session_id
-        FROM events WHERE (${newEvents}) AND event = 'Order Completed') o
+        FROM ${newEvents} WHERE event = 'Order Completed') o
       GROUP BY order_key, day`,
     ),
     upsert(
@@ -212,7 +215,7 @@ export function rollupUpdates(d, newEvents) {
       [['session_index', 'greatest']],
       sql`SELECT anonymous_id, ${day} AS day, CASE WHEN session_id IS NULL THEN '' ELSE '#' || session_id END AS session_key,
         MAX(session_index)
-      FROM events WHERE (${newEvents}) AND anonymous_id IS NOT NULL
+      FROM ${newEvents} WHERE anonymous_id IS NOT NULL
       GROUP BY anonymous_id, ${day}, CASE WHEN session_id IS NULL THEN '' ELSE '#' || session_id END`,
     ),
     upsert(
@@ -225,7 +228,7 @@ export function rollupUpdates(d, newEvents) {
         ['checkout_starts', 'sum'],
       ],
       sql`SELECT ${day} AS day, ${raw(d === 'postgres' ? 'pg_backend_pid() % 16' : '0')} AS shard, SUM(${f.page}), SUM(${f.cart}), SUM(${f.checkout})
-      FROM events WHERE (${newEvents}) GROUP BY ${day}`,
+      FROM ${newEvents} GROUP BY ${day}`,
     ),
     upsert(
       d,
@@ -233,7 +236,7 @@ export function rollupUpdates(d, newEvents) {
       ['path', 'day', 'anon_key'],
       [['pageviews', 'sum']],
       sql`SELECT ${f.viewPath} AS path, ${day} AS day, ${f.key('anonymous_id')} AS anon_key, COUNT(*)
-      FROM events WHERE (${newEvents}) AND type = 'page'
+      FROM ${newEvents} WHERE type = 'page'
       GROUP BY ${f.viewPath}, ${day}, ${f.key('anonymous_id')}`,
     ),
     upsert(
@@ -247,12 +250,12 @@ export function rollupUpdates(d, newEvents) {
       sql`SELECT path, day, session_key, page_key, SUM(engaged), MAX(depth)
       FROM (SELECT ${f.engagementPath} AS path, ${day} AS day, ${f.key('session_id')} AS session_key,
           ${f.key('page_count')} AS page_key, ${f.engagedMs} AS engaged, ${f.finalDepth} AS depth
-        FROM events WHERE (${newEvents}) AND event = 'Page Engagement') e
+        FROM ${newEvents} WHERE event = 'Page Engagement') e
       GROUP BY path, day, session_key, page_key`,
     ),
     sql`INSERT INTO rollup_vitals (message_id, day, path, lcp, inp, cls, fcp, ttfb)
       SELECT message_id, ${day}, ${f.engagementPath}, ${f.vital('lcp')}, ${f.vital('inp')}, ${f.vital('cls')}, ${f.vital('fcp')}, ${f.vital('ttfb')}
-      FROM events WHERE (${newEvents}) AND event = 'Web Vitals'
+      FROM ${newEvents} WHERE event = 'Web Vitals'
       ON CONFLICT (message_id) DO NOTHING`,
   ];
 }
@@ -266,7 +269,7 @@ export function rollupUpdates(d, newEvents) {
 export function rollupRebuild(d) {
   return [
     ...ROLLUP_TABLES.map((t) => raw(`DELETE FROM ${t}`)),
-    ...rollupUpdates(d, raw('true')),
+    ...rollupUpdates(d, raw('events')),
     raw('DELETE FROM rollup_meta'),
     raw(`INSERT INTO rollup_meta (version) VALUES (${ROLLUP_VERSION})`),
   ];

@@ -103,24 +103,27 @@ async function openSqlite(dataDir) {
     db.transaction(() => {
       if (version() !== ROLLUP_VERSION) for (const q of rollupRebuild('sqlite')) db.prepare(q.text).run(q.params);
     }).immediate();
-  db.exec('CREATE TEMP TABLE IF NOT EXISTS new_events (message_id TEXT PRIMARY KEY)');
+  // The rows a transaction newly stored, which the rollup statements read.
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS new_events AS SELECT * FROM events WHERE 0');
   const ins = db.prepare(
     `INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`,
   );
-  const addNew = db.prepare('INSERT INTO temp.new_events (message_id) VALUES (?)');
-  const clearNew = db.prepare('DELETE FROM temp.new_events');
-  const updates = rollupUpdates('sqlite', raw('message_id IN (SELECT message_id FROM temp.new_events)')).map((q) =>
-    db.prepare(q.text),
+  const addNew = db.prepare(
+    `INSERT INTO temp.new_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
   );
+  const clearNew = db.prepare('DELETE FROM temp.new_events');
+  const updates = rollupUpdates('sqlite', raw('temp.new_events AS events')).map((q) => db.prepare(q.text));
   // One transaction per request: all of its messages are committed, or none (then the SDK retries);
   // the rollups get the events it newly stored, in the same transaction.
   const insertAll = db.transaction((/** @type {Row[]} */ rows) => {
     let n = 0;
-    for (const r of rows)
-      if (ins.run(COLUMNS.map((c) => r[c])).changes) {
+    for (const r of rows) {
+      const values = COLUMNS.map((c) => r[c]);
+      if (ins.run(values).changes) {
         n++;
-        addNew.run(r.message_id);
+        addNew.run(values);
       }
+    }
     if (n) {
       for (const u of updates) u.run();
       clearNew.run();
@@ -219,8 +222,8 @@ async function openPostgres(url) {
         // first is not counted twice.
         if (r.rowCount) {
           const ids = r.rows.map((x) => x.message_id);
-          for (const q of rollupUpdates('postgres', sql`message_id = ANY(${ids}::text[])`))
-            await c.query(numbered(q.text), q.params);
+          const added = sql`(SELECT * FROM events WHERE message_id = ANY(${ids}::text[])) AS events`;
+          for (const q of rollupUpdates('postgres', added)) await c.query(numbered(q.text), q.params);
         }
         await c.query('COMMIT');
         return r.rowCount ?? 0;
