@@ -113,30 +113,66 @@ async function openSqlite(dataDir) {
   );
   const clearNew = db.prepare('DELETE FROM temp.new_events');
   const updates = rollupUpdates('sqlite', raw('temp.new_events AS events')).map((q) => db.prepare(q.text));
-  // One transaction per request: all of its messages are committed, or none (then the SDK retries);
-  // the rollups get the events it newly stored, in the same transaction.
-  const insertAll = db.transaction((/** @type {Row[]} */ rows) => {
-    let n = 0;
-    for (const r of rows) {
-      const values = COLUMNS.map((c) => r[c]);
-      if (ins.run(values).changes) {
-        n++;
-        addNew.run(values);
+  // One transaction for the requests of a group: all of their messages are committed, or none
+  // (then their SDKs retry); the rollups get the events it newly stored, in the same transaction.
+  // Returns the count of rows newly stored per request.
+  const insertAll = db.transaction((/** @type {Row[][]} */ requests) => {
+    let added = 0;
+    const counts = requests.map((rows) => {
+      let n = 0;
+      for (const r of rows) {
+        const values = COLUMNS.map((c) => r[c]);
+        if (ins.run(values).changes) {
+          n++;
+          addNew.run(values);
+        }
       }
-    }
-    if (n) {
+      added += n;
+      return n;
+    });
+    if (added) {
       for (const u of updates) u.run();
       clearNew.run();
     }
-    return n;
+    return counts;
   });
+  /**
+   * Group commit: the requests that arrive while the event loop is busy are stored in one
+   * transaction on its next turn, so the rollup statements and the commit are paid once for all
+   * of them. Should the group fail, each request is tried on its own, so one bad request fails
+   * alone.
+   * @type {{ rows: Row[], resolve: (n: number) => void, reject: (e: unknown) => void }[]}
+   */
+  let waiting = [];
+  const commit = () => {
+    const group = waiting;
+    waiting = [];
+    if (!group.length) return;
+    try {
+      const counts = insertAll.immediate(group.map((g) => g.rows));
+      group.forEach((g, i) => g.resolve(counts[i]));
+    } catch (e) {
+      if (group.length == 1) return group[0].reject(e);
+      for (const g of group)
+        try {
+          g.resolve(insertAll.immediate([g.rows])[0]);
+        } catch (e1) {
+          g.reject(e1);
+        }
+    }
+  };
   const file = join(dataDir, 'engagekit.sqlite');
   /** @type {ReturnType<typeof openReader> | undefined} */
   let reader;
   return {
     dialect: 'sqlite',
     rollups: true,
-    insert: async (rows) => (rows.length ? insertAll.immediate(rows) : 0),
+    insert: (rows) =>
+      new Promise((resolve, reject) => {
+        if (!rows.length) return resolve(0);
+        if (!waiting.length) setImmediate(commit);
+        waiting.push({ rows, resolve, reject });
+      }),
     all: async (sql, params = []) => db.prepare(sql).all(params.map((p) => (typeof p == 'boolean' ? Number(p) : p))),
     // Started on the first report, so a collector that never serves one has no worker.
     report: {
@@ -145,6 +181,7 @@ async function openSqlite(dataDir) {
       all: (sql, params) => (reader ||= openReader(file)).all(sql, params),
     },
     close: async () => {
+      commit();
       await reader?.close();
       db.close();
     },

@@ -107,6 +107,43 @@ describe('cheap refusals, bounded answers', () => {
   });
 });
 
+describe('group commit (SQLite)', () => {
+  it('stores concurrent requests in one transaction, and a request that fails fails alone', async () => {
+    const c = await start();
+    const row = (id: string, ts: number | null) => ({
+      message_id: id,
+      write_key: 'k',
+      type: 'track',
+      event: 'E',
+      name: null,
+      anonymous_id: 'a',
+      user_id: null,
+      session_id: 's',
+      session_index: 1,
+      page_count: 1,
+      path: '/',
+      url: null,
+      referrer: null,
+      ts,
+      received_at: 1,
+      properties: '{}',
+      context: '{}',
+    });
+    const tag = Math.random().toString(36).slice(2);
+    // Asked for in the same turn of the event loop: one group. The second breaks NOT NULL.
+    const results = await Promise.allSettled([
+      c.store.insert([row(`${tag}-1`, 5), row(`${tag}-2`, 6)]),
+      c.store.insert([row(`${tag}-3`, null) as never]),
+      c.store.insert([row(`${tag}-2`, 6), row(`${tag}-4`, 7)]),
+    ]);
+    expect(results.map((r) => (r.status == 'fulfilled' ? r.value : 'failed'))).toEqual([2, 'failed', 1]);
+    const stored = await c.store.all('SELECT message_id FROM events WHERE message_id LIKE ? ORDER BY message_id', [
+      `${tag}-%`,
+    ]);
+    expect(stored.map((r) => r.message_id)).toEqual([`${tag}-1`, `${tag}-2`, `${tag}-4`]);
+  });
+});
+
 describe('slow clients and connections', () => {
   it('cuts a client that stops sending its body, and one that never finishes its headers', async () => {
     const c = await start({ bodyIdleMs: 300, headersTimeoutMs: 300, requestTimeoutMs: 600 });
