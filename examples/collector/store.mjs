@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROLLUP_VERSION, rollupRebuild, rollupSchema, rollupUpdates } from './rollups.mjs';
-import { raw, sql } from './report/sql.mjs';
+import { raw } from './report/sql.mjs';
 import { openReader } from './report/reader.mjs';
 
 /**
@@ -77,15 +77,16 @@ const SCHEMA = [
  * Open the store: PostgreSQL at `databaseUrl` when given, else SQLite at `${dataDir}/engagekit.sqlite`.
  * Creates the table and indexes when missing (safe when several instances start at once).
  *
- * @param {{ databaseUrl?: string, dataDir?: string }} [opts]
+ * @param {{ databaseUrl?: string, dataDir?: string, reportTimeoutMs?: number }} [opts]
+ *   `reportTimeoutMs` (SQLite, 30 s): the longest a report's queries may take in their worker
  * @returns {Promise<Store>}
  */
-export async function openStore({ databaseUrl, dataDir = './data' } = {}) {
-  return databaseUrl ? openPostgres(databaseUrl) : openSqlite(dataDir);
+export async function openStore({ databaseUrl, dataDir = './data', reportTimeoutMs = 30_000 } = {}) {
+  return databaseUrl ? openPostgres(databaseUrl) : openSqlite(dataDir, reportTimeoutMs);
 }
 
-/** @param {string} dataDir @returns {Promise<Store>} */
-async function openSqlite(dataDir) {
+/** @param {string} dataDir @param {number} reportTimeoutMs @returns {Promise<Store>} */
+async function openSqlite(dataDir, reportTimeoutMs) {
   const { default: Database } = await import('better-sqlite3');
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, 'engagekit.sqlite'));
@@ -178,7 +179,7 @@ async function openSqlite(dataDir) {
     report: {
       dialect: 'sqlite',
       rollups: true,
-      all: (sql, params) => (reader ||= openReader(file)).all(sql, params),
+      all: (sql, params) => (reader ||= openReader(file, { timeoutMs: reportTimeoutMs })).all(sql, params),
     },
     close: async () => {
       commit();
@@ -190,7 +191,18 @@ async function openSqlite(dataDir) {
 
 /** The SQL type of each column, for PostgreSQL's arrays. */
 const PG_TYPES = { session_index: 'integer', page_count: 'integer', ts: 'bigint', received_at: 'bigint' };
-const INSERT_PG = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[/** @type {keyof PG_TYPES} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`;
+const INSERT_PG = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[/** @type {keyof PG_TYPES} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (message_id) DO NOTHING RETURNING *`;
+
+/**
+ * The insert and the rollup updates in one statement: the rollups read the rows the insert
+ * returns, which are the rows this statement stored (a messageId another instance stored first is
+ * neither returned nor counted twice).
+ */
+const INSERT_WITH_ROLLUPS = `WITH added AS (${INSERT_PG}),
+${rollupUpdates('postgres', raw('added AS events'))
+  .map((q, i) => `rollup${i} AS (${q.text})`)
+  .join(',\n')}
+SELECT COUNT(*) AS n FROM added`;
 
 /** `?` placeholders to PostgreSQL's `$1, $2, …`, leaving quoted text alone. @param {string} sql */
 export function numbered(sql) {
@@ -245,31 +257,15 @@ async function openPostgres(url) {
       // Sorted by message_id, so two requests holding some of the same ids (two instances given
       // one batch) take their row locks in the same order and cannot deadlock.
       const sorted = [...rows].sort((a, b) => (a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0));
-      const c = await pool.connect();
-      try {
-        // One transaction: all of the request's rows and their rollups, or nothing.
-        await c.query('BEGIN');
-        // One array per column, not one parameter per value: a 500 KB batch of small messages is
-        // well over PostgreSQL's 65 535 parameters, and would fail (503, retried for ever) as VALUES.
-        const r = await c.query(
-          INSERT_PG,
-          COLUMNS.map((c) => sorted.map((r) => r[c])),
-        );
-        // RETURNING gives the rows this transaction stored: a messageId another instance stored
-        // first is not counted twice.
-        if (r.rowCount) {
-          const ids = r.rows.map((x) => x.message_id);
-          const added = sql`(SELECT * FROM events WHERE message_id = ANY(${ids}::text[])) AS events`;
-          for (const q of rollupUpdates('postgres', added)) await c.query(numbered(q.text), q.params);
-        }
-        await c.query('COMMIT');
-        return r.rowCount ?? 0;
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      } finally {
-        c.release();
-      }
+      // One array per column, not one parameter per value: a 500 KB batch of small messages is
+      // well over PostgreSQL's 65 535 parameters, and would fail (503, retried for ever) as VALUES.
+      // One statement, so one round trip and one implicit transaction: the request's rows and
+      // their rollups, or nothing.
+      const r = await pool.query(
+        INSERT_WITH_ROLLUPS,
+        COLUMNS.map((c) => sorted.map((r) => r[c])),
+      );
+      return Number(r.rows[0].n);
     },
     all: async (sql, params = []) => (await pool.query(numbered(sql), params)).rows,
     report: {

@@ -481,9 +481,10 @@ function formEvents(d) {
 function summaryQuery(d, r, src) {
   const cnt = (/** @type {string} */ cond) => raw(`COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`);
   return sql`WITH ${base(d, r, src)},
+    -- IN, not a LEFT JOIN: SQLite ran that join as a scan of seen for every visitor.
     v AS (SELECT COUNT(*) AS visitors,
-        COALESCE(SUM(CASE WHEN max_index > 1 OR n_sessions > 1 OR seen.anonymous_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS returning_visitors
-      FROM vis LEFT JOIN seen ON seen.anonymous_id = vis.anonymous_id),
+        COALESCE(SUM(CASE WHEN max_index > 1 OR n_sessions > 1 OR anonymous_id IN (SELECT anonymous_id FROM seen) THEN 1 ELSE 0 END), 0) AS returning_visitors
+      FROM vis),
     s AS (SELECT COUNT(*) AS sessions, COALESCE(SUM(bounced), 0) AS bounces, COALESCE(SUM(pageviews), 0) AS pageviews,
         AVG(CAST(duration_ms AS DOUBLE PRECISION)) AS avg_duration, AVG(CAST(engaged_ms AS DOUBLE PRECISION)) AS avg_engaged,
         COALESCE(SUM(ordered), 0) AS converted, COALESCE(SUM(cart), 0) AS cart_sessions, ${cnt('cart = 1 AND ordered = 0')} AS abandoned_carts
