@@ -2,24 +2,39 @@
 // SDK's), checks every message against the repo's JSON Schema, stores each messageId once and
 // answers 2xx only after the write is committed. Serves the engagement report too.
 //
-//   node examples/collector/server.mjs [--port 4318] [--data-dir ./data] [--database-url postgres://…]
-//                                      [--write-keys k1,k2] [--allowed-origins https://shop.example]
-// or the same as environment variables: PORT, DATA_DIR, DATABASE_URL, WRITE_KEYS, ALLOWED_ORIGINS.
+//   node examples/collector/server.mjs [--port 4318] [--host 127.0.0.1] [--data-dir ./data]
+//     [--database-url postgres://…] [--write-keys k1,k2] [--allowed-origins https://shop.example]
+//     [--report-password …] [--report on|off|public] [--max-connections 1000]
+// or the same as environment variables: PORT, HOST, DATA_DIR, DATABASE_URL, WRITE_KEYS,
+// ALLOWED_ORIGINS, REPORT_PASSWORD, REPORT, MAX_CONNECTIONS.
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { Refused, MAX_BODY, decode, isIngestPath, parse } from './ingest.mjs';
+import { Refused, MAX_BODY, decode, isIngestPath, readBatch, toRows } from './ingest.mjs';
 import { openStore } from './store.mjs';
 import { handleReport } from './report/routes.mjs';
+import { reportGuard } from './report/auth.mjs';
 
 /** JSON lines on stdout, one per request (and per lifecycle step). @param {object} o */
 const jsonLog = (o) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n');
+
+/** Whether a listening address is reachable from this machine only. @param {string} host */
+export const isLoopback = (host) =>
+  host == 'localhost' || host == '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host == '::ffff:127.0.0.1';
 
 /**
  * Start the collector.
  *
  * @param {{ port?: number, host?: string, dataDir?: string, databaseUrl?: string, writeKeys?: string[],
- *   allowedOrigins?: string[], log?: (o: object) => void, shutdownGraceMs?: number }} [opts]
+ *   allowedOrigins?: string[], log?: (o: object) => void, shutdownGraceMs?: number,
+ *   reportPassword?: string, report?: 'on' | 'off' | 'public', maxConnections?: number,
+ *   requestTimeoutMs?: number, headersTimeoutMs?: number, bodyIdleMs?: number, maxBufferedBytes?: number }} [opts]
  *   `shutdownGraceMs`: how long close() waits for requests still being received before it cuts them.
+ *   `reportPassword` (default: REPORT_PASSWORD, read on each request) protects the report; on a
+ *   host other than loopback the collector refuses to start without one, unless `report` is 'off'
+ *   (no report routes) or 'public' (open on purpose). `maxConnections` (1000): connections over it
+ *   are closed at once. `requestTimeoutMs` (30 s): the longest a request may take to arrive,
+ *   headers and body; `headersTimeoutMs` (10 s) for its headers; `bodyIdleMs` (10 s): the longest
+ *   pause within a body. `maxBufferedBytes` (64 MB): request bodies held at once; over it, 503.
  * @returns {Promise<{ url: string, store: import('./store.mjs').Store, close: () => Promise<void> }>}
  */
 export async function startCollector({
@@ -31,21 +46,46 @@ export async function startCollector({
   allowedOrigins = [],
   log = jsonLog,
   shutdownGraceMs = 10_000,
+  reportPassword,
+  report = 'on',
+  maxConnections = 1000,
+  requestTimeoutMs = 30_000,
+  headersTimeoutMs = 10_000,
+  bodyIdleMs = 10_000,
+  maxBufferedBytes = 64_000_000,
 } = {}) {
+  const password = () => reportPassword || process.env.REPORT_PASSWORD || undefined;
+  // An open report on a public address shows every visitor's pages, referrers and orders to anyone.
+  if (report == 'on' && !password() && !isLoopback(host))
+    throw new Error(
+      `the report would be open to anyone on ${host}: set REPORT_PASSWORD, or REPORT=off (ingest only), or REPORT=public`,
+    );
+  const guard = reportGuard({ password, log });
   const store = await openStore({ databaseUrl, dataDir });
+  /** Bytes of request bodies held in memory right now. */
+  let buffered = 0;
   const keys = new Set(writeKeys.filter(Boolean));
   const origins = new Set(allowedOrigins.filter(Boolean));
   /** Requests being answered: a graceful close waits for them (their writes included). */
   const inflight = new Set();
 
-  const server = http.createServer((req, res) => {
-    const done = handle(req, res).catch((e) => {
-      log({ level: 'error', msg: 'unhandled', error: String(e?.stack || e) });
-      if (!res.headersSent) reply(res, 500, { error: 'internal error' });
-    });
-    inflight.add(done);
-    done.finally(() => inflight.delete(done));
-  });
+  const server = http.createServer(
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs),
+      // How often Node checks those two timeouts (30 s by default, which would double them).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeoutMs / 4, requestTimeoutMs / 4)),
+    },
+    (req, res) => {
+      const done = handle(req, res).catch((e) => {
+        log({ level: 'error', msg: 'unhandled', error: String(e?.stack || e) });
+        if (!res.headersSent) reply(res, 500, { error: 'internal error' });
+      });
+      inflight.add(done);
+      done.finally(() => inflight.delete(done));
+    },
+  );
+  server.maxConnections = maxConnections;
 
   /** @param {http.ServerResponse} res @param {number} status @param {object} body @param {Record<string, string>} [headers] */
   function reply(res, status, body, headers = {}) {
@@ -66,7 +106,7 @@ export async function startCollector({
     if (origin && forPages && !foreign) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      // No Allow-Credentials: SDKs send no cookies, and a page of any site must not post with them.
       res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS');
       res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding, Authorization');
       res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
@@ -113,15 +153,15 @@ export async function startCollector({
       const [status, body, extra] = await ingest(req, url.pathname);
       /** @type {Record<string, string>} */
       const headers = status == 503 ? { 'Retry-After': '5' } : {};
-      // Refused before the whole body was read: close the connection rather than read the rest.
-      if (status == 413 && !req.complete) headers.Connection = 'close';
+      // Refused before the whole body was read (too large, busy): close rather than read the rest.
+      if (!req.complete) headers.Connection = 'close';
       reply(res, status, body, headers);
       return line(status, {
         ...extra,
         ...(body.error ? { error: body.error } : {}),
       });
     }
-    if (await handleReport(req, res, url, store)) return line(res.statusCode);
+    if (report != 'off' && (await handleReport(req, res, url, store.report, { guard }))) return line(res.statusCode);
     reply(res, 404, { error: 'not found' });
     line(404);
   }
@@ -139,6 +179,8 @@ export async function startCollector({
     }
     const chunks = [];
     let size = 0;
+    // A client that stops sending mid-body is cut after bodyIdleMs, not held until requestTimeout.
+    req.setTimeout(bodyIdleMs, () => req.destroy());
     try {
       for await (const chunk of req) {
         size += chunk.length;
@@ -146,30 +188,43 @@ export async function startCollector({
           req.resume();
           return [413, { error: `body over ${MAX_BODY} bytes` }];
         }
+        // Many slow uploads at once must not grow memory without bound: past the budget, retry later.
+        if (buffered + chunk.length > maxBufferedBytes) return [503, { error: 'busy, retry later' }];
+        buffered += chunk.length;
         chunks.push(chunk);
       }
     } catch {
       return [400, { error: 'request aborted' }];
+    } finally {
+      buffered -= chunks.reduce((n, c) => n + c.length, 0);
+      // The socket is gone when the client closed it.
+      if (req.socket) req.setTimeout(0);
     }
-    let parsed;
+    let read, parsed;
     try {
-      parsed = parse(path, decode(Buffer.concat(chunks), req.headers['content-encoding']), receivedAt);
+      read = readBatch(path, decode(Buffer.concat(chunks), req.headers['content-encoding']));
+      // The write key before anything else is checked: a wrong key costs one JSON.parse.
+      const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization || '');
+      // Segment's SDKs send the write key as the Basic auth user name; engagekit in the body.
+      read.writeKey ??= basic ? Buffer.from(basic[1], 'base64').toString().split(':')[0] : undefined;
+      if (keys.size && !keys.has(read.writeKey || '')) return [401, { error: 'unknown write key' }];
+      parsed = toRows(read, receivedAt);
     } catch (err) {
       if (err instanceof Refused) return [err.status, { error: err.message }];
       throw err;
     }
-    // Segment's SDKs send the write key as the Basic auth user name; engagekit in the body.
-    const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization || '');
-    const writeKey = parsed.writeKey ?? (basic ? Buffer.from(basic[1], 'base64').toString().split(':')[0] : undefined);
-    if (keys.size && !keys.has(writeKey || '')) return [401, { error: 'unknown write key' }];
+    const writeKey = read.writeKey;
     for (const row of parsed.rows) row.write_key = writeKey || '';
-    const { rows, rejected, droppedEvents } = parsed;
-    if (!rows.length)
-      return [
-        400,
-        { error: 'no valid message in the batch', rejected },
-        { rejected: rejected.length, firstReason: rejected[0]?.reason },
-      ];
+    const { rows, rejected, rejectedCount, clampedTimes, droppedEvents } = parsed;
+    // Only the first rejected messages are listed (a batch of a thousand bad ones stays small).
+    const listed = rejectedCount > rejected.length ? { rejected, rejectedCount } : { rejected };
+    const counts = {
+      rejected: rejectedCount,
+      ...(rejectedCount && { firstReason: rejected[0].reason }),
+      ...(clampedTimes && { clampedTimes }),
+      ...(droppedEvents && { droppedEvents }),
+    };
+    if (!rows.length) return [400, { error: 'no valid message in the batch', ...listed }, counts];
     let accepted;
     try {
       accepted = await store.insert(rows);
@@ -181,17 +236,7 @@ export async function startCollector({
     const duplicates = rows.length - accepted;
     // 200 even when some messages were rejected: they can never become valid, and a 4xx would make
     // an SDK drop (or a 5xx resend) the valid ones with them. The rejected ones are listed.
-    return [
-      200,
-      { accepted, duplicates, rejected },
-      {
-        accepted,
-        duplicates,
-        rejected: rejected.length,
-        ...(rejected.length && { firstReason: rejected[0].reason }),
-        ...(droppedEvents && { droppedEvents }),
-      },
-    ];
+    return [200, { accepted, duplicates, ...listed }, { accepted, duplicates, ...counts }];
   }
 
   await new Promise((resolve, reject) => {
@@ -243,6 +288,9 @@ function options(argv) {
     databaseUrl: get('database-url', 'DATABASE_URL') || undefined,
     writeKeys: list(get('write-keys', 'WRITE_KEYS')),
     allowedOrigins: list(get('allowed-origins', 'ALLOWED_ORIGINS')),
+    reportPassword: get('report-password', 'REPORT_PASSWORD') || undefined,
+    report: /** @type {'on' | 'off' | 'public'} */ (get('report', 'REPORT') || 'on'),
+    maxConnections: Number(get('max-connections', 'MAX_CONNECTIONS') ?? 1000),
   };
 }
 

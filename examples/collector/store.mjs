@@ -4,12 +4,19 @@
 // share one PostgreSQL (or one SQLite file on one machine).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROLLUP_VERSION, rollupRebuild, rollupSchema, rollupUpdates } from './rollups.mjs';
+import { raw } from './report/sql.mjs';
+import { openReader } from './report/reader.mjs';
 
 /**
  * @typedef {object} Store
  * @property {'sqlite' | 'postgres'} dialect
  * @property {(rows: Row[]) => Promise<number>} insert  rows newly stored (a messageId already stored is skipped); committed when it resolves
  * @property {(sql: string, params?: unknown[]) => Promise<Record<string, any>[]>} all  a query with `?` placeholders
+ * @property {boolean} rollups  whether the rollup tables are kept (rollups.mjs)
+ * @property {{ dialect: 'sqlite' | 'postgres', rollups: boolean, all: Store['all'] }} report  where the
+ *   report's queries run: a worker thread with its own read-only connection (SQLite), or a pool
+ *   of its own (PostgreSQL), so a long report never holds up ingest
  * @property {() => Promise<void>} close
  *
  * @typedef {{ message_id: string, write_key: string, type: string, event: string | null, name: string | null,
@@ -70,15 +77,16 @@ const SCHEMA = [
  * Open the store: PostgreSQL at `databaseUrl` when given, else SQLite at `${dataDir}/engagekit.sqlite`.
  * Creates the table and indexes when missing (safe when several instances start at once).
  *
- * @param {{ databaseUrl?: string, dataDir?: string }} [opts]
+ * @param {{ databaseUrl?: string, dataDir?: string, reportTimeoutMs?: number }} [opts]
+ *   `reportTimeoutMs` (SQLite, 30 s): the longest a report's queries may take in their worker
  * @returns {Promise<Store>}
  */
-export async function openStore({ databaseUrl, dataDir = './data' } = {}) {
-  return databaseUrl ? openPostgres(databaseUrl) : openSqlite(dataDir);
+export async function openStore({ databaseUrl, dataDir = './data', reportTimeoutMs = 30_000 } = {}) {
+  return databaseUrl ? openPostgres(databaseUrl) : openSqlite(dataDir, reportTimeoutMs);
 }
 
-/** @param {string} dataDir @returns {Promise<Store>} */
-async function openSqlite(dataDir) {
+/** @param {string} dataDir @param {number} reportTimeoutMs @returns {Promise<Store>} */
+async function openSqlite(dataDir, reportTimeoutMs) {
   const { default: Database } = await import('better-sqlite3');
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, 'engagekit.sqlite'));
@@ -88,25 +96,113 @@ async function openSqlite(dataDir) {
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  for (const s of SCHEMA) db.exec(s);
+  for (const s of [...SCHEMA, ...rollupSchema('sqlite')]) db.exec(s);
+  const version = () => db.prepare('SELECT MAX(version) AS v FROM rollup_meta').get()?.v;
+  // A store made before the rollups (or with older ones): built once from its events. Checked
+  // again inside the write lock, as another process may be doing it at the same moment.
+  if (version() !== ROLLUP_VERSION)
+    db.transaction(() => {
+      if (version() !== ROLLUP_VERSION) for (const q of rollupRebuild('sqlite')) db.prepare(q.text).run(q.params);
+    }).immediate();
+  // The rows a transaction newly stored, which the rollup statements read.
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS new_events AS SELECT * FROM events WHERE 0');
   const ins = db.prepare(
     `INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`,
   );
-  // One transaction per request: all of its messages are committed, or none (then the SDK retries).
-  const insertAll = db.transaction((/** @type {Row[]} */ rows) =>
-    rows.reduce((n, r) => n + ins.run(COLUMNS.map((c) => r[c])).changes, 0),
+  const addNew = db.prepare(
+    `INSERT INTO temp.new_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
   );
+  const clearNew = db.prepare('DELETE FROM temp.new_events');
+  const updates = rollupUpdates('sqlite', raw('temp.new_events AS events')).map((q) => db.prepare(q.text));
+  // One transaction for the requests of a group: all of their messages are committed, or none
+  // (then their SDKs retry); the rollups get the events it newly stored, in the same transaction.
+  // Returns the count of rows newly stored per request.
+  const insertAll = db.transaction((/** @type {Row[][]} */ requests) => {
+    let added = 0;
+    const counts = requests.map((rows) => {
+      let n = 0;
+      for (const r of rows) {
+        const values = COLUMNS.map((c) => r[c]);
+        if (ins.run(values).changes) {
+          n++;
+          addNew.run(values);
+        }
+      }
+      added += n;
+      return n;
+    });
+    if (added) {
+      for (const u of updates) u.run();
+      clearNew.run();
+    }
+    return counts;
+  });
+  /**
+   * Group commit: the requests that arrive while the event loop is busy are stored in one
+   * transaction on its next turn, so the rollup statements and the commit are paid once for all
+   * of them. Should the group fail, each request is tried on its own, so one bad request fails
+   * alone.
+   * @type {{ rows: Row[], resolve: (n: number) => void, reject: (e: unknown) => void }[]}
+   */
+  let waiting = [];
+  const commit = () => {
+    const group = waiting;
+    waiting = [];
+    if (!group.length) return;
+    try {
+      const counts = insertAll.immediate(group.map((g) => g.rows));
+      group.forEach((g, i) => g.resolve(counts[i]));
+    } catch (e) {
+      if (group.length == 1) return group[0].reject(e);
+      for (const g of group)
+        try {
+          g.resolve(insertAll.immediate([g.rows])[0]);
+        } catch (e1) {
+          g.reject(e1);
+        }
+    }
+  };
+  const file = join(dataDir, 'engagekit.sqlite');
+  /** @type {ReturnType<typeof openReader> | undefined} */
+  let reader;
   return {
     dialect: 'sqlite',
-    insert: async (rows) => (rows.length ? insertAll.immediate(rows) : 0),
+    rollups: true,
+    insert: (rows) =>
+      new Promise((resolve, reject) => {
+        if (!rows.length) return resolve(0);
+        if (!waiting.length) setImmediate(commit);
+        waiting.push({ rows, resolve, reject });
+      }),
     all: async (sql, params = []) => db.prepare(sql).all(params.map((p) => (typeof p == 'boolean' ? Number(p) : p))),
-    close: async () => db.close(),
+    // Started on the first report, so a collector that never serves one has no worker.
+    report: {
+      dialect: 'sqlite',
+      rollups: true,
+      all: (sql, params) => (reader ||= openReader(file, { timeoutMs: reportTimeoutMs })).all(sql, params),
+    },
+    close: async () => {
+      commit();
+      await reader?.close();
+      db.close();
+    },
   };
 }
 
 /** The SQL type of each column, for PostgreSQL's arrays. */
 const PG_TYPES = { session_index: 'integer', page_count: 'integer', ts: 'bigint', received_at: 'bigint' };
-const INSERT_PG = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[/** @type {keyof PG_TYPES} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (message_id) DO NOTHING`;
+const INSERT_PG = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[/** @type {keyof PG_TYPES} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (message_id) DO NOTHING RETURNING *`;
+
+/**
+ * The insert and the rollup updates in one statement: the rollups read the rows the insert
+ * returns, which are the rows this statement stored (a messageId another instance stored first is
+ * neither returned nor counted twice).
+ */
+const INSERT_WITH_ROLLUPS = `WITH added AS (${INSERT_PG}),
+${rollupUpdates('postgres', raw('added AS events'))
+  .map((q, i) => `rollup${i} AS (${q.text})`)
+  .join(',\n')}
+SELECT COUNT(*) AS n FROM added`;
 
 /** `?` placeholders to PostgreSQL's `$1, $2, …`, leaving quoted text alone. @param {string} sql */
 export function numbered(sql) {
@@ -132,7 +228,10 @@ async function openPostgres(url) {
     await c.query('BEGIN');
     // Two instances creating the table at once race in the catalog: one at a time.
     await c.query('SELECT pg_advisory_xact_lock(7411001)');
-    for (const s of SCHEMA) await c.query(s);
+    for (const s of [...SCHEMA, ...rollupSchema('postgres')]) await c.query(s);
+    // A database made before the rollups (or with older ones): built once from its events.
+    const [{ v }] = (await c.query('SELECT MAX(version) AS v FROM rollup_meta')).rows;
+    if (v !== ROLLUP_VERSION) for (const q of rollupRebuild('postgres')) await c.query(numbered(q.text), q.params);
     await c.query('COMMIT');
   } catch (e) {
     await c.query('ROLLBACK').catch(() => undefined);
@@ -140,8 +239,19 @@ async function openPostgres(url) {
   } finally {
     c.release();
   }
+  // The report's queries get a small pool of their own: a long report never takes the
+  // connections ingest needs.
+  const reportPool = new pg.Pool({
+    connectionString: url,
+    max: 3,
+    types,
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
+  });
+  reportPool.on('error', () => undefined);
   return {
     dialect: 'postgres',
+    rollups: true,
     async insert(rows) {
       if (!rows.length) return 0;
       // Sorted by message_id, so two requests holding some of the same ids (two instances given
@@ -149,14 +259,23 @@ async function openPostgres(url) {
       const sorted = [...rows].sort((a, b) => (a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0));
       // One array per column, not one parameter per value: a 500 KB batch of small messages is
       // well over PostgreSQL's 65 535 parameters, and would fail (503, retried for ever) as VALUES.
-      // One statement, so one implicit transaction: all of the request's rows or none.
+      // One statement, so one round trip and one implicit transaction: the request's rows and
+      // their rollups, or nothing.
       const r = await pool.query(
-        INSERT_PG,
+        INSERT_WITH_ROLLUPS,
         COLUMNS.map((c) => sorted.map((r) => r[c])),
       );
-      return r.rowCount ?? 0;
+      return Number(r.rows[0].n);
     },
     all: async (sql, params = []) => (await pool.query(numbered(sql), params)).rows,
-    close: () => pool.end(),
+    report: {
+      dialect: 'postgres',
+      rollups: true,
+      all: async (sql, params = []) => (await reportPool.query(numbered(sql), params)).rows,
+    },
+    close: async () => {
+      await reportPool.end();
+      await pool.end();
+    },
   };
 }

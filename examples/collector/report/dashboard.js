@@ -97,12 +97,36 @@ function format(v, type, key = '') {
     case 'ms':
       return duration(v);
     case 'money':
-      return currency && currency !== 'mixed'
-        ? new Intl.NumberFormat('en', { style: 'currency', currency }).format(v)
-        : dec.format(v);
+      return money(v);
     default:
       return key === 'cls_p75' ? v.toFixed(3) : dec.format(v);
   }
+}
+
+/**
+ * An amount in the report's currency. A code Intl does not know (the API gives ISO 4217 codes
+ * only, but an older collector may not) is written after the number instead of failing the page.
+ * @param {number} v
+ */
+function money(v) {
+  if (!currency || currency === 'mixed') return dec.format(v);
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).format(v);
+  } catch {
+    return `${dec.format(v)} ${currency}`;
+  }
+}
+
+/**
+ * An axis wide enough for its longest label (uPlot's own recipe): a fixed width cut "10,000" to "0,000".
+ * @param {any} u @param {string[] | null} values @param {number} axisIdx @param {number} cycleNum
+ */
+function axisSize(u, values, axisIdx, cycleNum) {
+  const axis = u.axes[axisIdx];
+  if (cycleNum > 1) return axis._size;
+  const longest = (values ?? []).reduce((a, v) => (String(v).length > a.length ? String(v) : a), '');
+  u.ctx.font = axis.font[0];
+  return Math.ceil(axis.ticks.size + axis.gap + u.ctx.measureText(longest).width / devicePixelRatio);
 }
 
 /** 950 ms, 12.3 s, 4 min 05 s, 1 h 02 min. @param {number} ms */
@@ -229,7 +253,7 @@ function sessionsChart(host, days) {
       { stroke: COLORS.grey, grid: { show: false } },
       {
         stroke: COLORS.grey,
-        size: 50,
+        size: axisSize,
         values: (/** @type {any} */ _u, /** @type {number[]} */ v) =>
           v.map((n) => (Number.isInteger(n) ? int.format(n) : '')),
       },
@@ -285,7 +309,7 @@ function funnelChart(host, labels, values, color, height = 240, barColors = labe
       },
       {
         stroke: COLORS.grey,
-        size: 50,
+        size: axisSize,
         values: (/** @type {any} */ _u, /** @type {number[]} */ v) =>
           v.map((n) => (Number.isInteger(n) ? int.format(n) : '')),
       },

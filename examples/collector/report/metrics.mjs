@@ -2,18 +2,17 @@
 // PostgreSQL, through the store's `all`), so they scale with it: nothing is aggregated in
 // JavaScript, which only renames and checks types. The dialect differences live in sql.mjs.
 import { dayLabel, dayOf, join, percentile, prop, ratio, raw, sorted, sql } from './sql.mjs';
+import { BOUNCE_ENGAGED_MS, KEY_EVENTS, facts } from './facts.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
 /** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> }} Store */
 /** @typedef {{ from: number, to: number }} Range  ms since the epoch, `to` excluded */
+/** @typedef {'raw' | 'rollup'} Source  where the numbers come from: the events, or the rollups kept at ingest */
 /** @typedef {'text' | 'int' | 'num' | 'ms' | 'rate' | 'percent' | 'money' | 'date'} ColumnType */
 /** @typedef {{ key: string, label: string, type: ColumnType }} Column */
 
 export const DAY = 86_400_000;
-/** A session counts as engaged (not a bounce) from this much engaged time. */
-export const BOUNCE_ENGAGED_MS = 10_000;
-/** Events that show intent: a session with one of them is never a bounce. */
-export const KEY_EVENTS = ['Form Submitted', 'Product Added', 'Cart Started', 'Checkout Started', 'Order Completed'];
+export { BOUNCE_ENGAGED_MS, KEY_EVENTS };
 /** The longest range accepted: the daily series has one row per day. */
 const MAX_DAYS = 3660;
 
@@ -81,8 +80,9 @@ export const DEFINITIONS = {
     'Sessions with Cart Started and no Order Completed in the same session ÷ sessions with Cart Started. An order placed in a later session still counts its cart as abandoned.',
   orders: 'Distinct orders: Order Completed events, one per order_id (the message id when there is none).',
   revenue:
-    'Sum over orders of their revenue, or their total when an order has no revenue. Currencies are not converted.',
-  currency: "The orders' currency; 'mixed' when they use several, none when no order names one.",
+    'Sum over orders of their revenue, or their total when an order has no revenue (amounts beyond ±10¹² are ignored). Currencies are not converted.',
+  currency:
+    "The orders' currency (an ISO 4217 code, three capital letters; other values such as '€' are ignored); 'mixed' when they use several, none when no order names one.",
   averageOrderValue: 'Revenue ÷ orders that carry a revenue or total.',
   convertedSessions: 'Sessions with an Order Completed event.',
   conversionRate: 'Sessions with an Order Completed event ÷ sessions.',
@@ -206,47 +206,73 @@ export const SUMMARY = /** @type {const} */ ([
   ['conversionRate', 'rate'],
 ]);
 
-const quoted = (/** @type {string[]} */ names) => names.map((n) => `'${n}'`).join(', ');
-
 /**
  * The common table expressions every query starts from: `ev` (the range's events), `sess` (one
- * row per session), `ord` (one row per order) and `land` (one row per Session Started).
- * Unreferenced ones cost nothing: neither database evaluates a CTE no query reads.
+ * row per session, with where it came from), `ord` (one row per order), `land` (the sessions with a Session
+ * Started), `vis` (one row per visitor), `seen` (the range's visitors seen before it) and `tot`
+ * (event counts). Unreferenced ones cost nothing: neither database evaluates a CTE no query reads.
  *
- * @param {Dialect} d @param {Range} r @returns {Sql}
+ * From `rollup` (a range of whole UTC days), all but `ev` read the rollup tables kept at ingest
+ * (rollups.mjs); from `raw`, the events. Both give the same numbers: the rollups hold, per session
+ * and day (per order and day, …), the same aggregates of the same expressions (facts.mjs), and
+ * every aggregate used (min, max, sum, count of distinct keys) combines exactly across days.
+ *
+ * @param {Dialect} d @param {Range} r @param {'raw' | 'rollup'} [source] @returns {Sql}
  */
-function base(d, r) {
-  const num = (/** @type {string} */ n) => prop(d, n, 'num');
-  const text = (/** @type {string} */ n) => prop(d, n, 'text');
-  const flag = (/** @type {string} */ cond) => raw(`MAX(CASE WHEN ${cond} THEN 1 ELSE 0 END)`);
-  return sql`ev AS (
+function base(d, r, source = 'raw') {
+  const f = facts(d);
+  const ev = sql`ev AS (
     SELECT message_id, type, event, anonymous_id, session_id, session_index, page_count, path, ts, properties
-    FROM events WHERE ts >= ${r.from} AND ts < ${r.to}),
+    FROM events WHERE ts >= ${r.from} AND ts < ${r.to})`;
+  const sess = sql`sess AS (
+    SELECT sess_raw.*, CASE WHEN pageviews <= 1 AND engaged_ms < ${raw(String(BOUNCE_ENGAGED_MS))} AND key_event = 0 THEN 1 ELSE 0 END AS bounced
+    FROM sess_raw)`;
+  if (source === 'rollup') {
+    const days = sql`day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`;
+    return sql`${ev},
   sess_raw AS (
     SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
-      MIN(ts) AS started, MAX(ts) - MIN(ts) AS duration_ms,
-      SUM(CASE WHEN type = 'page' THEN 1 ELSE 0 END) AS pageviews,
-      COALESCE(SUM(CASE WHEN event = 'Page Engagement' THEN ${num('engaged_ms')} END), 0) AS engaged_ms,
-      ${flag(`event IN (${quoted(KEY_EVENTS)})`)} AS key_event,
-      ${flag(`event = 'Cart Started'`)} AS cart,
-      ${flag(`event = 'Checkout Started'`)} AS checkout,
-      ${flag(`event = 'Order Completed'`)} AS ordered
-    FROM ev WHERE session_id IS NOT NULL GROUP BY session_id),
-  sess AS (
-    SELECT sess_raw.*, CASE WHEN pageviews <= 1 AND engaged_ms < ${raw(String(BOUNCE_ENGAGED_MS))} AND key_event = 0 THEN 1 ELSE 0 END AS bounced
-    FROM sess_raw),
+      MIN(first_ts) AS started, MAX(last_ts) - MIN(first_ts) AS duration_ms, SUM(pageviews) AS pageviews,
+      SUM(engaged_ms) AS engaged_ms, MAX(key_event) AS key_event, MAX(cart) AS cart, MAX(checkout) AS checkout, MAX(ordered) AS ordered,
+      MAX(started) AS has_land, MIN(landing_path) AS landing_path, MIN(referrer) AS referrer, MIN(source) AS source,
+      MIN(medium) AS medium, MIN(campaign) AS campaign
+    FROM rollup_sessions WHERE ${days} GROUP BY session_id),
+  ${sess},
+  land AS (SELECT * FROM sess WHERE has_land = 1),
   ord AS (
     SELECT order_key, MAX(amount) AS amount, MAX(currency) AS currency, MIN(session_id) AS session_id
-    FROM (SELECT COALESCE(NULLIF(${text('order_id')}, ''), message_id) AS order_key, COALESCE(${num('revenue')}, ${num('total')}) AS amount,
-        NULLIF(${text('currency')}, '') AS currency, session_id
+    FROM rollup_orders WHERE ${days} GROUP BY order_key),
+  vis AS (
+    SELECT anonymous_id, COUNT(DISTINCT NULLIF(session_key, '')) AS n_sessions, MAX(session_index) AS max_index
+    FROM rollup_visitors WHERE ${days} GROUP BY anonymous_id),
+  seen AS (SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE day < ${Math.floor(r.from / DAY)} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
+  tot AS (
+    SELECT COALESCE(SUM(pageviews), 0) AS pageviews, COALESCE(SUM(cart_starts), 0) AS cart_starts, COALESCE(SUM(checkout_starts), 0) AS checkout_starts
+    FROM rollup_days WHERE ${days})`;
+  }
+  return sql`${ev},
+  sess_raw AS (
+    SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
+      MIN(ts) AS started, MAX(ts) - MIN(ts) AS duration_ms, SUM(${f.page}) AS pageviews,
+      COALESCE(SUM(${f.engaged}), 0) AS engaged_ms, MAX(${f.keyEvent}) AS key_event,
+      MAX(${f.cart}) AS cart, MAX(${f.checkout}) AS checkout, MAX(${f.ordered}) AS ordered,
+      MAX(${f.sessionStarted}) AS has_land, MIN(${f.landingPath}) AS landing_path, MIN(${f.referrer}) AS referrer,
+      MIN(${f.source}) AS source, MIN(${f.medium}) AS medium, MIN(${f.campaign}) AS campaign
+    FROM ev WHERE session_id IS NOT NULL GROUP BY session_id),
+  ${sess},
+  land AS (SELECT * FROM sess WHERE has_land = 1),
+  ord AS (
+    SELECT order_key, MAX(amount) AS amount, MAX(currency) AS currency, MIN(session_id) AS session_id
+    FROM (SELECT ${f.orderKey} AS order_key, ${f.amount} AS amount, ${f.currency} AS currency, session_id
       FROM ev WHERE event = 'Order Completed') o
     GROUP BY order_key),
-  land AS (
-    SELECT session_id, MIN(landing_path) AS landing_path, MIN(referrer) AS referrer, MIN(source) AS source, MIN(medium) AS medium, MIN(campaign) AS campaign
-    FROM (SELECT session_id, COALESCE(NULLIF(${text('landing_path')}, ''), path) AS landing_path, NULLIF(${text('referrer')}, '') AS referrer,
-        NULLIF(${text('source')}, '') AS source, NULLIF(${text('medium')}, '') AS medium, NULLIF(${text('name')}, '') AS campaign
-      FROM ev WHERE event = 'Session Started' AND session_id IS NOT NULL) l
-    GROUP BY session_id)`;
+  vis AS (SELECT anonymous_id, COUNT(DISTINCT session_id) AS n_sessions, MAX(session_index) AS max_index
+    FROM ev WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id),
+  -- Seen before the range: one pass over the earlier events (a semi-join), not a lookup per
+  -- visitor, which would scan the table once per visitor where anonymous_id has no index.
+  seen AS (SELECT DISTINCT anonymous_id FROM events WHERE ts < ${r.from} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
+  tot AS (SELECT COALESCE(SUM(${f.page}), 0) AS pageviews, COALESCE(SUM(${f.cart}), 0) AS cart_starts,
+    COALESCE(SUM(${f.checkout}), 0) AS checkout_starts FROM ev)`;
 }
 
 /** The host of a URL column ('https://a.example/x' → 'a.example'), or the text up to its first '/'. @param {Dialect} d @param {string} c */
@@ -260,16 +286,30 @@ function hostOf(d, c) {
   return raw(`substr(${rest}, 1, instr(${rest} || '/', '/') - 1)`);
 }
 
-/** @type {Record<string, (d: Dialect, r: Range, limit?: number) => Sql>} */
+/** @type {Record<string, (d: Dialect, r: Range, limit?: number, src?: Source) => Sql>} */
 const TABLE_QUERIES = {
-  pages: (d, r, limit) => sql`WITH ${base(d, r)},
-    pv AS (SELECT COALESCE(path, '(unknown)') AS path, COUNT(*) AS pageviews, COUNT(DISTINCT anonymous_id) AS visitors
-      FROM ev WHERE type = 'page' GROUP BY COALESCE(path, '(unknown)')),
-    views AS (SELECT path, session_id, page_count, SUM(engaged) AS engaged, MAX(CASE WHEN is_final THEN depth END) AS depth
-      FROM (SELECT COALESCE(${prop(d, 'path')}, path, '(unknown)') AS path, session_id, page_count, ${prop(d, 'engaged_ms', 'num')} AS engaged,
-          ${prop(d, 'final', 'bool')} AS is_final, ${prop(d, 'scroll_depth', 'num')} AS depth
+  pages: (d, r, limit, src) => {
+    const f = facts(d);
+    const rolled = src === 'rollup';
+    const days = sql`day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`;
+    return sql`WITH ${base(d, r, src)},
+    pv AS (${
+      rolled
+        ? sql`SELECT path, SUM(pageviews) AS pageviews, COUNT(DISTINCT NULLIF(anon_key, '')) AS visitors
+      FROM rollup_page_visitors WHERE ${days} GROUP BY path`
+        : sql`SELECT ${f.viewPath} AS path, COUNT(*) AS pageviews, COUNT(DISTINCT anonymous_id) AS visitors
+      FROM ev WHERE type = 'page' GROUP BY ${f.viewPath}`
+    }),
+    -- A page view: a session, its page count and the path.
+    views AS (${
+      rolled
+        ? sql`SELECT path, SUM(engaged) AS engaged, MAX(depth) AS depth
+      FROM rollup_page_views WHERE ${days} GROUP BY path, session_key, page_key`
+        : sql`SELECT path, SUM(engaged) AS engaged, MAX(depth) AS depth
+      FROM (SELECT ${f.engagementPath} AS path, session_id, page_count, ${f.engagedMs} AS engaged, ${f.finalDepth} AS depth
         FROM ev WHERE event = 'Page Engagement') e
-      GROUP BY path, session_id, page_count),
+      GROUP BY path, session_id, page_count`
+    }),
     eng AS (SELECT path, AVG(engaged) AS avg_engaged_ms, AVG(depth) AS avg_scroll_depth FROM views GROUP BY path),
     paths AS (SELECT path FROM pv UNION SELECT path FROM eng)
     ${sorted(
@@ -282,14 +322,14 @@ const TABLE_QUERIES = {
         ['path', 'asc', 'text'],
       ],
       limit,
-    )}`,
+    )}`;
+  },
 
-  landingPages: (d, r, limit) => sql`WITH ${base(d, r)}
+  landingPages: (d, r, limit, src) => sql`WITH ${base(d, r, src)}
     ${sorted(
       d,
       sql`SELECT landing_path, COUNT(*) AS sessions, ${ratio('SUM(bounced)', 'COUNT(*)')} AS bounce_rate, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate
-      FROM (SELECT COALESCE(land.landing_path, '(unknown)') AS landing_path, sess.bounced, sess.ordered
-        FROM land JOIN sess ON sess.session_id = land.session_id) l
+      FROM (SELECT COALESCE(landing_path, '(unknown)') AS landing_path, bounced, ordered FROM land) l
       GROUP BY landing_path`,
       [
         ['sessions', 'desc', 'num'],
@@ -298,12 +338,11 @@ const TABLE_QUERIES = {
       limit,
     )}`,
 
-  referrers: (d, r, limit) => sql`WITH ${base(d, r)}
+  referrers: (d, r, limit, src) => sql`WITH ${base(d, r, src)}
     ${sorted(
       d,
       sql`SELECT referrer, COUNT(*) AS sessions, ${ratio('SUM(bounced)', 'COUNT(*)')} AS bounce_rate, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate
-      FROM (SELECT COALESCE(NULLIF(${hostOf(d, 'land.referrer')}, ''), '(direct)') AS referrer, sess.bounced, sess.ordered
-        FROM land JOIN sess ON sess.session_id = land.session_id) l
+      FROM (SELECT COALESCE(NULLIF(${hostOf(d, 'referrer')}, ''), '(direct)') AS referrer, bounced, ordered FROM land) l
       GROUP BY referrer`,
       [
         ['sessions', 'desc', 'num'],
@@ -312,16 +351,25 @@ const TABLE_QUERIES = {
       limit,
     )}`,
 
-  campaigns: (d, r, limit) => sql`WITH ${base(d, r)},
-    so AS (SELECT session_id, COUNT(*) AS orders, SUM(amount) AS revenue FROM ord GROUP BY session_id)
+  campaigns: (d, r, limit, src) => sql`WITH ${base(d, r, src)},
+    -- The campaign sessions and the orders, side by side, then one row per session: a join by
+    -- grouping. (SQLite ran land LEFT JOIN orders as a scan of the orders for every session.)
+    camp AS (
+      SELECT session_id, source, medium, campaign, ordered, 1 AS is_session, 0 AS is_order, CAST(NULL AS DOUBLE PRECISION) AS amount
+      FROM land WHERE source IS NOT NULL OR medium IS NOT NULL OR campaign IS NOT NULL
+      UNION ALL
+      SELECT session_id, NULL, NULL, NULL, 0, 0, 1, amount FROM ord WHERE session_id IS NOT NULL),
+    cs AS (
+      SELECT MAX(source) AS source, MAX(medium) AS medium, MAX(campaign) AS campaign, MAX(ordered) AS ordered,
+        SUM(is_order) AS orders, SUM(amount) AS revenue
+      FROM camp GROUP BY session_id HAVING MAX(is_session) = 1)
     ${sorted(
       d,
       sql`SELECT source, medium, campaign, COUNT(*) AS sessions, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate,
         COALESCE(SUM(orders), 0) AS orders, COALESCE(SUM(revenue), 0) AS revenue
-      FROM (SELECT COALESCE(land.source, '(none)') AS source, COALESCE(land.medium, '(none)') AS medium, COALESCE(land.campaign, '(none)') AS campaign,
-          sess.ordered, so.orders, so.revenue
-        FROM land JOIN sess ON sess.session_id = land.session_id LEFT JOIN so ON so.session_id = land.session_id
-        WHERE land.source IS NOT NULL OR land.medium IS NOT NULL OR land.campaign IS NOT NULL) c
+      FROM (SELECT COALESCE(source, '(none)') AS source, COALESCE(medium, '(none)') AS medium, COALESCE(campaign, '(none)') AS campaign,
+          ordered, orders, revenue
+        FROM cs) c
       GROUP BY source, medium, campaign`,
       [
         ['sessions', 'desc', 'num'],
@@ -332,9 +380,9 @@ const TABLE_QUERIES = {
       limit,
     )}`,
 
-  forms: (d, r, limit) => {
+  forms: (d, r, limit, src) => {
     const count = (/** @type {string} */ e) => `SUM(CASE WHEN event = '${e}' THEN 1 ELSE 0 END)`;
-    return sql`WITH ${base(d, r)}, ${formEvents(d)}
+    return sql`WITH ${base(d, r, src)}, ${formEvents(d)}
     ${sorted(
       d,
       sql`SELECT form, ${raw(count('Form Started'))} AS started, ${raw(count('Form Submitted'))} AS submitted, ${raw(count('Form Abandoned'))} AS abandoned,
@@ -349,7 +397,7 @@ const TABLE_QUERIES = {
     )}`;
   },
 
-  formFields: (d, r, limit) => sql`WITH ${base(d, r)}, ${formEvents(d)}
+  formFields: (d, r, limit, src) => sql`WITH ${base(d, r, src)}, ${formEvents(d)}
     ${sorted(
       d,
       sql`SELECT form, field, COUNT(*) AS abandons, CAST(COUNT(*) AS DOUBLE PRECISION) / SUM(COUNT(*)) OVER (PARTITION BY form) AS share
@@ -363,16 +411,22 @@ const TABLE_QUERIES = {
       limit,
     )}`,
 
-  webVitals: (d, r, limit) => {
+  webVitals: (d, r, limit, src) => {
     const metrics = ['lcp', 'inp', 'cls', 'fcp', 'ttfb'];
     // One row per (page view, metric), so a single percentile query covers the five metrics.
     const long = join(
       metrics.map((m) => raw(`SELECT path, '${m}' AS metric, ${m} AS v FROM wv WHERE ${m} IS NOT NULL`)),
       ' UNION ALL ',
     );
-    return sql`WITH ${base(d, r)},
-      wv AS (SELECT COALESCE(${prop(d, 'path')}, path, '(unknown)') AS path, ${join(metrics.map((m) => sql`${prop(d, m, 'num')} AS ${raw(m)}`))}
-        FROM ev WHERE event = 'Web Vitals'),
+    const f = facts(d);
+    const wv =
+      src === 'rollup'
+        ? sql`SELECT path, ${raw(metrics.join(', '))} FROM rollup_vitals
+          WHERE day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`
+        : sql`SELECT ${f.engagementPath} AS path, ${join(metrics.map((m) => sql`${f.vital(/** @type {any} */ (m))} AS ${raw(m)}`))}
+        FROM ev WHERE event = 'Web Vitals'`;
+    return sql`WITH ${base(d, r, src)},
+      wv AS (${wv}),
       vlong AS (${long}),
       p75 AS (${percentile(d, 0.75, raw('vlong'), ['path', 'metric'], 'v')}),
       n AS (SELECT path, COUNT(*) AS samples FROM wv GROUP BY path)
@@ -390,7 +444,7 @@ const TABLE_QUERIES = {
       )}`;
   },
 
-  funnel: (d, r) => sql`WITH ${base(d, r)},
+  funnel: (d, r, _limit, src) => sql`WITH ${base(d, r, src)},
     steps AS (
       SELECT 1 AS step_order, 'Sessions' AS step, COUNT(*) AS sessions FROM sess
       UNION ALL SELECT 2, 'Cart started', COALESCE(SUM(cart), 0) FROM sess
@@ -401,10 +455,10 @@ const TABLE_QUERIES = {
       ${ratio('sessions', 'LAG(sessions) OVER (ORDER BY step_order)')} AS rate_of_previous
     FROM steps ORDER BY step_order`,
 
-  sessionsPerDay: (d, r) => sql`WITH RECURSIVE days(d) AS (
+  sessionsPerDay: (d, r, _limit, src) => sql`WITH RECURSIVE days(d) AS (
       SELECT CAST(${Math.floor(r.from / DAY)} AS BIGINT)
       UNION ALL SELECT d + 1 FROM days WHERE d + 1 < CAST(${Math.ceil(r.to / DAY)} AS BIGINT)),
-    ${base(d, r)},
+    ${base(d, r, src)},
     per AS (SELECT ${dayOf(d, 'started')} AS d, COUNT(*) AS sessions, COUNT(DISTINCT anonymous_id) AS visitors,
         SUM(pageviews) AS pageviews, SUM(bounced) AS bounces, SUM(ordered) AS conversions
       FROM sess GROUP BY ${dayOf(d, 'started')})
@@ -423,18 +477,14 @@ function formEvents(d) {
       FROM ev WHERE event IN ('Form Started', 'Form Submitted', 'Form Abandoned')) f)`;
 }
 
-/** @param {Dialect} d @param {Range} r @returns {Sql} */
-function summaryQuery(d, r) {
+/** @param {Dialect} d @param {Range} r @param {Source} src @returns {Sql} */
+function summaryQuery(d, r, src) {
   const cnt = (/** @type {string} */ cond) => raw(`COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`);
-  return sql`WITH ${base(d, r)},
-    vis AS (SELECT anonymous_id, COUNT(DISTINCT session_id) AS n_sessions, MAX(session_index) AS max_index
-      FROM ev WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id),
-    -- Seen before the range: one pass over the earlier events (a semi-join), not a lookup per
-    -- visitor, which would scan the table once per visitor where anonymous_id has no index.
-    seen AS (SELECT DISTINCT anonymous_id FROM events WHERE ts < ${r.from} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
+  return sql`WITH ${base(d, r, src)},
+    -- IN, not a LEFT JOIN: SQLite ran that join as a scan of seen for every visitor.
     v AS (SELECT COUNT(*) AS visitors,
-        COALESCE(SUM(CASE WHEN max_index > 1 OR n_sessions > 1 OR seen.anonymous_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS returning_visitors
-      FROM vis LEFT JOIN seen ON seen.anonymous_id = vis.anonymous_id),
+        COALESCE(SUM(CASE WHEN max_index > 1 OR n_sessions > 1 OR anonymous_id IN (SELECT anonymous_id FROM seen) THEN 1 ELSE 0 END), 0) AS returning_visitors
+      FROM vis),
     s AS (SELECT COUNT(*) AS sessions, COALESCE(SUM(bounced), 0) AS bounces, COALESCE(SUM(pageviews), 0) AS pageviews,
         AVG(CAST(duration_ms AS DOUBLE PRECISION)) AS avg_duration, AVG(CAST(engaged_ms AS DOUBLE PRECISION)) AS avg_engaged,
         COALESCE(SUM(ordered), 0) AS converted, COALESCE(SUM(cart), 0) AS cart_sessions, ${cnt('cart = 1 AND ordered = 0')} AS abandoned_carts
@@ -442,7 +492,6 @@ function summaryQuery(d, r) {
     o AS (SELECT COUNT(*) AS orders, COALESCE(SUM(amount), 0) AS revenue, AVG(amount) AS aov,
         CASE WHEN COUNT(DISTINCT currency) > 1 THEN 'mixed' ELSE MIN(currency) END AS currency
       FROM ord),
-    e AS (SELECT ${cnt("event = 'Cart Started'")} AS cart_starts, ${cnt("event = 'Checkout Started'")} AS checkout_starts, ${cnt("type = 'page'")} AS pageviews FROM ev),
     md AS (${percentile(d, 0.5, raw('sess'), [], 'duration_ms')}),
     me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms')})
     SELECT v.visitors AS "visitors", s.sessions AS "sessions", e.pageviews AS "pageviews",
@@ -455,7 +504,7 @@ function summaryQuery(d, r) {
       ${ratio('s.abandoned_carts', 's.cart_sessions')} AS "cartAbandonmentRate", e.checkout_starts AS "checkoutStarts",
       o.orders AS "orders", o.revenue AS "revenue", o.currency AS "currency", o.aov AS "averageOrderValue",
       s.converted AS "convertedSessions", ${ratio('s.converted', 's.sessions')} AS "conversionRate"
-    FROM v, s, o, e, md, me`;
+    FROM v, s, o, tot e, md, me`;
 }
 
 /**
@@ -478,13 +527,26 @@ function typed(row, types) {
 export const TABLE_NAMES = Object.keys(TABLE_QUERIES);
 
 /**
+ * Where a range's numbers come from: the rollups when the store keeps them and the range is made
+ * of whole UTC days (what the dashboard asks for), else the events.
+ *
+ * @param {Store & { rollups?: boolean }} store @param {Range} range @param {Source} [source]  forced
+ * @returns {Source}
+ */
+export function sourceFor(store, range, source) {
+  if (source) return source;
+  return store.rollups && range.from % DAY === 0 && range.to % DAY === 0 ? 'rollup' : 'raw';
+}
+
+/**
  * One table's rows for a range.
  *
  * @param {Store} store @param {string} name  one of TABLE_NAMES @param {Range} range @param {number} [limit]
+ * @param {Source} [source]  default: sourceFor(store, range)
  * @returns {Promise<Record<string, unknown>[]>}
  */
-export async function computeTable(store, name, range, limit) {
-  const q = TABLE_QUERIES[name](store.dialect, range, limit);
+export async function computeTable(store, name, range, limit, source) {
+  const q = TABLE_QUERIES[name](store.dialect, range, limit, sourceFor(store, range, source));
   const types = COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)].map(
     (c) => /** @type {[string, string]} */ ([c.key, c.type]),
   );
@@ -495,14 +557,16 @@ export async function computeTable(store, name, range, limit) {
  * Everything the dashboard shows, for a range: `{ range, definitions, summary, series, tables,
  * columns }`. Tables are cut to `limit` rows (the CSV export has them all).
  *
- * @param {Store} store @param {Range} range @param {{ limit?: number }} [opts]
+ * @param {Store} store @param {Range} range @param {{ limit?: number, source?: Source }} [opts]
+ *   `source`: force the events or the rollups (default: sourceFor(store, range))
  */
-export async function computeMetrics(store, range, { limit = 100 } = {}) {
-  const q = summaryQuery(store.dialect, range);
+export async function computeMetrics(store, range, { limit = 100, source } = {}) {
+  const src = sourceFor(store, range, source);
+  const q = summaryQuery(store.dialect, range, src);
   const [summaryRows, ...tables] = await Promise.all([
     store.all(q.text, q.params),
     ...TABLE_NAMES.map((name) =>
-      computeTable(store, name, range, name === 'funnel' || name === 'sessionsPerDay' ? undefined : limit),
+      computeTable(store, name, range, name === 'funnel' || name === 'sessionsPerDay' ? undefined : limit, src),
     ),
   ]);
   const byName = Object.fromEntries(TABLE_NAMES.map((n, i) => [n, tables[i]]));

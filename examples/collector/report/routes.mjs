@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { timingSafeEqual } from 'node:crypto';
+import { reportGuard } from './auth.mjs';
 import { COLUMNS, TABLE_NAMES, computeMetrics, computeTable, parseRange } from './metrics.mjs';
 import { toCsv } from './csv.mjs';
 
@@ -27,25 +27,8 @@ const PAGE_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
-/**
- * Whether the request may see the report. The collector's ingestion endpoints are public (every
- * visitor's browser posts to them), so with a password set the report asks for HTTP Basic
- * credentials (any user name); without one it is open, as for local use.
- *
- * @param {import('node:http').IncomingMessage} req @param {string | undefined} password
- */
-function allowed(req, password) {
-  if (!password) return true;
-  const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization || '');
-  if (!m) return false;
-  const given = Buffer.from(
-    Buffer.from(m[1], 'base64')
-      .toString('utf8')
-      .replace(/^[^:]*:/, ''),
-  );
-  const want = Buffer.from(password);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
+/** The guard used when the caller gives none: REPORT_PASSWORD, read on each request. */
+let defaultGuard;
 
 /**
  * @param {import('node:http').ServerResponse} res @param {number} status @param {unknown} body
@@ -72,7 +55,8 @@ const logError = (msg, fields) =>
  * @param {import('node:http').ServerResponse} res
  * @param {URL} url
  * @param {import('./metrics.mjs').Store} store
- * @param {{ password?: string }} [options]  `password` (default: the REPORT_PASSWORD environment variable) protects the report
+ * @param {{ guard?: ReturnType<typeof reportGuard> }} [options]  who may read it (default: REPORT_PASSWORD,
+ *   from the environment, with failed attempts limited per client address)
  * @returns {Promise<boolean>}
  */
 export async function handleReport(req, res, url, store, options = {}) {
@@ -85,13 +69,17 @@ export async function handleReport(req, res, url, store, options = {}) {
   // its own page only, so no other site may read it with the visitor's credentials.
   for (const h of res.getHeaderNames()) if (h.startsWith('access-control-')) res.removeHeader(h);
 
-  if (!allowed(req, options.password ?? process.env.REPORT_PASSWORD)) {
+  const guard = options.guard ?? (defaultGuard ||= reportGuard({ password: () => process.env.REPORT_PASSWORD }));
+  const verdict = guard(req);
+  if (!verdict.ok) {
     res
-      .writeHead(401, {
-        'WWW-Authenticate': 'Basic realm="engagekit report", charset="UTF-8"',
-        'Content-Type': 'text/plain',
-      })
-      .end('authentication required\n');
+      .writeHead(
+        verdict.status,
+        verdict.status == 429
+          ? { 'Retry-After': String(verdict.retryAfterS), 'Content-Type': 'text/plain' }
+          : { 'WWW-Authenticate': 'Basic realm="engagekit report", charset="UTF-8"', 'Content-Type': 'text/plain' },
+      )
+      .end(verdict.status == 429 ? 'too many failed attempts, try again later\n' : 'authentication required\n');
     return true;
   }
 

@@ -1,0 +1,95 @@
+// Ingest over HTTP with many concurrent clients: `npm run bench:collector -- [--events 200000]
+// [--clients 50] [--batch 20] [--database-url postgres://…]`. Starts the collector as its own
+// process (SQLite in a temp directory, or the PostgreSQL database given), then `clients` loops
+// each POST batches of `batch` messages (the generated sessions of bench:report, as Segment-spec
+// track and page messages) until `events` were accepted. Prints events/s, and the median and
+// 99th-percentile answer time of an ingest request, then the same while a 30-day report is asked
+// for in a loop (the delay a report adds to ingest).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { sessions } from './bench-report-sessions.mjs';
+
+const args = process.argv.slice(2);
+const flag = (/** @type {string} */ name) => {
+  const i = args.indexOf('--' + name);
+  return i < 0 ? undefined : (args[i + 1] ?? '');
+};
+const events = Number(flag('events') ?? 200_000);
+const clients = Number(flag('clients') ?? 50);
+const batch = Number(flag('batch') ?? 20);
+const databaseUrl = flag('database-url') ?? '';
+const dir = mkdtempSync(join(tmpdir(), 'bench-collector-'));
+
+const child = spawn(process.execPath, [new URL('../examples/collector/server.mjs', import.meta.url).pathname], {
+  env: { ...process.env, PORT: '0', DATA_DIR: dir, DATABASE_URL: databaseUrl },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise((resolve, reject) => {
+  createInterface({ input: /** @type {import('node:stream').Readable} */ (child.stdout) }).on('line', (line) => {
+    const o = JSON.parse(line);
+    if (o.msg == 'listening') resolve(o.url);
+  });
+  child.once('exit', () => reject(new Error('the collector exited')));
+});
+
+/** Request bodies, made before the clock starts. */
+const bodies = [];
+for (const rows of sessions({ events, batch, now: Date.now() - 60_000, seed: Date.now() % 1e6 })) {
+  const messages = rows.map((r) => ({
+    type: r.type,
+    ...(r.event && { event: r.event }),
+    messageId: r.message_id,
+    anonymousId: r.anonymous_id,
+    timestamp: new Date(r.ts).toISOString(),
+    properties: JSON.parse(r.properties),
+    context: { library: { name: 'bench', version: '1' }, session: { id: r.session_id, index: r.session_index } },
+  }));
+  bodies.push(JSON.stringify({ batch: messages, writeKey: 'bench', sentAt: new Date().toISOString() }));
+}
+
+/** Every client posts the next body until none is left; returns answer times in ms. */
+async function load(/** @type {string[]} */ queue) {
+  const times = [];
+  let accepted = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let body = queue.pop(); body; body = queue.pop()) {
+        const t = performance.now();
+        const r = await fetch(url + '/v1/batch', { method: 'POST', body, headers: { 'Content-Type': 'text/plain' } });
+        const json = await r.json();
+        times.push(performance.now() - t);
+        if (r.status != 200) throw new Error(`${r.status} ${JSON.stringify(json)}`);
+        accepted += json.accepted;
+      }
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  times.sort((a, b) => a - b);
+  const at = (/** @type {number} */ p) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]);
+  return `${Math.round(accepted / s).toLocaleString('en')} events/s (${accepted.toLocaleString('en')} in ${s.toFixed(1)} s), request median ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`;
+}
+
+const half = Math.floor(bodies.length / 2);
+const results = { backend: databaseUrl ? 'postgres' : 'sqlite', clients, batch };
+results['ingest alone'] = await load(bodies.slice(0, half));
+let reporting = true;
+let reports = 0;
+const reporter = (async () => {
+  while (reporting) {
+    const r = await fetch(url + '/api/metrics');
+    await r.arrayBuffer();
+    reports++;
+  }
+})();
+results['ingest while the report is asked for in a loop'] = await load(bodies.slice(half));
+reporting = false;
+await reporter;
+results['reports answered meanwhile'] = reports;
+console.log(JSON.stringify(results, null, 2));
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+rmSync(dir, { recursive: true, force: true });
