@@ -102,14 +102,12 @@ export function idbStore(dbName: string): EventStore {
           .then(readResult)
           .finally(() => live.delete(started));
       });
-    const outcome = unfrozen
-      .then(attempt)
-      .catch((error: DOMException) => {
-        if (reopened || error?.name != 'InvalidStateError') throw error;
-        reopened = true;
-        connection = open();
-        return attempt();
-      });
+    const outcome = unfrozen.then(attempt).catch((error: DOMException) => {
+      if (reopened || error?.name != 'InvalidStateError') throw error;
+      reopened = true;
+      connection = open();
+      return attempt();
+    });
     let timer: ReturnType<typeof setTimeout>;
     return Promise.race([
       outcome,
