@@ -240,14 +240,7 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       if (leavingNow) frozen++;
       // Back from the back/forward cache (or a freeze): what this tab has not sent goes into IndexedDB
       // again (a write the freeze cut short), once `_back` has counted what was in flight as unsent.
-      else if (leaving) {
-        writing = writing.then(() =>
-          withStore(
-            (store) => store._put([...unsentHere.values()], settings.maxQueueSize),
-            () => 0,
-          ),
-        );
-      }
+      else if (leaving) Promise.resolve().then(() => unsentHere.forEach((record) => queue._add(record)));
       leaving = leavingNow;
     },
     _stay: () => save(spillKey, undefined),

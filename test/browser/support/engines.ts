@@ -58,6 +58,8 @@ export interface Limits {
   bfcache?: string;
   /** The engine may load the page anew where the scenario expects a back/forward-cache restore. */
   bfcacheRestore?: string;
+  /** The core capture checks are run for this engine by another file (said here). */
+  capture?: string;
 }
 
 export interface Engine {
@@ -109,7 +111,7 @@ const unlessExists = (path: string, hint: string) => (existsSync(path) ? undefin
 /** Chromium through playwright-core: a new persistent profile per session (about 1 s). */
 export const chromiumEngine: Engine = {
   name: 'Chromium',
-  cannot: {},
+  cannot: { capture: 'covered in Chromium, at length, by autocapture.test.ts' },
   missing: () => unlessExists(CHROME, 'apt-get install chromium, or set CHROME_PATH'),
   async session(options = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'engagekit-chrome-'));
