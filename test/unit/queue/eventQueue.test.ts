@@ -149,6 +149,27 @@ describe('eventQueue on IndexedDB', () => {
     expect(ids(taken)).toEqual([]);
     expect(await stored(dbName)).toEqual([]);
   });
+
+  it('back from the back/forward cache: a write the freeze cut short is not an IndexedDB failure, and the unsent records are written again (issue 12)', async () => {
+    const dbName = freshDb();
+    const q = make({}, dbName);
+    q._add(rec('early'));
+    await q._take(0, 0);
+    // The page goes into the back/forward cache: what it records then waits, and is in the copy.
+    q._settle(true);
+    q._add(rec('while-leaving'));
+    q._leaving(0);
+    expect(localStorage.getItem('engagekit:v1:spill.' + TAB)).toContain('while-leaving');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await stored(dbName)).toEqual(['early']);
+    // Restored: IndexedDB is used again, with everything unsent.
+    q._settle(false);
+    q._stay();
+    expect(ids(await q._take(10, 1e6))).toEqual(['early', 'while-leaving']);
+    expect(await stored(dbName)).toEqual(['early', 'while-leaving']);
+    expect(warned().filter((w) => /IndexedDB/.test(w))).toEqual([]);
+  });
+
   it('leaves records another tab said it is sending alone until that claim runs out', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const q = make();
