@@ -204,6 +204,9 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
         unsentHere.delete(id);
         deleting.add(id);
       }
+      // Not written yet (a write waiting behind another, or for a page restored from the
+      // back/forward cache to run): never written now, or it would come back after its deletion.
+      for (let i = addedThisTick.length; i--;) if (deleting.has(addedThisTick[i].id)) addedThisTick.splice(i, 1);
       return withStore(
         (store) => store._remove(ids),
         () => undefined,

@@ -164,15 +164,17 @@ function startCartAdds(add: (item: Properties, source: string) => void, platform
       const settle = sentRequest(url, body, platform);
       // Our then() runs before the page's (it was attached first), so the body is still unread when
       // cloned; the clone is read apart, and the page's own reading neither waits nor sees it.
-      (responsePromise as Promise<Response>).then(
-        (response) =>
+      // Whatever the page's fetch (or a replacement of it) returned: a failure here, such as an
+      // answer without clone() from a polyfill, must not become an unhandled rejection in the page.
+      Promise.resolve(responsePromise as Promise<Response>)
+        .then((response) =>
           response
             .clone()
             .json()
             .catch(() => ({}))
             .then((answer) => settle(response.status, answer || {})),
-        () => undefined,
-      );
+        )
+        .catch(() => undefined);
     }
   });
 

@@ -150,6 +150,25 @@ describe('eventQueue on IndexedDB', () => {
     expect(await stored(dbName)).toEqual([]);
   });
 
+  it('a record acknowledged before its write ran is never written (a write held while the page was in the back/forward cache)', async () => {
+    const dbName = freshDb();
+    const q = make({}, dbName);
+    q._add(rec('early'));
+    await q._take(0, 0);
+    // Going into the back/forward cache: what is recorded now waits to be written...
+    q._settle(true);
+    q._add(rec('first'));
+    await Promise.resolve();
+    q._add(rec('second'));
+    // ...is handed to the browser as the page is left, and acknowledged once it is restored.
+    const handed = q._unsent().filter((record) => record.id != 'early');
+    q._hold(handed);
+    q._settle(false);
+    await q._done(handed);
+    expect(ids(await q._take(10, 1e6))).toEqual(['early']);
+    expect(await stored(dbName)).toEqual(['early']);
+  });
+
   it('back from the back/forward cache: a write the freeze cut short is not an IndexedDB failure, and the unsent records are written again (issue 12)', async () => {
     const dbName = freshDb();
     const q = make({}, dbName);
