@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { Collector, type Received } from './support/collector';
+import { Collector, type Received, named } from './support/collector';
 import { Site, otherSite } from './support/site';
 import { launch, openTracked } from './support/browser';
 
@@ -64,7 +64,6 @@ afterEach(async () => {
 });
 
 type Props = Record<string, unknown>;
-const named = (event: string) => (m: Received) => m.event === event;
 const props = (event: string) => collector.stored(named(event)).map((m) => m.properties as Props);
 const pages = () => collector.stored((m) => m.type === 'page');
 const waitFor = (n: number, f: (m: Received) => boolean) => collector.waitFor(n, f, 20_000);

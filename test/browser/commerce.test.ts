@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { Collector, type Received } from './support/collector';
+import { Collector, named } from './support/collector';
 import { Site } from './support/site';
 import { launch, openTracked } from './support/browser';
 
@@ -123,7 +123,6 @@ beforeEach(async () => {
 });
 afterEach(() => browser.close());
 
-const named = (event: string) => (m: Received) => m.event === event;
 const props = (event: string) => collector.stored(named(event)).map((m) => m.properties as Record<string, unknown>);
 
 describe('cart detection', () => {

@@ -13,7 +13,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { Collector, type Received } from './support/collector';
+import { Collector, named } from './support/collector';
 import { Site } from './support/site';
 import { launch, openTracked, trackMany } from './support/browser';
 
@@ -35,7 +35,6 @@ afterEach(async () => {
   browser = undefined;
 });
 
-const named = (event: string) => (m: Received) => m.event === event;
 const call = (page: Page, ...args: unknown[]) =>
   page.evaluate(
     (callArgs) => (window as unknown as { engagekit: (...a: unknown[]) => unknown }).engagekit(...callArgs),

@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { Collector, tracks, type Received } from './support/collector';
+import { Collector, tracks, named } from './support/collector';
 import { Site, otherSite } from './support/site';
 import { launch, openTracked, trackMany } from './support/browser';
 
@@ -58,8 +58,6 @@ function listen(page: Page) {
   page.on('pageerror', (error) => seen.uncaught.push(String(error)));
   return seen;
 }
-
-const named = (event: string) => (m: Received) => m.event === event;
 
 describe('Trusted Types', () => {
   it("require-trusted-types-for 'script' with our policy allowed: Web Vitals load and are sent, no console error", async () => {

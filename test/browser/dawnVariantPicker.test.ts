@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { Collector, type Received } from './support/collector';
+import { Collector, named, pages } from './support/collector';
 import { launch, openTracked } from './support/browser';
 import { missingVendored, vendored } from './support/vendored';
 
@@ -162,9 +162,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await browser?.close();
 });
-
-const pages = (m: Received) => m.type == 'page';
-const named = (event: string) => (m: Received) => m.event == event;
 
 describe.skipIf(missing)("Shopify Dawn's variant picker", () => {
   it('four variant picks: one page view and the started newsletter form stays open; a link is the next page view and ends it', async () => {

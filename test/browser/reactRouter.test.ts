@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { Collector, type Received } from './support/collector';
+import { Collector, named, pages } from './support/collector';
 import { launch, openTracked } from './support/browser';
 
 const collector = new Collector();
@@ -61,8 +61,6 @@ afterEach(async () => {
   await browser?.close();
 });
 
-const pages = (m: Received) => m.type == 'page';
-const named = (event: string) => (m: Received) => m.event == event;
 const paths = () => collector.stored(pages).map((m) => m.context.page.path);
 
 describe('React Router', () => {

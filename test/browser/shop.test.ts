@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { Collector, type Received } from './support/collector';
+import { Collector, type Received, named } from './support/collector';
 import { launch } from './support/browser';
 import { startShop } from '../../examples/shop/server.mjs';
 import { abandonCheckout, bounce, buy, makeCustomer, random, spaVisit } from '../../examples/shop/traffic.mjs';
@@ -34,7 +34,6 @@ beforeEach(() => {
 });
 
 type Props = Record<string, unknown>;
-const named = (event: string) => (m: Received) => m.event === event;
 const props = (event: string): Props[] => collector.stored(named(event)).map((m) => m.properties as Props);
 const paths = () => collector.stored((m) => m.type === 'page').map((m) => (m.properties as Props).path);
 const finalEngagement = (m: Received) => m.event === 'Page Engagement' && (m.properties as Props).final === true;

@@ -168,6 +168,15 @@ export class Collector {
 }
 
 /** Only `track` messages, optionally only those whose event name starts with `prefix`. */
+/** Filter: messages of the event `event`. */
+export const named =
+  (event: string) =>
+  (m: Received): boolean =>
+    m.event === event;
+
+/** Filter: page views. */
+export const pages = (m: Received): boolean => m.type === 'page';
+
 export const tracks =
   (prefix = '') =>
   (m: Received): boolean =>
