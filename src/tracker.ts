@@ -207,6 +207,12 @@ export function createTracker(config?: Config): Tracker {
         if (document.visibilityState == 'hidden') return dispatcher._leave();
         return dispatcher._flush();
       }),
+      // Capture phase, registered before any capture's: no IndexedDB transaction is left open, nor
+      // started, as the page goes into the back/forward cache (`persisted`). WebKit keeps one open
+      // for as long as the page stays there, blocking the database for every other page and tab of
+      // the site (issue 12; https://bugs.webkit.org/show_bug.cgi?id=315804). What the captures record
+      // now (Page Engagement, Web Vitals, Form Abandoned) leaves with the page and in its localStorage copy.
+      listen(window, 'pagehide', (event: PageTransitionEvent) => queue._settle(event.persisted), true),
       listen(window, 'pagehide', () => {
         dispatcher._leave(true);
         // Hold no lock, no lock request and no open channel: each can keep the page out of the back/forward cache.
@@ -216,11 +222,16 @@ export function createTracker(config?: Config): Tracker {
       listen(window, 'pageshow', (event: PageTransitionEvent) => {
         // https://html.spec.whatwg.org/multipage/nav-history-apis.html#dom-pagetransitionevent-persisted
         if (event.persisted) {
+          queue._settle(false);
           channel._open();
           dispatcher._back();
         }
       }),
       listen(window, 'online', () => dispatcher._flush(true)),
+      // A hidden page the browser freezes (https://wicg.github.io/page-lifecycle/#sec-lifecycle-states)
+      // must not hold a transaction open either; it may be resumed, or discarded without pagehide.
+      listen(document, 'freeze', () => queue._settle(true)),
+      listen(document, 'resume', () => queue._settle(false)),
       listen(
         document,
         'securitypolicyviolation',

@@ -37,6 +37,12 @@ export interface EventQueue {
    * `until` (0: not at all), and copy what is not acknowledged to localStorage, synchronously.
    */
   _leaving(until: number): void;
+  /**
+   * The page is being left (`leaving`: for the back/forward cache), frozen, or runs again: see
+   * EventStore's `_settle`. Meanwhile the localStorage copy made by `_leaving` is what keeps this
+   * page's events; once it runs again, its unsent records are written to IndexedDB again.
+   */
+  _settle(leaving: boolean): void;
   /** The page came back from the back/forward cache: it sends its events itself again. */
   _stay(): void;
   /** Events dropped by the caps and not yet reported to the collector. */
@@ -73,13 +79,22 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
   let writing: Promise<unknown> = Promise.resolve();
   if (!idb) warn('IndexedDB is missing: events are kept in memory for this page');
 
+  // How many times the page was left for the back/forward cache or frozen (see `_settle`), and
+  // whether it is now.
+  let frozen = 0;
+  let leaving = false;
+
   // Every store call goes through here. The first failure of IndexedDB switches this page to
   // memory; what the call was for then happens (or has already happened) in `unsentHere` and
-  // `sendingHere`, so nothing captured is lost and the page never sees the error.
+  // `sendingHere`, so nothing captured is lost and the page never sees the error. A call the page
+  // was frozen during does not count: WebKit aborts the transactions of a frozen page that block
+  // another (https://bugs.webkit.org/show_bug.cgi?id=315804) and may close its connection; the
+  // restored page writes its unsent records again (`_settle`) and goes on with IndexedDB.
   const withStore = <T>(action: (store: EventStore) => Promise<T>, inMemory: () => T): Promise<T> => {
     if (!idb) return Promise.resolve(inMemory());
+    const began = frozen;
     return action(idb).catch((error) => {
-      if (idb) {
+      if (idb && began == frozen) {
         idb = undefined;
         warn('IndexedDB failed (' + error + '): events are kept in memory for this page');
         report({ type: 'storage', message: String(error) });
@@ -230,8 +245,9 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
     _leaving(until) {
       // Every record this tab is sending (taken by a drain, or handed to the browser), claimed until `until`.
       const handed = [...sendingHere.values()].map((record) => ({ ...record, c: until }));
-      // After this tab's pending write, or that write would undo the mark.
-      if (until) {
+      // After this tab's pending write, or that write would undo the mark. Not when going into the
+      // back/forward cache (see `_settle`): the copy below holds the same claims.
+      if (until && !leaving) {
         writing = writing.then(() =>
           withStore(
             (store) => store._mark(handed, until),
@@ -243,6 +259,14 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       // which aborts it: a synchronous copy makes sure the next page of the site has them.
       // Our own writer: a page's Array.prototype.toJSON or JSON.stringify must not change what is stored.
       save(spillKey, writeRecords([...handed, ...unsentHere.values()]));
+    },
+    _settle(leavingNow) {
+      idb?._settle(leavingNow);
+      if (leavingNow) frozen++;
+      // Back from the back/forward cache (or a freeze): what this tab has not sent goes into IndexedDB
+      // again (a write the freeze cut short), once `_back` has counted what was in flight as unsent.
+      else if (leaving) Promise.resolve().then(() => unsentHere.forEach((record) => queue._add(record)));
+      leaving = leavingNow;
     },
     _stay: () => save(spillKey, undefined),
     async _clear() {

@@ -41,6 +41,15 @@ export interface EventStore {
    * gone. The page is being left: the transaction commits as soon as its last write is queued.
    */
   _mark(records: Rec[], until: number): Promise<void>;
+  /**
+   * The page is being left or frozen: commit every transaction still open now, without waiting for
+   * its callbacks (the steps they would add, such as the cap or a cursor's next record, are
+   * skipped). With `leaving` (the page is going into the back/forward cache, or is frozen), start no
+   * transaction until called again with false: WebKit sends a transaction's requests only once the
+   * page runs again, so one started now would stay open, blocking the database for every other page
+   * and tab of the site, for as long as the page stays frozen (https://bugs.webkit.org/show_bug.cgi?id=315804).
+   */
+  _settle(leaving: boolean): void;
 }
 
 /** What `_take` found: the batch, the expired records, and when the next claim of another sender expires (0: none). */

@@ -52,6 +52,23 @@ function openStore(dbName: string): UseStore {
 }
 
 /**
+ * Set a request's success callback. A request it makes after its transaction was committed early
+ * (`_settle`) throws; that is caught, because an exception in an IndexedDB event handler aborts
+ * the transaction (https://w3c.github.io/IndexedDB/#fire-a-success-event) and with it the writes
+ * already queued. What the callback would have added (the cap, a cursor's next step, a claim) is
+ * then skipped: the next transaction does it, or nothing was taken.
+ */
+function onSuccess(request: IDBRequest, callback: () => void): void {
+  request.onsuccess = () => {
+    try {
+      callback();
+    } catch {
+      // committed early: see above
+    }
+  };
+}
+
+/**
  * The IndexedDB EventStore, shared by every tab of the site. It uses its own database
  * (default `engagekit`), never idb-keyval's shared `keyval-store`. Each method is one transaction,
  * and IndexedDB runs read-write transactions on one store one at a time, across tabs too
@@ -66,22 +83,31 @@ export function idbStore(dbName: string): EventStore {
   let connection: UseStore = open();
   let reopened = false;
 
+  // Transactions started and not finished (see `_settle`).
+  const live = new Set<IDBTransaction>();
+  // While the page is being left for the back/forward cache, or frozen: new transactions wait for
+  // this promise, which `thaw` resolves when the page runs again (see `_settle`).
+  let unfrozen: Promise<unknown> = Promise.resolve();
+  let thaw: (() => void) | undefined;
+
   // Run one transaction: `queueRequests` makes its requests and returns what reads the result once
   // the transaction has committed.
   function transaction<T>(mode: IDBTransactionMode, queueRequests: (store: IDBObjectStore) => () => T): Promise<T> {
     const attempt = () =>
       connection(mode, (store) => {
         const readResult = queueRequests(store);
-        return promisifyRequest(store.transaction).then(readResult);
+        const started = store.transaction;
+        live.add(started);
+        return promisifyRequest(started)
+          .then(readResult)
+          .finally(() => live.delete(started));
       });
-    const outcome = Promise.resolve()
-      .then(attempt)
-      .catch((error: DOMException) => {
-        if (reopened || error?.name != 'InvalidStateError') throw error;
-        reopened = true;
-        connection = open();
-        return attempt();
-      });
+    const outcome = unfrozen.then(attempt).catch((error: DOMException) => {
+      if (reopened || error?.name != 'InvalidStateError') throw error;
+      reopened = true;
+      connection = open();
+      return attempt();
+    });
     let timer: ReturnType<typeof setTimeout>;
     return Promise.race([
       outcome,
@@ -98,11 +124,11 @@ export function idbStore(dbName: string): EventStore {
     onEnd: () => void = () => undefined,
   ) => {
     const request = store.index(BY_AGE).openCursor();
-    request.onsuccess = () => {
+    onSuccess(request, () => {
       const cursor = request.result;
       if (cursor && onRecord(cursor)) cursor.continue();
       else onEnd();
-    };
+    });
   };
 
   // Claim (or, at 0, unclaim) the records still stored: read, then write. A record removed
@@ -112,12 +138,12 @@ export function idbStore(dbName: string): EventStore {
     let pending = ids.length;
     for (const id of ids) {
       const request = store.get(id);
-      request.onsuccess = () => {
+      onSuccess(request, () => {
         if (request.result) store.put({ ...request.result, c: until }, id);
         // Commit as soon as the last write is queued rather than when the task ends: `_mark` runs as the page
         // is going away. https://w3c.github.io/IndexedDB/#dom-idbtransaction-commit (optional: older browsers lack it)
         if (!--pending) store.transaction.commit?.();
-      };
+      });
     }
     return () => undefined;
   };
@@ -128,15 +154,15 @@ export function idbStore(dbName: string): EventStore {
         let dropped = 0;
         for (const record of records) store.put(record, record.id);
         const countRequest = store.count();
-        countRequest.onsuccess = () => {
+        onSuccess(countRequest, () => {
           let excess = (dropped = Math.max(countRequest.result - max, 0));
-          // Delete the oldest: the first `excess` of the age index.
+          // Delete the oldest: the first `excess` of the age index (committed early: on the next put).
           if (excess)
             walkByAge(store, (cursor) => {
               cursor.delete();
               return --excess;
             });
-        };
+        });
         return () => dropped;
       }),
     // Reads only up to the first record that does not fit the batch (see batchSelector), plus the
@@ -171,5 +197,21 @@ export function idbStore(dbName: string): EventStore {
         ),
       ),
     _release: (ids) => transaction('readwrite', (store) => setClaims(store, ids, 0)),
+    _settle(leaving) {
+      for (const started of live) {
+        try {
+          started.commit?.();
+        } catch {
+          // finished meanwhile, or committing already
+        }
+      }
+      if (leaving && !thaw) unfrozen = new Promise<void>((resolve) => (thaw = resolve));
+      if (!leaving && thaw) {
+        thaw();
+        thaw = undefined;
+        // WebKit may have closed the connection meanwhile: it can be reopened once more.
+        reopened = false;
+      }
+    },
   };
 }

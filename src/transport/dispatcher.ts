@@ -6,7 +6,7 @@ import { quote } from '../lib/json';
 import { load, save } from '../lib/storage';
 import { utf8Length } from '../lib/utf8Length';
 import { isRetryable, retryDelay } from './retryPolicy';
-import { encode, keepaliveRoom, post } from './post';
+import { encode, KEEPALIVE_BUDGET, keepaliveRoom, post } from './post';
 import { withSendLock } from './sendLock';
 import type { TabChannel } from './tabChannel';
 
@@ -235,8 +235,13 @@ export function dispatcher(
       const records = cspBlocked ? [] : [...(beingEncoded || []), ...queue._unsent()];
       if (!cspBlocked) beingEncoded = undefined;
       for (let i = 0, j = 0; i < records.length; i = j) {
-        // Fill a chunk up to what is left of the page's keepalive budget (at least one event).
-        for (let size = OVERHEAD; j < records.length && (j == i || size + records[j].n < keepaliveRoom());)
+        // Fill a chunk up to what is left of the page's keepalive budget (at least one event); once
+        // that cannot take the next event, up to the whole budget, for a beacon. Firefox does not
+        // count beacons against the keepalive quota (Chromium and WebKit do, and refuse one over it:
+        // the loop stops), so budget-sized beacons keep 200 events of 1 kB to a handful of
+        // requests there, where one-event beacons made 165 (issue 12).
+        const room = keepaliveRoom() < OVERHEAD + records[i].n ? KEEPALIVE_BUDGET : keepaliveRoom();
+        for (let size = OVERHEAD; j < records.length && (j == i || size + records[j].n < room);)
           size += records[j++].n + 1;
         const chunk = records.slice(i, j);
         const json = requestBody(chunk);

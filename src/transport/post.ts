@@ -3,8 +3,9 @@ export const REQUEST_TIMEOUT = 20_000;
 /**
  * The Fetch standard lets a page have 64 KiB of keepalive request bodies in flight in all
  * ("inflightKeepaliveBytes", https://fetch.spec.whatwg.org/#http-network-or-cache-fetch); fetch
- * keepalive and sendBeacon (https://w3c.github.io/beacon/) share that quota, and a request over it
- * fails. We stay under it, leaving room for the host page's own beacons.
+ * keepalive and sendBeacon (https://w3c.github.io/beacon/) share that quota in Chromium and WebKit,
+ * and a request over it fails; Firefox does not count beacons against it (measured in issue 12). We
+ * stay under it, leaving room for the host page's own beacons; beacons are sent in chunks of it.
  */
 export const KEEPALIVE_BUDGET = 60_000;
 /** Bodies smaller than this are not worth gzipping (and the Content-Encoding header costs a CORS preflight). */

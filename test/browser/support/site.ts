@@ -24,6 +24,8 @@ export class Site {
   redirects: Record<string, string> = {};
   /** Extra response headers of a page, by path (a Content-Security-Policy, say). */
   headers: Record<string, Record<string, string>> = {};
+  /** HTML put in every page's head before engagekit's stub (a test's instrumentation or fault). */
+  head = '';
 
   constructor(
     private endpoint: () => string,
@@ -60,7 +62,7 @@ export class Site {
         'Cache-Control': 'no-store',
         ...this.headers[u.pathname],
       }).end(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Test ${u.pathname}</title>
+<html><head><meta charset="utf-8"><title>Test ${u.pathname}</title>${this.head}
 <script>window.engagekit=window.engagekit||function(){(engagekit.q=engagekit.q||[]).push(arguments)};</script>
 <script async src="/engagekit.min.js"${tag}></script>
 </head><body>${this.bodies[u.pathname] ?? `<h1>${u.pathname}</h1><a id="next" href="/next">next</a>`}</body></html>`);

@@ -153,6 +153,47 @@ describe('idbStore', () => {
     await st._mark([], now);
   });
 
+  it('leaving for the back/forward cache: open transactions commit at once, new ones wait until the page runs again (issue 12)', async () => {
+    const db = freshDb();
+    const st = idbStore(db);
+    const now = Date.now();
+    await st._put([rec('before', now)], 10);
+    const commit = vi.spyOn(IDBTransaction.prototype, 'commit');
+    // A put in flight as the page is left: committed now, its writes kept.
+    const inFlight = st._put([rec('in-flight', now + 1)], 10);
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    st._settle(true);
+    expect(await inFlight).toBe(0);
+    // Started while leaving: not before the page runs again.
+    let done = false;
+    const parked = st._put([rec('parked', now + 2)], 10).then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(done).toBe(false);
+    expect((await keys(createStore(db, 'events'))).sort()).toEqual(['before', 'in-flight']);
+    st._settle(false);
+    await parked;
+    expect((await keys(createStore(db, 'events'))).sort()).toEqual(['before', 'in-flight', 'parked']);
+    expect(commit).toHaveBeenCalled();
+  });
+
+  it('a transaction committed early skips the steps its callbacks would add, without aborting or throwing', async () => {
+    const db = freshDb();
+    const st = idbStore(db);
+    const now = Date.now();
+    await st._put([rec('a', now), rec('b', now + 1)], 10);
+    // Over the cap: the count's callback would delete the oldest, but the transaction was committed.
+    const commit = vi.spyOn(IDBTransaction.prototype, 'commit');
+    const put = st._put([rec('c', now + 2)], 1);
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    st._settle(false);
+    expect(commit).toHaveBeenCalled();
+    expect(await put).toBe(2);
+    // The put itself committed; the cap is applied by the next put.
+    expect((await keys(createStore(db, 'events'))).sort()).toEqual(['a', 'b', 'c']);
+    await st._put([], 1);
+    expect(await keys(createStore(db, 'events'))).toEqual(['c']);
+  });
+
   it('closes its connection for a later version upgrade, so a newer engagekit is not kept waiting', async () => {
     const name = freshDb();
     const store = idbStore(name);
