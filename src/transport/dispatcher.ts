@@ -80,24 +80,34 @@ export function dispatcher(
   let stopSending = new AbortController();
   // A batch taken from the queue and still being encoded: not on the wire yet, so the page-hide path sends it.
   let beingEncoded: Rec[] | undefined;
-  // Once the page is being left, Chromium rejects the promise of every keepalive request in flight
-  // ("Failed to fetch") right after pagehide, although the browser goes on to deliver the request.
-  // A network error then says nothing: those events are kept aside in `outcomeUnknown`, neither
-  // sent again by this page nor released (the next page load sends what really was not delivered).
+  // A network error says nothing of whether a request arrived when the page may be going away:
+  // once a cross-site navigation has begun, Chromium rejects the promise of a keepalive request in
+  // flight ("Failed to fetch") although the browser goes on to deliver it, sometimes before the old
+  // page's pagehide has fired (seen under CPU load: the 20 events of delivery scenario 1 arrived,
+  // answered 200, and were handed over again at pagehide). So the events of a request that ended in
+  // a network error are kept aside in `outcomeUnknown`, held (not sent again by the page-hide path),
+  // until the next drain: it releases them for their retry, the page still being here. If the page
+  // is left first, they stay stored and the next page load sends what really was not delivered.
+  const outcomeUnknown: Rec[] = [];
+  // The page is being left (pagehide): no new batch (the next page load sends what is left).
   let pageLeft = false;
   // The page's CSP blocks the collector: no request from this page (each would log an error); its
   // events stay queued, for a page of the site the CSP lets through.
   let cspBlocked = false;
-  const outcomeUnknown: Rec[] = [];
   // Counts opt-outs and denials (`_drop`): a batch taken under an earlier count was captured before
   // one, so whatever its answer it is deleted, never retried, spilled or sent by a later page
   // (even after an optIn() that came meanwhile).
   let generation = 0;
   const dropped = (taken: number) => taken != generation || blocked();
-  // A send failed: unclaim the records for a retry, or (a network error after the page was left,
-  // see above) keep them aside. The `void` makes both branches a value, terser's shortest form.
-  const failed = (records: Rec[], status: number) =>
-    pageLeft && !status ? void outcomeUnknown.push(...records) : queue._retry(records);
+  // A send failed: unclaim the records for a retry, or (a network error, see above) keep them
+  // aside. The `void` makes both branches a value, terser's shortest form.
+  // A page still here drains again within the interval, which releases them (a drain's own failure
+  // then sets its backoff instead).
+  const failed = (records: Rec[], status: number) => {
+    if (status) return queue._retry(records);
+    outcomeUnknown.push(...records);
+    if (!pageLeft && (!timer || timerDue > Date.now() + settings.flushInterval)) flushLater(settings.flushInterval);
+  };
 
   const requestBody = (records: Rec[]) =>
     '{"batch":[' +
@@ -181,6 +191,8 @@ export function dispatcher(
       if (blocked()) return true;
       // A page being left starts no new batch: the browser would cut it off (the next page load sends it).
       if (navigator.onLine === false || pageLeft || cspBlocked) return false;
+      // The page is still here: what a network error left aside is retried (see `outcomeUnknown`).
+      if (outcomeUnknown[0]) await queue._retry(outcomeUnknown.splice(0));
       const records = await queue._take(settings.batchSize, settings.maxBatchBytes - OVERHEAD, min);
       if (!records[0]) {
         // Events another sender claimed (a tab that died mid-send) come back when its claim runs out.
