@@ -127,7 +127,12 @@ describe('leaving the page', () => {
   it('after a back/forward-cache restore, sends again what was cut off (within flushInterval) and resumes', async () => {
     // The keepalive request's network error may come after the restore's own drain: what it held is
     // released by the next drain, within flushInterval (see outcomeUnknown in dispatcher.ts).
-    const tr = (t = createTracker({ endpoint: 'https://c.test/b', dbName: freshDb(), compress: false, flushInterval: 300 }));
+    const tr = (t = createTracker({
+      endpoint: 'https://c.test/b',
+      dbName: freshDb(),
+      compress: false,
+      flushInterval: 300,
+    }));
     await tr.flush();
     tr.track('Frozen');
     col.down = true;
