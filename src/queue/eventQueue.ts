@@ -45,6 +45,12 @@ export interface EventQueue {
   _settle(leaving: boolean): void;
   /** The page came back from the back/forward cache: it sends its events itself again. */
   _stay(): void;
+  /**
+   * The collector answered this page (`failed`: a network error, 408, 429 or 5xx): the first answer
+   * settles the hand-off claims of the spills this page restored (see HANDOFF_TTL in dispatcher.ts).
+   * A failure releases them, so they are sent again; a success lets them stand until they run out.
+   */
+  _heard(failed: boolean): void;
   /** Events dropped by the caps and not yet reported to the collector. */
   _dropped: number;
   /** When the earliest claim of another sender, seen by the last `_take`, runs out (0: none). */
@@ -75,6 +81,14 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
   const spillKey = 'spill.' + tab;
   // Records added and not yet written (see writeAdded).
   const addedThisTick: Rec[] = [];
+  // Records restored from spills, until this page's first answer from the collector settles those
+  // with a hand-off claim (see HANDOFF_TTL in dispatcher.ts, and `_heard`).
+  let handedOff: Rec[] = [];
+  // Those whose hand-off claim still runs (a spill's other records have none, or one that ran out:
+  // ordinary records, perhaps taken by another sender since).
+  const stillHandedOff = () => handedOff.filter((record) => record.c! > Date.now());
+  // The page is being left (`_leaving`), and has not come back (`_stay`).
+  let left = false;
   // The latest store write: a take waits for it, so it sees every record added before it.
   let writing: Promise<unknown> = Promise.resolve();
   if (!idb) warn('IndexedDB is missing: events are kept in memory for this page');
@@ -150,11 +164,8 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
     writing = writing
       .then(() =>
         withStore(
-          (store) => store._put(records, settings.maxQueueSize),
-          () => {
-            records.forEach((record) => unsentHere.set(record.id, { ...record, c: 0 }));
-            return 0;
-          },
+          (store) => store._put(records, settings.maxQueueSize).then(() => handedOff.push(...records)),
+          () => records.forEach((record) => unsentHere.set(record.id, { ...record, c: 0 })),
         ),
       )
       .then(forget, forget);
@@ -245,20 +256,39 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
     _leaving(until) {
       // Every record this tab is sending (taken by a drain, or handed to the browser), claimed until `until`.
       const handed = [...sendingHere.values()].map((record) => ({ ...record, c: until }));
-      // After this tab's pending write, or that write would undo the mark. Not when going into the
-      // back/forward cache (see `_settle`): the copy below holds the same claims.
+      // After this tab's pending write, or that write would undo the mark; not when going into the
+      // back/forward cache (see `_settle`: the copy below holds the same claims), nor at all when the
+      // page came back meanwhile (`_stay`): it settles its records itself again, and a release it
+      // makes must not be undone by a late mark.
+      left = true;
       if (until && !leaving) {
         writing = writing.then(() =>
-          withStore(
-            (store) => store._mark(handed, until),
-            () => undefined,
-          ),
+          left
+            ? withStore(
+                (store) => store._mark(handed, until),
+                () => undefined,
+              )
+            : undefined,
         );
       }
       // The IndexedDB write of the last events may still be running when the page is destroyed,
       // which aborts it: a synchronous copy makes sure the next page of the site has them.
       // Our own writer: a page's Array.prototype.toJSON or JSON.stringify must not change what is stored.
-      save(spillKey, writeRecords([...handed, ...unsentHere.values()]));
+      // Hand-off claims this page restored and has not settled go on with it, unchanged, to the next page.
+      save(spillKey, writeRecords([...handed, ...stillHandedOff(), ...unsentHere.values()]));
+    },
+    _stay() {
+      left = false;
+      save(spillKey, undefined);
+    },
+    _heard(failed) {
+      const ids = stillHandedOff().map((record) => record.id);
+      handedOff = [];
+      if (failed && ids[0])
+        withStore(
+          (store) => store._release(ids),
+          () => undefined,
+        );
     },
     _settle(leavingNow) {
       idb?._settle(leavingNow);
@@ -268,8 +298,8 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       else if (leaving) Promise.resolve().then(() => unsentHere.forEach((record) => queue._add(record)));
       leaving = leavingNow;
     },
-    _stay: () => save(spillKey, undefined),
     async _clear() {
+      handedOff = [];
       unsentHere.clear();
       sendingHere.clear();
       for (const key of keys('spill.')) save(key, undefined);

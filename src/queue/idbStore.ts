@@ -21,8 +21,10 @@ const BY_AGE = 'age';
  * and `q`, so every one is indexed; none is lost). A 0.1.0 tab still open holds version 1 and does
  * not close for an upgrade (https://w3c.github.io/IndexedDB/#dom-idbdatabase-onversionchange), so
  * until that tab goes the open waits and a page of this version times out to memory (IDB_TIMEOUT).
+ * Exported for tests that read the queue: idb-keyval's `createStore` would make a version-1
+ * database if none exists yet, and hold it open against the upgrade.
  */
-function openStore(dbName: string): UseStore {
+export function openStore(dbName: string): UseStore {
   let database: Promise<IDBDatabase> | undefined;
   return (mode, callback) => {
     if (!database) {

@@ -34,9 +34,32 @@ export interface Dispatcher {
 const OVERHEAD = 200;
 
 /**
- * How long events handed to the browser by a page being left stay claimed, when the collector was
- * answering: the browser almost always delivers them, so the next page of the site should not send
- * them again at once. Should one have failed after all, it goes this much later: late, not lost.
+ * How long events handed to the browser by a page being left stay claimed (issue 13), so that the
+ * next page of the site does not send them again at once: the browser goes on with a keepalive
+ * request or a beacon after its page has gone, and almost always delivers it, but the page never
+ * learns that it did (Chromium rejects the promise of every keepalive request in flight once the
+ * page is left). The rule:
+ *
+ * - A page being left claims everything it handed to the browser (and every batch it had in flight)
+ *   for HANDOFF_TTL, unless the latest answer any page of the site had from the collector was a
+ *   failure (`down`): then the next page sends them at once (a duplicate, stored once, is better
+ *   than a delay). A first visit has no news of the collector, and claims.
+ * - The page being left copies those records, claims included, to localStorage (its spill); the next
+ *   page of the site restores them and remembers which are claimed so (EventQueue `_heard`).
+ * - The first answer that page has from the collector settles them. A 2xx (or any answer but a
+ *   failure): the collector answers after the hand-off, so it most likely took it; the claims stand
+ *   and run out by themselves. A failure (network error, 408, 429, 5xx): the hand-off may have failed
+ *   too; every such claim is released and the page's retries send those events with its own, within
+ *   seconds of the collector's return. A page left before its first answer passes them on, unchanged,
+ *   in its own spill.
+ *
+ * Worst case: a hand-off the browser failed to deliver while the next page's first request succeeded
+ * (the collector came back in between, or the browser dropped it: quit, crash), or whose next page
+ * sends nothing (no request, so no answer; engagekit sends no probe), goes when its claim runs out:
+ * HANDOFF_TTL (10 minutes) after the hand-off if a page of the site is open then (a drain that finds
+ * only claimed records wakes up when the first claim runs out), else on the next visit, within
+ * `maxAge` as any queued event. Late, not lost. Without localStorage (no spill) or IndexedDB (the
+ * memory queue drops claims), the next page cannot tell: it sends at once, or the claims just run out.
  */
 export const HANDOFF_TTL = 600_000;
 
@@ -108,6 +131,18 @@ export function dispatcher(
     outcomeUnknown.push(...records);
     if (!pageLeft && (!timer || timerDue > Date.now() + settings.flushInterval)) flushLater(settings.flushInterval);
   };
+  // An answer from the collector: the site's latest news of it, and the first this page hears
+  // settles earlier hand-offs (HANDOFF_TTL). A network error is news only once the page is seen to
+  // stay (see outcomeUnknown: it may be the navigation's doing), at the next drain.
+  let networkError = false;
+  const heard = (status: number) => {
+    if (!status) networkError ||= !pageLeft;
+    else {
+      const down = isRetryable(status);
+      save('down', down ? '1' : undefined);
+      queue._heard(down);
+    }
+  };
 
   const requestBody = (records: Rec[]) =>
     '{"batch":[' +
@@ -148,11 +183,10 @@ export function dispatcher(
       return true;
     }
     if (settings.debug) console.info('[engagekit] sent', records.length, 'events:', status || 'network error');
+    heard(status);
     if (ok(status)) {
       failures = 0;
       queue._dropped -= droppedReported;
-      // When the site's collector last answered, for every page of the site (see _leave).
-      save('ok', '' + Date.now());
     } else if (status == 413 && records[1]) {
       // Too large: send each half (halving again while refused); should the first half fail, the
       // second is released for the retry.
@@ -161,7 +195,6 @@ export function dispatcher(
       queue._retry(secondHalf);
       return false;
     } else if (isRetryable(status)) {
-      save('ok', undefined);
       failed(records, status);
       if (pageLeft) return false;
       // A collector (or proxy) that refuses our gzip header fails like a network error: next try goes plain.
@@ -191,12 +224,19 @@ export function dispatcher(
       if (blocked()) return true;
       // A page being left starts no new batch: the browser would cut it off (the next page load sends it).
       if (navigator.onLine === false || pageLeft || cspBlocked) return false;
-      // The page is still here: what a network error left aside is retried (see `outcomeUnknown`).
+      // The page is still here: a network error it had was the collector's (see `heard`), and what
+      // it left aside is retried (see `outcomeUnknown`).
+      if (networkError) {
+        networkError = false;
+        save('down', '1');
+        queue._heard(true);
+      }
       if (outcomeUnknown[0]) await queue._retry(outcomeUnknown.splice(0));
       const records = await queue._take(settings.batchSize, settings.maxBatchBytes - OVERHEAD, min);
       if (!records[0]) {
         // Events another sender claimed (a tab that died mid-send) come back when its claim runs out.
-        if (queue._wake) flushLater(queue._wake - Date.now() + 100);
+        // Not instead of a sooner flush: one set meanwhile (`_queued`) for an event this take did not see.
+        if (queue._wake && (!timer || timerDue > queue._wake + 100)) flushLater(queue._wake - Date.now() + 100);
         // Fewer than a batch may be left, this tab's or not: they go after the interval (or sooner, if a wake-up is).
         if (min > 1 && (!timer || timerDue > Date.now() + settings.flushInterval)) flushLater(settings.flushInterval);
         return true;
@@ -239,6 +279,10 @@ export function dispatcher(
       flushLater(settings.flushInterval);
     },
     _leave(left) {
+      // Called again after pagehide (the visibilitychange that follows it): Chromium has rejected the
+      // promises of the keepalive requests it still carries, so keepaliveRoom() counts their bytes as
+      // free. Beacons only then: the browser refuses one at once when its quota is full.
+      const late = pageLeft && !left;
       pageLeft ||= !!left;
       // Opted out or denied (maybe in another tab): nothing handed to the browser, nothing spilled.
       if (blocked()) return;
@@ -263,10 +307,11 @@ export function dispatcher(
         // which goes if the browser's own quota still has room. A beacon is never acknowledged: its
         // events stay held here (this page will not send them again) and stored (the next page load
         // sends them again, with the same messageIds).
-        if (bytes <= keepaliveRoom()) {
-          post(settings.endpoint, [json, bytes]).then(([status]) =>
-            ok(status) || dropped(taken) ? queue._done(chunk) : failed(chunk, status),
-          );
+        if (!late && bytes <= keepaliveRoom()) {
+          post(settings.endpoint, [json, bytes]).then(([status]) => {
+            heard(status);
+            return ok(status) || dropped(taken) ? queue._done(chunk) : failed(chunk, status);
+          });
         } else if (!navigator.sendBeacon?.(settings.endpoint, new Blob([json], { type: 'text/plain' }))) {
           // Refused: what did not fit stays stored and goes on the next page load.
           break;
@@ -275,12 +320,11 @@ export function dispatcher(
         channel._claim(chunk);
         if (settings.debug) console.info('[engagekit] left the page: handed', chunk.length, 'events to the browser');
       }
-      // Only a collector seen answering lately gets that benefit of the doubt; after a failure, or
-      // with no news of it, the next page sends at once (a duplicate is better than a delay).
-      // (`ok` is when a page of the site last had a 2xx.)
-      if (left) {
-        queue._leaving(!failures && Date.now() - Number(load('ok')) < HANDOFF_TTL ? Date.now() + HANDOFF_TTL : 0);
-      }
+      // Claimed for the next page to settle, unless the collector's latest answer was a failure (see
+      // HANDOFF_TTL). Again on the `visibilitychange` that follows pagehide as a page is left
+      // (https://html.spec.whatwg.org/multipage/document-lifecycle.html#unloading-documents), for the
+      // events captures report then.
+      if (pageLeft) queue._leaving(load('down') ? 0 : Date.now() + HANDOFF_TTL);
     },
     _back() {
       pageLeft = false;

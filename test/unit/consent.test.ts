@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/tracker';
 import type { Config, Tracker } from '../../src/types';
-import { createStore, values } from 'idb-keyval';
+import { values } from 'idb-keyval';
 import { fakeCollector, freshDb, ongoingSession } from './support/fakeCollector';
+import { openStore } from '../../src/queue/idbStore';
 
 let col: ReturnType<typeof fakeCollector>;
 let t: Tracker | undefined;
@@ -41,7 +42,7 @@ const newPage = async (c: Config) => {
 afterEach(() => pages.splice(0).forEach((page) => page.stop()));
 const storedKeys = () => Object.keys(localStorage).map((k) => k.replace('engagekit:v1:', ''));
 const VISITOR = ['aid', 'uid', 'session', 'cart', 'checkout', 'order'];
-const storedRecords = (dbName: string) => values(createStore(dbName, 'events'));
+const storedRecords = (dbName: string) => values(openStore(dbName));
 
 describe('consent and privacy signals', () => {
   it('pending: nothing stored or sent until granted, then everything in order', async () => {

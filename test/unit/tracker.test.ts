@@ -3,11 +3,12 @@
  * collector behind `fetch`. Delivery through real page lifecycles is in test/browser.
  */
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { createStore, values } from 'idb-keyval';
+import { values } from 'idb-keyval';
 import { createTracker } from '../../src/tracker';
 import type { Config, EngagekitError, Tracker } from '../../src/types';
 import { VERSION } from '../../src/version';
 import { fakeCollector, freshDb, ongoingSession } from './support/fakeCollector';
+import { openStore } from '../../src/queue/idbStore';
 
 let col: ReturnType<typeof fakeCollector>;
 const trackers: Tracker[] = [];
@@ -27,7 +28,7 @@ const make = (c: Config = {}) => {
   trackers.push(t);
   return t;
 };
-const stored = (dbName: string) => values(createStore(dbName, 'events'));
+const stored = (dbName: string) => values(openStore(dbName));
 
 beforeEach(() => {
   col = fakeCollector();

@@ -68,10 +68,14 @@ export class Collector {
     this.port = (server.address() as AddressInfo).port;
   }
 
-  /** Stop listening and cut every open connection: the browser sees network errors. */
+  /**
+   * Stop listening and cut every open connection: the browser sees network errors. Answers held by
+   * `hold()` are never given (nor the messages counted as acknowledged): the collector lost them.
+   */
   async down(): Promise<void> {
     const s = this.server;
     this.server = undefined;
+    this.holding = undefined;
     for (const sock of this.sockets) sock.destroy();
     if (s) await new Promise((r) => s.close(r));
   }
@@ -100,7 +104,10 @@ export class Collector {
       const batch = rec.body?.batch || [];
       this.received.push(...batch);
       // The status is chosen when the answer goes, so a test may script it while the request is held.
+      const server = this.server;
       const answer = () => {
+        // Went down while holding it: never answered.
+        if (this.server !== server) return;
         const next = rec.status === 400 ? { status: 400 } : this.script.shift() || { status: 200 };
         rec.status = next.status;
         this.requests.push(rec);

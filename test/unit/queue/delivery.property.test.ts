@@ -8,11 +8,12 @@
  */
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { createStore, keys } from 'idb-keyval';
+import { keys } from 'idb-keyval';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../../src/tracker';
 import type { Tracker } from '../../../src/types';
 import { freshDb, ongoingSession } from '../support/fakeCollector';
+import { openStore } from '../../../src/queue/idbStore';
 
 type Tab = 0 | 1;
 type Answer = 'up' | 'down' | 408 | 429 | 500 | 503;
@@ -130,7 +131,7 @@ describe('delivery across tabs, outages and reloads', () => {
               async () => {
                 await Promise.all(tabs.map((t) => t.flush()));
                 expect(col.inflight).toBe(0);
-                expect(await keys(createStore(dbName, 'events'))).toEqual([]);
+                expect(await keys(openStore(dbName))).toEqual([]);
               },
               { timeout: 5000, interval: 5 },
             );

@@ -2,12 +2,12 @@
  * The queue a tracker sends from: IndexedDB first, this tab's own maps (`mine`, `held`) as the
  * queue when IndexedDB is missing or fails, without losing what was captured.
  */
-import { createStore, values } from 'idb-keyval';
+import { values } from 'idb-keyval';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { parseConfig } from '../../../src/config';
 import { CLAIM_TTL, WRITE_CHUNK, eventQueue } from '../../../src/queue/eventQueue';
 import type { Rec } from '../../../src/queue/eventStore';
-import { IDB_TIMEOUT } from '../../../src/queue/idbStore';
+import { IDB_TIMEOUT, openStore } from '../../../src/queue/idbStore';
 import type { Config, EngagekitError } from '../../../src/types';
 import { hostileJson } from '../../browser/support/hostileJson';
 import { freshDb } from '../support/fakeCollector';
@@ -23,7 +23,7 @@ const rec = (id: string, t = Date.now(), o = TAB): Rec => ({
   o,
 });
 const ids = (rs: Rec[]) => rs.map((r) => r.id);
-const stored = async (dbName: string) => ids(await values<Rec>(createStore(dbName, 'events'))).sort();
+const stored = async (dbName: string) => ids(await values<Rec>(openStore(dbName))).sort();
 
 let errors: EngagekitError[];
 let warn: MockInstance<typeof console.warn>;

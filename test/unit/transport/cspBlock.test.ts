@@ -3,12 +3,13 @@
  * recognised (enforced, connect-src, the endpoint's origin only), warned about once, and the
  * tracker stops sending from that page while keeping every event queued for a later page.
  */
-import { createStore, values } from 'idb-keyval';
+import { values } from 'idb-keyval';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { blocksEndpoint } from '../../../src/transport/cspBlock';
 import { createTracker } from '../../../src/tracker';
 import type { Tracker } from '../../../src/types';
 import { fakeCollector, freshDb, ongoingSession } from '../support/fakeCollector';
+import { openStore } from '../../../src/queue/idbStore';
 
 const ENDPOINT = 'https://collector.test:8443/v1/batch';
 const violation = (fields: Partial<SecurityPolicyViolationEvent> = {}) =>
@@ -75,7 +76,7 @@ describe('a tracker whose collector the page blocks', () => {
     expect(col.fetch.mock.calls.length).toBe(attempts);
     expect(blockWarnings()).toHaveLength(1);
     // Everything is still queued, for a page of the site the CSP lets through.
-    await vi.waitFor(async () => expect(await values(createStore(dbName, 'events'))).toHaveLength(31));
+    await vi.waitFor(async () => expect(await values(openStore(dbName))).toHaveLength(31));
     tracker.stop();
     tracker = createTracker({ endpoint: BLOCKED, dbName, compress: false, flushInterval: 50 });
     await vi.waitFor(() => expect(col.events()).toHaveLength(31));

@@ -6,7 +6,8 @@
  * take more; and, once the page is left, a failed request is not sent again by this page.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createStore, values } from 'idb-keyval';
+import { values } from 'idb-keyval';
+import { openStore } from '../../../src/queue/idbStore';
 import { createTracker } from '../../../src/tracker';
 import { KEEPALIVE_BUDGET } from '../../../src/transport/post';
 import type { Tracker } from '../../../src/types';
@@ -19,8 +20,11 @@ beforeEach(() => {
   ongoingSession();
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
+// Trackers of the next page of the site, stopped after each test.
+const nextPages: Tracker[] = [];
 afterEach(() => {
   t?.stop();
+  nextPages.splice(0).forEach((next) => next.stop());
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
@@ -33,6 +37,12 @@ const make = (dbName = freshDb()) =>
     batchSize: 1000,
     flushInterval: 3_600_000,
   }));
+/** The next page of the site, on the same queue. */
+const nextPage = (dbName: string, flushInterval = 3_600_000) => {
+  const next = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval });
+  nextPages.push(next);
+  return next;
+};
 const leave = () => window.dispatchEvent(Object.assign(new Event('pagehide'), { persisted: false }));
 
 describe('leaving the page', () => {
@@ -84,18 +94,51 @@ describe('leaving the page', () => {
     await vi.waitFor(() => expect(col.fetch).toHaveBeenCalledTimes(1));
     await tr.flush();
     expect(col.fetch).toHaveBeenCalledTimes(1);
-    // Still stored: the next page load sends it.
-    expect((await values(createStore(dbName, 'events'))).map((r) => JSON.parse(r.j).event)).toEqual(['Gone']);
+    // Still stored: the next page load sends it (here the hand-off was lost, and the next page's
+    // first request fails: that releases its hand-off claim, see "settling a hand-off" below).
+    expect((await values(openStore(dbName))).map((r) => JSON.parse(r.j).event)).toEqual(['Gone']);
+    const next = nextPage(dbName);
+    next.track('Next');
+    expect(await next.flush()).toBe(false);
     col.down = false;
-    const next = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval: 3_600_000 });
     await vi.waitFor(async () => expect(await next.flush()).toBe(true));
-    expect(col.events()).toEqual(['Gone']);
-    next.stop();
+    expect(col.events()).toEqual(['Gone', 'Next']);
+  });
+
+  it('on the visibilitychange that follows pagehide, hands what was captured since to sendBeacon only, and claims it too', async () => {
+    const dbName = freshDb();
+    const tr = make(dbName);
+    tr.track('A');
+    const beacon = vi.fn((_url: string, _data: Blob) => true);
+    Object.defineProperty(navigator, 'sendBeacon', { value: beacon, configurable: true });
+    // Chromium rejects the promise of that request (the browser still carries it): our count of the
+    // keepalive quota frees its bytes, the browser's does not.
+    col.down = true;
+    leave();
+    expect(col.fetch).toHaveBeenCalledTimes(1);
+    await new Promise((resolve) => setTimeout(resolve));
+    tr.track('B'); // as a capture reports on that visibilitychange
+    vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(col.fetch).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(await beacon.mock.calls[0][1].text()).batch.map((m: { event: string }) => m.event)).toEqual([
+      'B',
+    ]);
+    await vi.waitFor(async () =>
+      expect(
+        (await values(openStore(dbName))).map((r) => [JSON.parse(r.j).event, r.c > Date.now() + 9 * 60_000]).sort(),
+      ).toEqual([
+        ['A', true],
+        ['B', true],
+      ]),
+    );
   });
 
   it('a network error just before pagehide does not make the page hand the same events over again', async () => {
     // Chromium rejects a keepalive request in flight once a cross-site navigation begins, sometimes
     // before pagehide, although the request is delivered: the page must not send those events twice.
+    // Nor is that error news of the collector (the page did not stay to see it confirmed): the events
+    // are claimed like a hand-off, for the next page's first answer to settle (see HANDOFF_TTL).
     const dbName = freshDb();
     const tr = make(dbName);
     await tr.flush();
@@ -106,11 +149,11 @@ describe('leaving the page', () => {
     col.down = false;
     leave();
     expect(col.fetch).toHaveBeenCalledTimes(sent);
-    // Still stored, unclaimed after a failure: the next page load sends it if it really did not arrive.
-    const next = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval: 3_600_000 });
-    await vi.waitFor(async () => expect(await next.flush()).toBe(true));
-    expect(col.events()).toEqual(['InFlight']);
-    next.stop();
+    await vi.waitFor(async () =>
+      expect(
+        (await values(openStore(dbName))).map((r) => [JSON.parse(r.j).event, r.c > Date.now() + 9 * 60_000]),
+      ).toEqual([['InFlight', true]]),
+    );
   });
 
   it('a page that stays retries events held after a network error at its next drain', async () => {
@@ -152,8 +195,12 @@ describe('leaving before IndexedDB has the last events', () => {
     const dbName = freshDb();
     const tr = make(dbName);
     await tr.flush();
-    col.down = true;
+    col.answers = [503];
     for (let i = 0; i < 3; i++) tr.track('S' + i);
+    // The collector is known to be down, a 503 (so the copy carries no hand-off claim: see below; a
+    // network error would not tell, the page being left right after it).
+    expect(await tr.flush()).toBe(false);
+    col.down = true;
     leave();
     const key = Object.keys(localStorage).find((k) => k.startsWith('engagekit:v1:spill.'))!;
     expect(
@@ -164,7 +211,7 @@ describe('leaving before IndexedDB has the last events', () => {
     // As if the page died before its IndexedDB write committed.
     await vi.waitFor(() => expect(col.fetch).toHaveBeenCalled());
     const { clear } = await import('idb-keyval');
-    await clear(createStore(dbName, 'events'));
+    await clear(openStore(dbName));
     col.down = false;
     const next = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval: 3_600_000 });
     await vi.waitFor(() => expect(col.events().sort()).toEqual(['S0', 'S1', 'S2']), { timeout: 5000, interval: 50 });
@@ -183,7 +230,7 @@ describe('handing off to the browser', () => {
     col.down = true; // the promise rejects once the page is gone, although the browser delivers it
     leave();
     await vi.waitFor(async () => {
-      const [r] = await values(createStore(dbName, 'events'));
+      const [r] = await values(openStore(dbName));
       expect(r.c).toBeGreaterThan(Date.now() + 9 * 60_000);
     });
     col.down = false;
@@ -202,7 +249,7 @@ describe('handing off to the browser', () => {
     col.down = true;
     leave();
     await vi.waitFor(async () =>
-      expect((await values(createStore(dbName, 'events')))[0].c).toBeGreaterThan(Date.now() + 9 * 60_000),
+      expect((await values(openStore(dbName)))[0].c).toBeGreaterThan(Date.now() + 9 * 60_000),
     );
     col.down = false;
     tr.stop(); // that page is gone
@@ -212,6 +259,113 @@ describe('handing off to the browser', () => {
     t.track('Next page');
     await vi.waitFor(() => expect(col.events()).toContain('Next page'), { timeout: 3000 });
     expect(col.events().filter((e) => e == 'Handed')).toEqual([]);
+  });
+});
+
+describe('settling a hand-off: a first visit left before the collector answered anything', () => {
+  /** As Chromium does once the page is gone: the collector gets (and acknowledges) the request, the page's promise rejects. */
+  const deliveredUnseen = () => {
+    const inner = col.fetch.getMockImplementation()!;
+    col.fetch.mockImplementation(async (url: string, init: RequestInit) => {
+      await inner(url, init);
+      throw new TypeError('Failed to fetch');
+    });
+    return () => col.fetch.mockImplementation(inner);
+  };
+  const stored = async (dbName: string) =>
+    (await values(openStore(dbName))).map((r) => [JSON.parse(r.j).event, r.c > Date.now() + 9 * 60_000]);
+  // The first page: tracks `Handed` and is left before any answer. `lost`: the browser did not deliver it.
+  const firstVisit = async (dbName: string, lost: boolean) => {
+    const tr = make(dbName);
+    tr.track('Handed');
+    const restore = lost ? ((col.down = true), () => (col.down = false)) : deliveredUnseen();
+    leave();
+    // Claimed for 10 minutes although no page of the site has heard from the collector yet.
+    await vi.waitFor(async () => expect(await stored(dbName)).toEqual([['Handed', true]]));
+    restore();
+    tr.stop(); // that page is gone
+  };
+
+  it('the next page hears a 2xx first: the claims stand, so what the browser delivered is not sent again', async () => {
+    const dbName = freshDb();
+    await firstVisit(dbName, false);
+    expect(col.events()).toEqual(['Handed']);
+    const next = nextPage(dbName);
+    next.track('Next');
+    expect(await next.flush()).toBe(true);
+    // A failure after that first answer settles nothing more.
+    col.answers = [503];
+    next.track('Later');
+    expect(await next.flush()).toBe(false);
+    expect(await next.flush()).toBe(true);
+    expect(col.events()).toEqual(['Handed', 'Next', 'Later']);
+    expect(await stored(dbName)).toEqual([['Handed', true]]);
+  });
+
+  it.each([
+    ['a network error', () => (col.down = true), () => (col.down = false)],
+    ['503', () => (col.answers = [503]), () => undefined],
+    ['429', () => (col.answers = [429]), () => undefined],
+  ])(
+    'the next page hears a failure first (%s): the claims are released and its retries send them',
+    async (_, fail, recover) => {
+      const dbName = freshDb();
+      await firstVisit(dbName, true);
+      const next = nextPage(dbName);
+      expect(await next.flush()).toBe(true); // claimed: nothing to send yet
+      fail();
+      next.track('Next');
+      expect(await next.flush()).toBe(false);
+      recover();
+      await vi.waitFor(async () => expect(await next.flush()).toBe(true));
+      expect(col.events().sort()).toEqual(['Handed', 'Next']);
+      expect(await stored(dbName)).toEqual([]);
+    },
+  );
+
+  it('a next page left before its own first answer passes those claims on to the page after it', async () => {
+    const dbName = freshDb();
+    await firstVisit(dbName, true);
+    const second = nextPage(dbName);
+    expect(await second.flush()).toBe(true); // nothing of its own to send: no answer
+    leave();
+    second.stop();
+    const third = nextPage(dbName);
+    col.down = true;
+    third.track('Third');
+    expect(await third.flush()).toBe(false);
+    col.down = false;
+    await vi.waitFor(async () => expect(await third.flush()).toBe(true));
+    expect(col.events().sort()).toEqual(['Handed', 'Third']);
+  });
+
+  it('after a failure the site has seen, a page left claims nothing: the next page sends at once', async () => {
+    const dbName = freshDb();
+    const tr = make(dbName);
+    col.answers = [503];
+    tr.track('Handed');
+    expect(await tr.flush()).toBe(false);
+    col.down = true;
+    leave();
+    await vi.waitFor(() => expect(col.fetch).toHaveBeenCalledTimes(2));
+    expect(await stored(dbName)).toEqual([['Handed', false]]);
+    col.down = false;
+    tr.stop();
+    expect(await nextPage(dbName).flush()).toBe(true);
+    expect(col.events()).toEqual(['Handed']);
+  });
+
+  it('an opt-out on the next page forgets those claims: an opt-in and a leave do not bring the events back', async () => {
+    const dbName = freshDb();
+    await firstVisit(dbName, true);
+    const next = nextPage(dbName);
+    expect(await next.flush()).toBe(true);
+    next.optOut();
+    next.optIn();
+    leave();
+    const spilled = Object.keys(localStorage).filter((k) => k.includes('spill.'));
+    expect(spilled.map((k) => localStorage.getItem(k)).join()).not.toContain('Handed');
+    await vi.waitFor(async () => expect(await stored(dbName)).toEqual([]));
   });
 });
 
@@ -419,7 +573,7 @@ describe('opt-out and denial with a batch in flight', () => {
       await tr.flush();
       expect(col.fetch).toHaveBeenCalledTimes(1);
       expect(spills()).toEqual([]);
-      expect(await values(createStore(dbName, 'events'))).toEqual([]);
+      expect(await values(openStore(dbName))).toEqual([]);
       // The next page of the site (opted out still, or with consent granted there again) sends none of it.
       col.down = false;
       const next = createTracker({ endpoint: 'https://c.test/b', dbName, compress: false, flushInterval: 3_600_000 });
@@ -445,7 +599,7 @@ describe('opt-out and denial with a batch in flight', () => {
     tr.track('After');
     expect(await tr.flush()).toBe(true);
     expect(col.events()).toEqual(['Session Started', 'After']);
-    expect(await values(createStore(dbName, 'events'))).toEqual([]);
+    expect(await values(openStore(dbName))).toEqual([]);
   });
 
   it('an answer that comes after the opt-out deletes the batch whatever it says: a 2xx means the collector has it', async () => {
@@ -460,7 +614,7 @@ describe('opt-out and denial with a batch in flight', () => {
     open();
     await sending;
     expect(col.events()).toEqual(['Arrived']);
-    expect(await values(createStore(dbName, 'events'))).toEqual([]);
+    expect(await values(openStore(dbName))).toEqual([]);
   });
 
   it('opted out in another tab (the flag in storage, before its message arrives): nothing is sent, handed over or spilled', async () => {

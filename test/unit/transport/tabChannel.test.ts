@@ -5,12 +5,13 @@
  * the visitor opts out or denies consent stops the others.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createStore, values } from 'idb-keyval';
+import { values } from 'idb-keyval';
 import { tabChannel, type Stop } from '../../../src/transport/tabChannel';
 import { createTracker } from '../../../src/tracker';
 import type { Config } from '../../../src/types';
 import type { Rec } from '../../../src/queue/record';
 import { fakeCollector, freshDb, ongoingSession } from '../support/fakeCollector';
+import { openStore } from '../../../src/queue/idbStore';
 
 let col: ReturnType<typeof fakeCollector>;
 const closers: (() => void)[] = [];
@@ -118,7 +119,7 @@ describe('a stop told to the other tabs', () => {
     await told;
     other.track('After');
     expect(await other.flush()).toBe(true);
-    expect(await values(createStore(dbName, 'events'))).toEqual([]);
+    expect(await values(openStore(dbName))).toEqual([]);
     pending.consent('granted');
     await pending.flush();
     await other.flush();

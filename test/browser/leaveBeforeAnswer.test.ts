@@ -1,0 +1,104 @@
+/**
+ * Leave before any answer (issue 13): a first visit to the site tracks 20 events and is left (navigated
+ * away, or its tab closed) before the collector has answered anything on the site. The collector is
+ * up and answers normally, only after the page has gone. A next visit tracks one more event. Counted
+ * at the collector by messageId over both visits: every event once, and no message twice on the wire
+ * (before the fix, the next visit sent all 20 again: 40 arrived).
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { Collector, tracks } from './support/collector';
+import { Site, otherSite } from './support/site';
+import { launch, openTracked, trackMany } from './support/browser';
+
+const collector = new Collector();
+const site = new Site(() => collector.url, { 'flush-interval': '500' });
+let elsewhere: Awaited<ReturnType<typeof otherSite>>;
+let browser: { context: BrowserContext; close: () => Promise<void> } | undefined;
+
+beforeAll(async () => {
+  await collector.up();
+  await site.start();
+  elsewhere = await otherSite();
+});
+afterAll(async () => {
+  await collector.close();
+  await site.close();
+  await elsewhere.close();
+});
+beforeEach(() => collector.reset());
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+  // A test that took the collector down leaves it down: bring it back for the next.
+  await collector.up().catch(() => undefined);
+});
+
+const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => prefix + i).sort();
+const eventNames = (prefix: string) =>
+  collector
+    .stored(tracks(prefix))
+    .map((m) => String(m.event))
+    .sort();
+/**
+ * Messages received again, whatever the answer (by name, for the failure message): what a destination
+ * that does not deduplicate by messageId counts twice.
+ */
+const receivedAgain = () => {
+  const seen = new Set<string>();
+  return collector.received
+    .filter((m) => seen.has(m.messageId) || !seen.add(m.messageId))
+    .map((m) => m.event || m.type);
+};
+
+async function leaveBeforeAnyAnswer(leave: (page: Page) => Promise<unknown>) {
+  browser = await launch();
+  // No answer until the first page has gone: its page view (and Session Started) and the 20 events
+  // reach the collector, which answers them only then.
+  const answer = collector.hold();
+  const page = await openTracked(browser.context, site.url('/'));
+  await trackMany(page, 'left', 20);
+  await leave(page);
+  answer();
+  // The next visit to the site.
+  const next = await openTracked(browser.context, site.url('/next'));
+  await trackMany(next, 'next', 1);
+  await collector.waitFor(1, tracks('next'));
+  // Handed to the browser as the page was left: nothing late either.
+  await collector.waitFor(20, tracks('left'), 5000);
+  expect(eventNames('left')).toEqual(names('left', 20));
+  expect(collector.stored((m) => m.type === 'page').map((m) => m.context.page.path)).toEqual(['/', '/next']);
+  expect(collector.stored(tracks('Session Started'))).toHaveLength(1);
+  expect(receivedAgain()).toEqual([]);
+  expect(collector.duplicates()).toBe(0);
+}
+
+describe('leaving before the collector has answered anything', () => {
+  it('navigating to another site: every event once over both visits, no duplicate on the wire', () =>
+    leaveBeforeAnyAnswer((page) => page.goto(elsewhere.url)));
+
+  it('closing the tab: every event once over both visits, no duplicate on the wire', () =>
+    leaveBeforeAnyAnswer((page) => page.close()));
+
+  it('the collector goes down before answering, is down on the next visit, then back: delivered within seconds', async () => {
+    browser = await launch();
+    collector.hold();
+    const page = await openTracked(browser.context, site.url('/'));
+    await trackMany(page, 'lost', 20);
+    await page.goto(elsewhere.url);
+    // It received what the page handed to the browser, and lost it unanswered.
+    await collector.down();
+    // The next visit: its first request fails, which releases what the first page handed off.
+    const failed = page.waitForEvent('console', { predicate: (m) => /network error/.test(m.text()) });
+    await openTracked(browser.context, site.url('/next', { debug: 'true' }), page);
+    await failed;
+    await collector.up();
+    const back = Date.now();
+    await collector.waitFor(20, tracks('lost'), 15_000);
+    const seconds = (Date.now() - back) / 1000;
+    console.log(`left before any answer, collector down, then back: delivered ${seconds} s after its return`);
+    expect(seconds).toBeLessThan(10);
+    expect(eventNames('lost')).toEqual(names('lost', 20));
+    expect(collector.duplicates()).toBe(0);
+  });
+});
