@@ -3,6 +3,13 @@
 // JavaScript, which only renames and checks types. The dialect differences live in sql.mjs.
 import { dayLabel, dayOf, join, percentile, prop, ratio, raw, sorted, sql } from './sql.mjs';
 import { BOUNCE_ENGAGED_MS, KEY_EVENTS, facts } from './facts.mjs';
+import {
+  CUSTOMER_COLUMNS,
+  CUSTOMER_DEFINITIONS,
+  CUSTOMER_SUMMARY,
+  CUSTOMER_TABLES,
+  customerSummaryQuery,
+} from './customers.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
 /** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> }} Store */
@@ -104,6 +111,7 @@ export const DEFINITIONS = {
     'Sessions that reached each step and every step before it (in any order within the session): all sessions → Cart Started → Checkout Started → Order Completed; each as a share of all sessions and of the previous step.',
   sessionsPerDay:
     'Per UTC day of the range, by the day of each session’s first event in the range: sessions, visitors, page views, bounces and sessions with an order.',
+  ...CUSTOMER_DEFINITIONS,
 };
 
 /** @param {string} key @param {string} label @param {ColumnType} type @returns {Column} */
@@ -177,6 +185,7 @@ export const COLUMNS = {
     col('bounces', 'Bounces', 'int'),
     col('conversions', 'Sessions with an order', 'int'),
   ],
+  ...CUSTOMER_COLUMNS,
 };
 
 /** The summary's keys and types, in the order the dashboard shows them. */
@@ -204,7 +213,10 @@ export const SUMMARY = /** @type {const} */ ([
   ['averageOrderValue', 'money'],
   ['convertedSessions', 'int'],
   ['conversionRate', 'rate'],
+  ...CUSTOMER_SUMMARY,
 ]);
+/** The keys of the report's own summary query (the customer ones come from customers.mjs). */
+const SESSION_SUMMARY = SUMMARY.slice(0, SUMMARY.length - CUSTOMER_SUMMARY.length);
 
 /**
  * The common table expressions every query starts from: `ev` (the range's events), `sess` (one
@@ -465,7 +477,14 @@ const TABLE_QUERIES = {
     SELECT ${dayLabel(d, 'days.d')} AS day, COALESCE(per.sessions, 0) AS sessions, COALESCE(per.visitors, 0) AS visitors,
       COALESCE(per.pageviews, 0) AS pageviews, COALESCE(per.bounces, 0) AS bounces, COALESCE(per.conversions, 0) AS conversions
     FROM days LEFT JOIN per ON per.d = days.d ORDER BY days.d`,
+
+  retention: (d, r, limit, src) => CUSTOMER_TABLES.retention(d, r, base(d, r, src), limit, src),
+  orderRetention: (d, r, limit, src) => CUSTOMER_TABLES.orderRetention(d, r, base(d, r, src), limit, src),
+  customers: (d, r, limit, src) => CUSTOMER_TABLES.customers(d, r, base(d, r, src), limit, src),
 };
+
+/** Tables shown whole on the dashboard (their rows are days, steps or weekly cohorts). */
+const UNLIMITED = ['funnel', 'sessionsPerDay', 'retention', 'orderRetention'];
 
 /** Form events with their form's key: its id, else its name, else its action path. @param {Dialect} d */
 function formEvents(d) {
@@ -563,11 +582,11 @@ export async function computeTable(store, name, range, limit, source) {
 export async function computeMetrics(store, range, { limit = 100, source } = {}) {
   const src = sourceFor(store, range, source);
   const q = summaryQuery(store.dialect, range, src);
-  const [summaryRows, ...tables] = await Promise.all([
+  const cq = customerSummaryQuery(store.dialect, range, src, base(store.dialect, range, src));
+  const [summaryRows, customerRows, ...tables] = await Promise.all([
     store.all(q.text, q.params),
-    ...TABLE_NAMES.map((name) =>
-      computeTable(store, name, range, name === 'funnel' || name === 'sessionsPerDay' ? undefined : limit, src),
-    ),
+    store.all(cq.text, cq.params),
+    ...TABLE_NAMES.map((name) => computeTable(store, name, range, UNLIMITED.includes(name) ? undefined : limit, src)),
   ]);
   const byName = Object.fromEntries(TABLE_NAMES.map((n, i) => [n, tables[i]]));
   const { sessionsPerDay, ...rest } = byName;
@@ -580,7 +599,10 @@ export async function computeMetrics(store, range, { limit = 100, source } = {})
       timeZone: 'UTC',
     },
     definitions: DEFINITIONS,
-    summary: typed(summaryRows[0], /** @type {Array<[string, string]>} */ (SUMMARY.map(([k, t]) => [k, t]))),
+    summary: {
+      ...typed(summaryRows[0], /** @type {Array<[string, string]>} */ (SESSION_SUMMARY.map(([k, t]) => [k, t]))),
+      ...typed(customerRows[0], /** @type {Array<[string, string]>} */ (CUSTOMER_SUMMARY.map(([k, t]) => [k, t]))),
+    },
     series: { sessionsPerDay },
     tables: rest,
     columns: COLUMNS,
