@@ -24,9 +24,12 @@ const WEEKS = Array.from({ length: RETENTION_WEEKS + 1 }, (_, k) => k);
 export const CUSTOMER_DEFINITIONS = {
   customer:
     'A userId once identify() names one, else the anonymous id. An anonymous id’s events without a userId belong to the user its latest identify() (up to the end of the range) named, with the same write key, before and after that identify(); events that carry a userId belong to it.',
-  // The summary count and the table of top customers share the key.
+  // The summary count and the table of top customers share the key `customers`; the table's
+  // columns are told under topCustomers.
   customers:
-    'Distinct customers with an order in the range. An order (one per order_id, as for orders) is placed when its first Order Completed event was captured, and belongs to the customer of its events (the first in text order should two reports of it disagree). The table: the range’s customers by revenue, with their orders and revenue over all time up to the end of the range, their first and last order (UTC days) and the whole days from the last order to the end of the range.',
+    'Distinct customers with an order in the range. An order (one per order_id, as for orders) is placed when its first Order Completed event was captured, and belongs to the customer of its events (the first in text order should two reports of it disagree). The table of that name lists them: see topCustomers.',
+  topCustomers:
+    'The customers table: the range’s customers by revenue, with their orders and revenue over all time up to the end of the range, their first and last order (UTC days) and the whole days from the last order to the end of the range.',
   newCustomers: 'Customers whose first order ever is in the range.',
   returningCustomers: 'Customers with an order before the range as well.',
   purchaseFrequency: 'Orders placed in the range ÷ customers.',
