@@ -6,7 +6,7 @@
 // utm campaigns. Randomness is seeded (--seed), so a run can be repeated.
 //
 //   node examples/shop/traffic.mjs [--visits 40] [--shop http://127.0.0.1:4321] [--seed 1]
-//                                  [--concurrency 2] [--max-minutes 10]
+//                                  [--concurrency 2] [--max-minutes 20]
 //
 // Time is simulated, not slept: an init script replaces `Date` with a clock the script moves
 // forward while a visitor "reads" (engaged time, form time_ms) and between a returning
@@ -992,7 +992,7 @@ export async function runVisits({
   visits = 40,
   seed = 1,
   concurrency = 2,
-  maxMs = 10 * 60_000,
+  maxMs = 20 * 60_000,
   visitTimeoutMs = 90_000,
   onProgress,
 } = {}) {
@@ -1107,12 +1107,12 @@ async function main() {
       shop: { type: 'string', default: DEFAULT_SHOP },
       seed: { type: 'string', default: '1' },
       concurrency: { type: 'string', default: '2' },
-      'max-minutes': { type: 'string', default: '10' },
+      'max-minutes': { type: 'string', default: '20' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log(`npm run demo:traffic -- [--visits 40] [--shop ${DEFAULT_SHOP}] [--seed 1] [--concurrency 2] [--max-minutes 10]
+    console.log(`npm run demo:traffic -- [--visits 40] [--shop ${DEFAULT_SHOP}] [--seed 1] [--concurrency 2] [--max-minutes 20]
 
 Drives headless Chromium (CHROME_PATH or /usr/bin/chromium) through scripted visits of the demo
 store: bounces, browsing, cart and checkout abandonment, orders, newsletter sign-ups, the
