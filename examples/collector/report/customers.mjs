@@ -88,28 +88,26 @@ export const CUSTOMER_COLUMNS = {
 const weekOf = (day) => raw(`(${day} - ((${day} + 3) % 7))`);
 
 /**
- * The customers' orders, CTEs `idmap` (each anonymous id of a write key to the user its latest
- * identify() before the end of the range named), `ordx` (one row per order placed before the end
- * of the range: its customer, first capture time and amount) and `cust` (one row per customer).
+ * The customers' orders, CTEs `ordx` (one row per order placed before the end of the range: its
+ * customer, first capture time and amount) and `cust` (one row per customer).
  *
  * @param {Dialect} d @param {Range} r
  */
 function customerOrders(d, r) {
   const f = facts(d);
   const len = r.to - r.from;
-  return sql`idmap AS (
-    SELECT write_key, anonymous_id, user_id FROM (
-      SELECT write_key, anonymous_id, user_id,
-        ROW_NUMBER() OVER (PARTITION BY write_key, anonymous_id ORDER BY ts DESC, message_id DESC) AS rn
-      FROM events
-      WHERE type = 'identify' AND anonymous_id IS NOT NULL AND user_id IS NOT NULL AND ts < ${r.to}) ids
-    WHERE rn = 1),
-  ordx AS (
+  // The user an anonymous id's latest identify() (same write key, before the end of the range)
+  // named: a lookup per order on the partial index events_identify. (A join with all identities
+  // grouped first was planned by PostgreSQL as a nested loop over them for every order: 300 ms.)
+  const identified = sql`(SELECT i.user_id FROM events i
+    WHERE i.type = 'identify' AND i.write_key = oe.write_key AND i.anonymous_id = oe.anonymous_id
+      AND i.user_id IS NOT NULL AND i.ts < ${r.to}
+    ORDER BY i.ts DESC, i.message_id DESC LIMIT 1)`;
+  return sql`ordx AS (
     SELECT order_key, MIN(ts) AS ts, MAX(amount) AS amount, MIN(customer) AS customer
     FROM (SELECT ${f.orderKey} AS order_key, ts, ${f.amount} AS amount,
-        COALESCE(oe.user_id, idmap.user_id, oe.anonymous_id) AS customer
-      FROM events oe LEFT JOIN idmap ON idmap.write_key = oe.write_key AND idmap.anonymous_id = oe.anonymous_id
-      WHERE event = 'Order Completed' AND ts < ${r.to}) o
+        COALESCE(user_id, ${identified}, anonymous_id) AS customer
+      FROM events oe WHERE event = 'Order Completed' AND ts < ${r.to}) o
     GROUP BY order_key HAVING MIN(customer) IS NOT NULL),
   cust AS (
     SELECT customer, COUNT(*) AS n_orders, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COALESCE(SUM(amount), 0) AS revenue,
@@ -137,18 +135,20 @@ function visitorActivity(d, r, src) {
 }
 
 /**
- * The customer summary for a range: one row with the CUSTOMER_SUMMARY keys.
+ * The customer summary's parts, to go into a query that has the report's common table expressions
+ * (metrics.mjs; `ev`, `ord` and `vis` are read): `ctes` to add to its WITH, `columns` (the
+ * CUSTOMER_SUMMARY keys) to select, from the one-row relations `from`. The report's summary
+ * query takes them in, so both share the visitors of the range.
  *
  * @param {Dialect} d @param {Range} r @param {Source} src
- * @param {Sql} base  the report's common table expressions (metrics.mjs): `ev`, `ord` and `vis` are read
- * @returns {Sql}
+ * @returns {{ ctes: Sql, columns: Sql, from: Sql }}
  */
-export function customerSummaryQuery(d, r, src, base) {
+export function customerSummaryParts(d, r, src) {
   const days = (r.to - r.from) / DAY;
-  return sql`WITH ${base}, ${customerOrders(d, r)}, ${visitorActivity(d, r, src)},
+  const ctes = sql`${customerOrders(d, r)}, ${visitorActivity(d, r, src)},
     gaps AS (SELECT CAST(ts - LAG(ts) OVER (PARTITION BY customer ORDER BY ts, order_key) AS DOUBLE PRECISION) / 86400000 AS days FROM ordx),
     gm AS (${percentile(d, 0.5, raw('gaps'), [], 'days')}),
-    c AS (SELECT
+    cc AS (SELECT
         COALESCE(SUM(CASE WHEN n_range > 0 THEN 1 ELSE 0 END), 0) AS customers,
         COALESCE(SUM(CASE WHEN n_range > 0 AND first_ts >= ${r.from} THEN 1 ELSE 0 END), 0) AS new_customers,
         COALESCE(SUM(n_range), 0) AS range_orders,
@@ -158,20 +158,32 @@ export function customerSummaryQuery(d, r, src, base) {
         COALESCE(SUM(CASE WHEN n_prev > 0 THEN 1 ELSE 0 END), 0) AS prev_customers,
         COALESCE(SUM(CASE WHEN n_prev > 0 AND n_range = 0 THEN 1 ELSE 0 END), 0) AS churned
       FROM cust),
-    k AS (SELECT c.*, ${ratio('range_orders', 'customers')} AS frequency, ${ratio('churned', 'prev_customers')} AS churn,
+    ck AS (SELECT cc.*, ${ratio('range_orders', 'customers')} AS frequency, ${ratio('churned', 'prev_customers')} AS churn,
         (SELECT AVG(amount) FROM ord) AS aov
-      FROM c),
-    v AS (SELECT (SELECT COUNT(*) FROM vis) AS visitors, COUNT(*) AS prev_visitors,
+      FROM cc),
+    cv AS (SELECT (SELECT COUNT(*) FROM vis) AS visitors, COUNT(*) AS prev_visitors,
         COALESCE(SUM(CASE WHEN anonymous_id IN (SELECT anonymous_id FROM vis) THEN 0 ELSE 1 END), 0) AS churned_visitors
-      FROM vprev)
-    SELECT k.customers AS "customers", k.new_customers AS "newCustomers", k.customers - k.new_customers AS "returningCustomers",
-      k.frequency AS "purchaseFrequency", ${ratio('k.repeaters', 'k.buyers')} AS "repeatPurchaseRate",
-      gm.value AS "medianDaysBetweenOrders", ${ratio('k.range_customer_revenue', 'k.customers')} AS "historicalClv",
-      k.churn AS "customerChurnRate",
-      CASE WHEN k.churn > 0 THEN k.aov * k.frequency / k.churn END AS "predictedClv",
-      ${ratio('v.churned_visitors', 'v.prev_visitors')} AS "visitorChurnRate",
-      ${ratio(sql`CAST(vdays.n AS DOUBLE PRECISION) / ${raw(String(days))}`, 'v.visitors')} AS "stickiness"
-    FROM k, v, vdays, gm`;
+      FROM vprev)`;
+  const columns = sql`ck.customers AS "customers", ck.new_customers AS "newCustomers", ck.customers - ck.new_customers AS "returningCustomers",
+      ck.frequency AS "purchaseFrequency", ${ratio('ck.repeaters', 'ck.buyers')} AS "repeatPurchaseRate",
+      gm.value AS "medianDaysBetweenOrders", ${ratio('ck.range_customer_revenue', 'ck.customers')} AS "historicalClv",
+      ck.churn AS "customerChurnRate",
+      CASE WHEN ck.churn > 0 THEN ck.aov * ck.frequency / ck.churn END AS "predictedClv",
+      ${ratio('cv.churned_visitors', 'cv.prev_visitors')} AS "visitorChurnRate",
+      ${ratio(sql`CAST(vdays.n AS DOUBLE PRECISION) / ${raw(String(days))}`, 'cv.visitors')} AS "stickiness"`;
+  return { ctes, columns, from: raw('ck, cv, vdays, gm') };
+}
+
+/**
+ * The customer summary alone for a range: one row with the CUSTOMER_SUMMARY keys.
+ *
+ * @param {Dialect} d @param {Range} r @param {Source} src
+ * @param {Sql} base  the report's common table expressions (metrics.mjs)
+ * @returns {Sql}
+ */
+export function customerSummaryQuery(d, r, src, base) {
+  const { ctes, columns, from } = customerSummaryParts(d, r, src);
+  return sql`WITH ${base}, ${ctes} SELECT ${columns} FROM ${from}`;
 }
 
 /**
@@ -195,18 +207,23 @@ function weekShares(r, size) {
 export const CUSTOMER_TABLES = {
   retention: (d, r, base, _limit, src) => {
     const rolled = src === 'rollup';
+    // The range's visitors (a plain list: vis also counts their sessions, which costs twice as much).
+    const visitors = rolled
+      ? sql`SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`
+      : sql`SELECT DISTINCT anonymous_id FROM ev WHERE anonymous_id IS NOT NULL`;
     // A visitor's first day ever, for the range's visitors whose first event is in the range.
     const first = rolled
       ? sql`SELECT anonymous_id, MIN(day) AS first_day FROM rollup_visitors
-        WHERE anonymous_id IN (SELECT anonymous_id FROM vis) GROUP BY anonymous_id HAVING MIN(day) >= ${Math.floor(r.from / DAY)}`
+        WHERE anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(day) >= ${Math.floor(r.from / DAY)}`
       : sql`SELECT anonymous_id, ${dayOf(d, 'MIN(ts)')} AS first_day FROM events
-        WHERE anonymous_id IN (SELECT anonymous_id FROM vis) GROUP BY anonymous_id HAVING MIN(ts) >= ${r.from}`;
+        WHERE anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(ts) >= ${r.from}`;
     const active = rolled
       ? sql`SELECT DISTINCT c.anonymous_id, c.week, (a.day - c.week) / 7 AS k
         FROM rollup_visitors a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE a.day < ${Math.floor(r.to / DAY)}`
       : sql`SELECT DISTINCT c.anonymous_id, c.week, (${dayOf(d, 'a.ts')} - c.week) / 7 AS k
         FROM events a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE a.ts < ${r.to}`;
     return sql`WITH ${base},
+      rvis AS (${visitors}),
       firsts AS (${first}),
       cohort AS (SELECT anonymous_id, ${weekOf('first_day')} AS week FROM firsts),
       size AS (SELECT week, COUNT(*) AS n FROM cohort GROUP BY week),

@@ -8,6 +8,7 @@ import {
   CUSTOMER_DEFINITIONS,
   CUSTOMER_SUMMARY,
   CUSTOMER_TABLES,
+  customerSummaryParts,
   customerSummaryQuery,
 } from './customers.mjs';
 
@@ -215,8 +216,6 @@ export const SUMMARY = /** @type {const} */ ([
   ['conversionRate', 'rate'],
   ...CUSTOMER_SUMMARY,
 ]);
-/** The keys of the report's own summary query (the customer ones come from customers.mjs). */
-const SESSION_SUMMARY = SUMMARY.slice(0, SUMMARY.length - CUSTOMER_SUMMARY.length);
 
 /**
  * The common table expressions every query starts from: `ev` (the range's events), `sess` (one
@@ -498,6 +497,8 @@ function formEvents(d) {
 
 /** @param {Dialect} d @param {Range} r @param {Source} src @returns {Sql} */
 function summaryQuery(d, r, src) {
+  // The customer keys in the same query: they share its visitors (vis) and orders (ord).
+  const customers = customerSummaryParts(d, r, src);
   const cnt = (/** @type {string} */ cond) => raw(`COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`);
   return sql`WITH ${base(d, r, src)},
     -- IN, not a LEFT JOIN: SQLite ran that join as a scan of seen for every visitor.
@@ -512,7 +513,8 @@ function summaryQuery(d, r, src) {
         CASE WHEN COUNT(DISTINCT currency) > 1 THEN 'mixed' ELSE MIN(currency) END AS currency
       FROM ord),
     md AS (${percentile(d, 0.5, raw('sess'), [], 'duration_ms')}),
-    me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms')})
+    me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms')}),
+    ${customers.ctes}
     SELECT v.visitors AS "visitors", s.sessions AS "sessions", e.pageviews AS "pageviews",
       v.returning_visitors AS "returningVisitors", ${ratio('v.returning_visitors', 'v.visitors')} AS "returningVisitorRate",
       s.bounces AS "bounces", ${ratio('s.bounces', 's.sessions')} AS "bounceRate",
@@ -522,8 +524,9 @@ function summaryQuery(d, r, src) {
       e.cart_starts AS "cartStarts", s.cart_sessions AS "cartSessions", s.abandoned_carts AS "abandonedCartSessions",
       ${ratio('s.abandoned_carts', 's.cart_sessions')} AS "cartAbandonmentRate", e.checkout_starts AS "checkoutStarts",
       o.orders AS "orders", o.revenue AS "revenue", o.currency AS "currency", o.aov AS "averageOrderValue",
-      s.converted AS "convertedSessions", ${ratio('s.converted', 's.sessions')} AS "conversionRate"
-    FROM v, s, o, tot e, md, me`;
+      s.converted AS "convertedSessions", ${ratio('s.converted', 's.sessions')} AS "conversionRate",
+      ${customers.columns}
+    FROM v, s, o, tot e, md, me, ${customers.from}`;
 }
 
 /**
@@ -573,6 +576,19 @@ export async function computeTable(store, name, range, limit, source) {
 }
 
 /**
+ * The customer keys of the summary (CUSTOMER_SUMMARY) for a range.
+ *
+ * @param {Store} store @param {Range} range @param {Source} [source]  default: sourceFor(store, range)
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function computeCustomerSummary(store, range, source) {
+  const src = sourceFor(store, range, source);
+  const q = customerSummaryQuery(store.dialect, range, src, base(store.dialect, range, src));
+  const [row] = await store.all(q.text, q.params);
+  return typed(row, /** @type {Array<[string, string]>} */ (CUSTOMER_SUMMARY.map(([k, t]) => [k, t])));
+}
+
+/**
  * Everything the dashboard shows, for a range: `{ range, definitions, summary, series, tables,
  * columns }`. Tables are cut to `limit` rows (the CSV export has them all).
  *
@@ -582,10 +598,8 @@ export async function computeTable(store, name, range, limit, source) {
 export async function computeMetrics(store, range, { limit = 100, source } = {}) {
   const src = sourceFor(store, range, source);
   const q = summaryQuery(store.dialect, range, src);
-  const cq = customerSummaryQuery(store.dialect, range, src, base(store.dialect, range, src));
-  const [summaryRows, customerRows, ...tables] = await Promise.all([
+  const [summaryRows, ...tables] = await Promise.all([
     store.all(q.text, q.params),
-    store.all(cq.text, cq.params),
     ...TABLE_NAMES.map((name) => computeTable(store, name, range, UNLIMITED.includes(name) ? undefined : limit, src)),
   ]);
   const byName = Object.fromEntries(TABLE_NAMES.map((n, i) => [n, tables[i]]));
@@ -599,10 +613,7 @@ export async function computeMetrics(store, range, { limit = 100, source } = {})
       timeZone: 'UTC',
     },
     definitions: DEFINITIONS,
-    summary: {
-      ...typed(summaryRows[0], /** @type {Array<[string, string]>} */ (SESSION_SUMMARY.map(([k, t]) => [k, t]))),
-      ...typed(customerRows[0], /** @type {Array<[string, string]>} */ (CUSTOMER_SUMMARY.map(([k, t]) => [k, t]))),
-    },
+    summary: typed(summaryRows[0], /** @type {Array<[string, string]>} */ (SUMMARY.map(([k, t]) => [k, t]))),
     series: { sessionsPerDay },
     tables: rest,
     columns: COLUMNS,
