@@ -5,6 +5,7 @@
  * from the rollups and from the raw events alike.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,5 +166,30 @@ describe.each(['sqlite', 'postgres'] as const)('customer engagement on %s', (kin
     expect(tables.retention).toEqual([]);
     expect(tables.orderRetention).toEqual([]);
     expect(tables.customers).toEqual([]);
+  });
+
+  it('gives a store made before the identify index that index when it opens, with the same numbers', async () => {
+    const before = await computeMetrics(store, MARCH);
+    const indexes = () =>
+      store.all(
+        kind === 'sqlite'
+          ? "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'events_identify'"
+          : "SELECT indexname AS name FROM pg_indexes WHERE indexname = 'events_identify'",
+      );
+    // As an older store: no such index.
+    if (kind === 'postgres') {
+      await store.all('DROP INDEX events_identify');
+      expect(await indexes()).toEqual([]);
+      await store.close();
+    } else {
+      await store.close();
+      const db = new Database(join(dir, 'engagekit.sqlite'));
+      db.exec('DROP INDEX events_identify');
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'events_identify'").all()).toEqual([]);
+      db.close();
+    }
+    store = await openStore({ dataDir: dir, databaseUrl: pgServer?.url });
+    expect(await indexes()).toEqual([{ name: 'events_identify' }]);
+    expect(await computeMetrics(store, MARCH)).toEqual(before);
   });
 });
