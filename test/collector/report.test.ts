@@ -89,6 +89,18 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
       averageOrderValue: 32.5, // 65 / 2
       convertedSessions: 2, // S3, S5
       conversionRate: 0.4, // 2 / 5
+      // Customers (customers.test.ts has a history made for them): a3 alone, never identified.
+      customers: 1,
+      newCustomers: 1,
+      returningCustomers: 0,
+      purchaseFrequency: 2, // o1, o2
+      repeatPurchaseRate: 1, // a3 has two orders
+      medianDaysBetweenOrders: (18 * 3600 - 58) / 86_400, // o1 May 12 14:01:01 → o2 May 13 08:00:03 (its first report)
+      historicalClv: 65,
+      customerChurnRate: null, // no order in April
+      predictedClv: null,
+      visitorChurnRate: 0, // April's only visitor, a1, is back in May
+      stickiness: 5 / 31 / 4, // a1 May 10, a2 May 11, a3 May 12 and 13, a4 May 12: 5 visitor-days
     });
   });
 
@@ -272,12 +284,15 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
       expect(body.series.sessionsPerDay).toHaveLength(31);
       expect(Object.keys(body.tables).sort()).toEqual([
         'campaigns',
+        'customers',
         'formFields',
         'forms',
         'funnel',
         'landingPages',
+        'orderRetention',
         'pages',
         'referrers',
+        'retention',
         'webVitals',
       ]);
       // Every metric, table and series has its definition.

@@ -3,6 +3,14 @@
 // JavaScript, which only renames and checks types. The dialect differences live in sql.mjs.
 import { dayLabel, dayOf, join, percentile, prop, ratio, raw, sorted, sql } from './sql.mjs';
 import { BOUNCE_ENGAGED_MS, KEY_EVENTS, facts } from './facts.mjs';
+import {
+  CUSTOMER_COLUMNS,
+  CUSTOMER_DEFINITIONS,
+  CUSTOMER_SUMMARY,
+  CUSTOMER_TABLES,
+  customerSummaryParts,
+  customerSummaryQuery,
+} from './customers.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
 /** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> }} Store */
@@ -104,6 +112,7 @@ export const DEFINITIONS = {
     'Sessions that reached each step and every step before it (in any order within the session): all sessions → Cart Started → Checkout Started → Order Completed; each as a share of all sessions and of the previous step.',
   sessionsPerDay:
     'Per UTC day of the range, by the day of each session’s first event in the range: sessions, visitors, page views, bounces and sessions with an order.',
+  ...CUSTOMER_DEFINITIONS,
 };
 
 /** @param {string} key @param {string} label @param {ColumnType} type @returns {Column} */
@@ -177,6 +186,7 @@ export const COLUMNS = {
     col('bounces', 'Bounces', 'int'),
     col('conversions', 'Sessions with an order', 'int'),
   ],
+  ...CUSTOMER_COLUMNS,
 };
 
 /** The summary's keys and types, in the order the dashboard shows them. */
@@ -204,6 +214,7 @@ export const SUMMARY = /** @type {const} */ ([
   ['averageOrderValue', 'money'],
   ['convertedSessions', 'int'],
   ['conversionRate', 'rate'],
+  ...CUSTOMER_SUMMARY,
 ]);
 
 /**
@@ -465,7 +476,14 @@ const TABLE_QUERIES = {
     SELECT ${dayLabel(d, 'days.d')} AS day, COALESCE(per.sessions, 0) AS sessions, COALESCE(per.visitors, 0) AS visitors,
       COALESCE(per.pageviews, 0) AS pageviews, COALESCE(per.bounces, 0) AS bounces, COALESCE(per.conversions, 0) AS conversions
     FROM days LEFT JOIN per ON per.d = days.d ORDER BY days.d`,
+
+  retention: (d, r, limit, src) => CUSTOMER_TABLES.retention(d, r, base(d, r, src), limit, src),
+  orderRetention: (d, r, limit, src) => CUSTOMER_TABLES.orderRetention(d, r, base(d, r, src), limit, src),
+  customers: (d, r, limit, src) => CUSTOMER_TABLES.customers(d, r, base(d, r, src), limit, src),
 };
+
+/** Tables shown whole on the dashboard (their rows are days, steps or weekly cohorts). */
+const UNLIMITED = ['funnel', 'sessionsPerDay', 'retention', 'orderRetention'];
 
 /** Form events with their form's key: its id, else its name, else its action path. @param {Dialect} d */
 function formEvents(d) {
@@ -479,6 +497,8 @@ function formEvents(d) {
 
 /** @param {Dialect} d @param {Range} r @param {Source} src @returns {Sql} */
 function summaryQuery(d, r, src) {
+  // The customer keys in the same query: they share its visitors (vis) and orders (ord).
+  const customers = customerSummaryParts(d, r, src);
   const cnt = (/** @type {string} */ cond) => raw(`COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`);
   return sql`WITH ${base(d, r, src)},
     -- IN, not a LEFT JOIN: SQLite ran that join as a scan of seen for every visitor.
@@ -493,7 +513,8 @@ function summaryQuery(d, r, src) {
         CASE WHEN COUNT(DISTINCT currency) > 1 THEN 'mixed' ELSE MIN(currency) END AS currency
       FROM ord),
     md AS (${percentile(d, 0.5, raw('sess'), [], 'duration_ms')}),
-    me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms')})
+    me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms')}),
+    ${customers.ctes}
     SELECT v.visitors AS "visitors", s.sessions AS "sessions", e.pageviews AS "pageviews",
       v.returning_visitors AS "returningVisitors", ${ratio('v.returning_visitors', 'v.visitors')} AS "returningVisitorRate",
       s.bounces AS "bounces", ${ratio('s.bounces', 's.sessions')} AS "bounceRate",
@@ -503,8 +524,9 @@ function summaryQuery(d, r, src) {
       e.cart_starts AS "cartStarts", s.cart_sessions AS "cartSessions", s.abandoned_carts AS "abandonedCartSessions",
       ${ratio('s.abandoned_carts', 's.cart_sessions')} AS "cartAbandonmentRate", e.checkout_starts AS "checkoutStarts",
       o.orders AS "orders", o.revenue AS "revenue", o.currency AS "currency", o.aov AS "averageOrderValue",
-      s.converted AS "convertedSessions", ${ratio('s.converted', 's.sessions')} AS "conversionRate"
-    FROM v, s, o, tot e, md, me`;
+      s.converted AS "convertedSessions", ${ratio('s.converted', 's.sessions')} AS "conversionRate",
+      ${customers.columns}
+    FROM v, s, o, tot e, md, me, ${customers.from}`;
 }
 
 /**
@@ -554,6 +576,19 @@ export async function computeTable(store, name, range, limit, source) {
 }
 
 /**
+ * The customer keys of the summary (CUSTOMER_SUMMARY) for a range.
+ *
+ * @param {Store} store @param {Range} range @param {Source} [source]  default: sourceFor(store, range)
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function computeCustomerSummary(store, range, source) {
+  const src = sourceFor(store, range, source);
+  const q = customerSummaryQuery(store.dialect, range, src, base(store.dialect, range, src));
+  const [row] = await store.all(q.text, q.params);
+  return typed(row, /** @type {Array<[string, string]>} */ (CUSTOMER_SUMMARY.map(([k, t]) => [k, t])));
+}
+
+/**
  * Everything the dashboard shows, for a range: `{ range, definitions, summary, series, tables,
  * columns }`. Tables are cut to `limit` rows (the CSV export has them all).
  *
@@ -565,9 +600,7 @@ export async function computeMetrics(store, range, { limit = 100, source } = {})
   const q = summaryQuery(store.dialect, range, src);
   const [summaryRows, ...tables] = await Promise.all([
     store.all(q.text, q.params),
-    ...TABLE_NAMES.map((name) =>
-      computeTable(store, name, range, name === 'funnel' || name === 'sessionsPerDay' ? undefined : limit, src),
-    ),
+    ...TABLE_NAMES.map((name) => computeTable(store, name, range, UNLIMITED.includes(name) ? undefined : limit, src)),
   ]);
   const byName = Object.fromEntries(TABLE_NAMES.map((n, i) => [n, tables[i]]));
   const { sessionsPerDay, ...rest } = byName;
