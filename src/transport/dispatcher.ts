@@ -296,6 +296,9 @@ export function dispatcher(
       clearTimeout(timer);
       timer = undefined;
       stopSending.abort();
+      // Stopped (or blocked by the CSP) on a page that stays: no drain will release what a network
+      // error left aside, so it is released now, for another tab or page of the site to send.
+      if (!pageLeft) queue._retry(outcomeUnknown.splice(0));
     },
     _drop() {
       generation++;
