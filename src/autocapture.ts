@@ -9,6 +9,7 @@ import { onGa4Commerce } from './capture/cart/onGa4Commerce';
 import { secondReport } from './capture/cart/secondReport';
 import { PLATFORMS } from './capture/cart/platforms';
 import { orderDetails } from './capture/cart/orderDetails';
+import { productDetails } from './capture/cart/productDetails';
 import { addToCart, completeOrder, startCheckout } from './commerce';
 import { scrub } from './lib/privacy';
 import { safeStart } from './lib/safeStart';
@@ -66,7 +67,10 @@ function startAutocapture(tracker: Tracker, options?: AutocaptureOptions) {
   // follow the cart rules like the helpers. An add (or order) that both a detector and the site's
   // dataLayer report is counted once (see secondReport).
   const track = (event: string, properties: Properties, source = 'markup') => {
-    if (/^(Product Added|Order Completed)$/.test(event) && secondReport(event, properties, source == 'datalayer'))
+    if (
+      /^(Product (Added|Viewed)|Cart Viewed|Order Completed)$/.test(event) &&
+      secondReport(event, properties, source == 'datalayer')
+    )
       return;
     if (event == 'Product Added') addToCart(trackScrubbed, properties, source);
     else if (event == 'Checkout Started') startCheckout(trackScrubbed, properties);
@@ -77,9 +81,13 @@ function startAutocapture(tracker: Tracker, options?: AutocaptureOptions) {
   const recordPage = () => {
     tracker.page();
     const checkout = captureCommerce && checkoutPage(location.href);
-    // A thank-you page's own JSON-LD Order gives the order's id, total and items.
+    // A thank-you page's own JSON-LD Order gives the order's id, total and items; a product page's
+    // product data the product viewed (see productDetails).
+    const product = captureCommerce && !checkout && productDetails();
+    if (product) track('Product Viewed', product, 'page');
     if (checkout) {
       if (checkout[0] == 'order') track('Order Completed', { order_id: checkout[1], ...orderDetails() }, 'page');
+      else if (checkout[0] == 'cart') track('Cart Viewed', {}, 'page');
       else startCheckout(trackScrubbed);
     }
   };
