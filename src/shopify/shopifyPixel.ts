@@ -13,7 +13,7 @@ import { addToCart, completeOrder, startCheckout } from '../commerce';
 import { checkoutPage } from '../capture/cart/checkoutPage';
 import { parseVisit, visitValue, VISIT_COOKIE } from '../capture/cart/visitCookie';
 import { flatJson } from '../lib/json';
-import { load, loadJson, save } from '../lib/storage';
+import { load, loadJson, persisted, save } from '../lib/storage';
 const PREFIX = 'engagekit:v1:';
 import { warn } from '../lib/warn';
 import { createTracker } from '../tracker';
@@ -56,8 +56,12 @@ export interface PixelConfig extends Config {
   storefront?: boolean;
 }
 
-/** The storefront's engagekit keys the pixel reads and writes through `browser.localStorage`. */
-const SHARED_KEYS = ['session', 'cart', 'checkout', 'order'];
+/**
+ * The storefront's engagekit keys the pixel reads through `browser.localStorage` (the cart rules'
+ * state) and writes back with the session. The session itself is read from the cookie only: it
+ * comes with the anonymous id it belongs to.
+ */
+const SHARED_KEYS = ['cart', 'checkout', 'order'];
 
 /** The checkout step each Shopify step event completes: contact 1, address 2, shipping 3 (payment 4 is its own event). */
 const STEPS: Record<string, number> = {
@@ -124,7 +128,8 @@ const checkoutOf = (checkout: Payload = {}): Properties => ({
  * cookie engagekit.min.js writes on Shopify storefronts (read with `browser.cookie.get`), the cart,
  * checkout and order state from the storefront's own engagekit keys (`browser.localStorage`), and
  * both are written back after each event, so one visit runs from landing page to order and the
- * storefront starts a new cart after the order. Events that arrive before those reads are done wait
+ * storefront starts a new cart after the order. Without the cookie (and without `storefront: true`)
+ * the pixel's visit stays in its frame and nothing is written to the storefront. Events that arrive before those reads are done wait
  * for them (1 s at most). Never throws: a problem is one console warning.
  */
 export function shopifyPixel(api: WebPixelsApi, config: PixelConfig): void {
@@ -180,15 +185,23 @@ export function shopifyPixel(api: WebPixelsApi, config: PixelConfig): void {
       writeBack();
     };
 
-    // The visit as it now is, back to the storefront: the cookie and its engagekit keys.
+    // Whether the visit is shared with the storefront: its engagekit handed it over (the cookie), or
+    // the pixel is the shop's only engagekit (storefront: true). Otherwise nothing is written there:
+    // a storefront whose engagekit removed the cookie (pending or denied consent, a privacy signal)
+    // gets no identifiers from the pixel.
+    let sharing = !!storefront;
+    // The visit as it now is, back to the storefront: the cookie and its engagekit keys, those the
+    // tracker stores only (not under a privacy signal, pending or denied consent, or an opt-out).
     const writeBack = () => {
+      if (!sharing) return;
       const aid = load('aid');
       const session = loadJson<Parameters<typeof visitValue>[0]['session']>('session');
-      if (aid && session)
+      if (aid && session && persisted('aid') && persisted('session'))
         browser?.cookie
           ?.set(VISIT_COOKIE + '=' + visitValue({ aid, session }) + '; path=/; SameSite=Lax; max-age=1800')
           .catch(() => undefined);
-      for (const key of SHARED_KEYS) {
+      for (const key of ['session', ...SHARED_KEYS]) {
+        if (!persisted(key)) continue;
         const value = load(key);
         const storage = browser?.localStorage;
         (value == null ? storage?.removeItem(PREFIX + key) : storage?.setItem(PREFIX + key, value))?.catch(
@@ -217,6 +230,7 @@ export function shopifyPixel(api: WebPixelsApi, config: PixelConfig): void {
       const visit = parseVisit(cookie);
       SHARED_KEYS.forEach((key, index) => shared[index] != null && save(key, shared[index]!));
       if (visit) {
+        sharing = true;
         save('aid', visit.aid);
         // `a`: the storefront announced this session (Session Started) already.
         save('session', flatJson({ ...visit.session, a: 1, c: '' }));
