@@ -97,11 +97,9 @@ const scriptTagFile = (input, file, plugins = []) => ({
 });
 
 export default [
-  // npm: ESM with .d.ts, idb-keyval and web-vitals left as dependencies so apps share one copy. The
-  // Shopify pixel is an input here only for its .d.ts (the `engagekit/shopify-pixel` types): its
-  // exported module is the sandbox build below.
+  // npm: ESM with .d.ts, idb-keyval and web-vitals left as dependencies so apps share one copy.
   {
-    input: ['src/index.ts', 'src/shopify/shopifyPixel.ts'],
+    input: 'src/index.ts',
     output: { dir: 'dist', format: 'es', sourcemap: true, preserveModules: true, preserveModulesRoot: 'src' },
     external: ['idb-keyval', 'web-vitals'],
     plugins: [
@@ -133,8 +131,22 @@ export default [
   },
   // The same as an ES module (`engagekit/shopify-pixel`), self-contained: it shares nothing with the
   // npm build's modules, whose queue and lock are not the sandbox's.
+  // Its types go to dist/shopify-pixel/ (not into the npm build's graph, whose size measurements
+  // they would move).
   {
-    ...scriptTagFile('src/shopify/shopifyPixel.ts', 'dist/shopify-pixel.js', [inShopifySandbox]),
+    input: 'src/shopify/shopifyPixel.ts',
     output: { file: 'dist/shopify-pixel.js', format: 'es', sourcemap: true },
+    plugins: [
+      inShopifySandbox,
+      resolve(),
+      typescript({
+        tsconfig: './tsconfig.json',
+        declaration: true,
+        declarationDir: 'dist/shopify-pixel',
+        rootDir: 'src',
+        outDir: 'dist',
+        sourceMap: true,
+      }),
+    ],
   },
 ];
