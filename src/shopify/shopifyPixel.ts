@@ -43,7 +43,19 @@ export interface WebPixelsApi {
       removeItem(key: string): Promise<unknown>;
     };
   };
-  init?: { context?: { document?: ShopifyDocument } };
+  init?: { context?: { document?: ShopifyDocument }; customerPrivacy?: CustomerPrivacy };
+  /** Shopify's consent API: `visitorConsentCollected` tells of the visitor's choice. */
+  customerPrivacy?: {
+    subscribe(
+      name: 'visitorConsentCollected',
+      callback: (event: { customerPrivacy?: CustomerPrivacy }) => void,
+    ): unknown;
+  };
+}
+
+/** The part of Shopify's customer privacy state the pixel reads. */
+export interface CustomerPrivacy {
+  analyticsProcessingAllowed?: boolean;
 }
 
 /** Options of the pixel: engagekit's (`endpoint`, `writeKey`, …) and `storefront`. */
@@ -129,12 +141,15 @@ const checkoutOf = (checkout: Payload = {}): Properties => ({
  * checkout and order state from the storefront's own engagekit keys (`browser.localStorage`), and
  * both are written back after each event, so one visit runs from landing page to order and the
  * storefront starts a new cart after the order. Without the cookie (and without `storefront: true`)
- * the pixel's visit stays in its frame and nothing is written to the storefront. Events that arrive before those reads are done wait
+ * the pixel's visit stays in its frame and nothing is written to the storefront. Consent follows
+ * Shopify's customer privacy API: with `init.customerPrivacy.analyticsProcessingAllowed` false,
+ * events wait in memory (engagekit's pending consent) until `visitorConsentCollected` grants or
+ * denies analytics (pass `customerPrivacy` too). Events that arrive before those reads are done wait
  * for them (1 s at most). Never throws: a problem is one console warning.
  */
 export function shopifyPixel(api: WebPixelsApi, config: PixelConfig): void {
   try {
-    const { analytics, browser, init } = api;
+    const { analytics, browser, init, customerPrivacy } = api;
     const { storefront, ...trackerConfig } = { ...config };
     let tracker: Tracker | undefined;
     // Events that came before the visit was read, in order.
@@ -219,6 +234,12 @@ export function shopifyPixel(api: WebPixelsApi, config: PixelConfig): void {
       }
     };
     for (const name of SHOPIFY_EVENTS) analytics.subscribe(name, subscribed);
+    // The visitor's choice, when the consent banner collects it (before the tracker starts too).
+    let decided: 'granted' | 'denied' | undefined;
+    customerPrivacy?.subscribe('visitorConsentCollected', (event) => {
+      decided = event?.customerPrivacy?.analyticsProcessingAllowed ? 'granted' : 'denied';
+      tracker?.consent(decided);
+    });
 
     // Read the visit (the cookie, the storefront's keys), then start; at most 1 s.
     const read = (promise: Promise<string | null> | undefined) =>
@@ -236,7 +257,13 @@ export function shopifyPixel(api: WebPixelsApi, config: PixelConfig): void {
         save('session', flatJson({ ...visit.session, a: 1, c: '' }));
       }
       setTopPage(init?.context?.document);
-      tracker = createTracker({ flushInterval: 1000, ...trackerConfig });
+      // Consent is Shopify's: without analytics consent events wait in memory until the visitor decides.
+      tracker = createTracker({
+        flushInterval: 1000,
+        ...trackerConfig,
+        consent: init?.customerPrivacy?.analyticsProcessingAllowed === false ? 'pending' : trackerConfig.consent,
+      });
+      if (decided) tracker.consent(decided);
       early.splice(0).forEach(subscribed);
     };
     Promise.all([

@@ -175,4 +175,31 @@ describe('Shopify pixel', () => {
       checkout.mount(site);
     }
   });
+
+  it("follows Shopify's customer privacy: without analytics consent events wait, and go once it is given", async () => {
+    browser = await launch();
+    const pendingCheckout = new ShopifyCheckout(() => collector.url, {}, false);
+    pendingCheckout.mount(site);
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(site.url('/checkouts/cn/c3-bb02'));
+      const collectConsent = (allowed: boolean) =>
+        page.evaluate(
+          (given) => (window as unknown as { collectConsent: (a: boolean) => Promise<void> }).collectConsent(given),
+          allowed,
+        );
+      // Before any choice the page view waits in memory; a refusal discards it.
+      await publish(page, 'page_viewed');
+      await collectConsent(false);
+      // The visitor changes their mind: what comes after the grant goes.
+      await collectConsent(true);
+      await publish(page, 'checkout_started', checkoutPayload());
+      const [started] = await collector.waitFor(1, named('Checkout Started'));
+      expect(started.context.page.path).toBe('/checkouts/cn/c3-bb02');
+      // The page view never went: it waited, and the refusal discarded it.
+      expect(collector.received.filter(pages)).toHaveLength(0);
+    } finally {
+      checkout.mount(site);
+    }
+  });
 });

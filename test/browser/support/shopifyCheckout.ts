@@ -11,8 +11,9 @@ const pixelFile = new URL('../../../dist/engagekit-shopify-pixel.min.js', import
  * and one call) `analytics.subscribe`, `browser.cookie.get/set` and
  * `browser.localStorage.getItem/setItem/removeItem` (async; answered by the top page over
  * postMessage, which reads and writes its own cookies and localStorage, as Shopify's are the top
- * frame's) and `init` (context of the top page, data.customer, data.cart, data.shop,
- * customerPrivacy). The top page's `publish(name, data)` delivers a standard event to the pixel's
+ * frame's), `init` (context of the top page, data.customer, data.cart, data.shop,
+ * customerPrivacy) and `customerPrivacy.subscribe('visitorConsentCollected', …)` (the top page's
+ * `collectConsent(allowed)` is the visitor's choice in Shopify's banner). The top page's `publish(name, data)` delivers a standard event to the pixel's
  * subscribers with the top page's `context` (document, navigator, window), as Shopify does.
  */
 export class ShopifyCheckout {
@@ -22,6 +23,8 @@ export class ShopifyCheckout {
   constructor(
     private endpoint: () => string,
     private pixelOptions: Record<string, unknown> = {},
+    /** init.customerPrivacy.analyticsProcessingAllowed: false for a visitor who has not consented yet. */
+    private analyticsAllowed = true,
   ) {}
 
   /**
@@ -89,9 +92,15 @@ export class ShopifyCheckout {
     frame.contentWindow.postMessage({ pixelInit: {
       context: topContext(),
       data: { customer: null, cart: null, shop: { name: 'Test shop', paymentSettings: { currencyCode: 'EUR' }, myShopifyDomain: 'test-shop.myshopify.com', countryCode: 'DE', storefrontUrl: location.origin } },
-      customerPrivacy: { analyticsProcessingAllowed: true, marketingAllowed: false, preferencesProcessingAllowed: true, saleOfDataAllowed: false },
+      customerPrivacy: { analyticsProcessingAllowed: ${this.analyticsAllowed}, marketingAllowed: false, preferencesProcessingAllowed: true, saleOfDataAllowed: false },
     } }, '*');
   });
+  // The visitor's choice in Shopify's consent banner (customerPrivacy's visitorConsentCollected).
+  window.collectConsent = function (analyticsAllowed) {
+    return ready.then(function () {
+      frame.contentWindow.postMessage({ pixelConsent: { customerPrivacy: { analyticsProcessingAllowed: analyticsAllowed, marketingAllowed: false, preferencesProcessingAllowed: true, saleOfDataAllowed: false } } }, '*');
+    });
+  };
   // Publish a standard event to the pixel, shaped as Shopify's (id, name, timestamp, clientId, seq, type, context, data).
   window.publish = function (name, data) {
     return ready.then(function () {
@@ -134,18 +143,20 @@ export class ShopifyCheckout {
       removeItem: function (k) { return call('localStorage.removeItem', [k]); },
     },
   };
-  var init;
+  var init, consentSubscribers = [];
+  var customerPrivacy = { subscribe: function (name, callback) { if (name === 'visitorConsentCollected') consentSubscribers.push(callback); } };
   function deliver(event) { (subscribers[event.name] || []).forEach(function (callback) { callback(event); }); }
   addEventListener('message', function (event) {
     var data = event.data || {};
     if (data.pixelReply) { replies[data.pixelReply](data.value); delete replies[data.pixelReply]; }
     if (data.pixelInit) { init = data.pixelInit; runPixel(); }
+    if (data.pixelConsent) consentSubscribers.forEach(function (callback) { callback(data.pixelConsent); });
     if (data.pixelEvent) { if (started) deliver(data.pixelEvent); else early.push(data.pixelEvent); }
   });
   // Shopify runs the pixel code once init is known, then delivers events (buffered until then).
   function runPixel() {
     ${readFileSync(pixelFile, 'utf8').replace(/<\/script/gi, '<\\/script')}
-    engagekit.shopifyPixel({ analytics: analytics, browser: browser, init: init }, ${options});
+    engagekit.shopifyPixel({ analytics: analytics, browser: browser, init: init, customerPrivacy: customerPrivacy }, ${options});
     started = true;
     early.splice(0).forEach(deliver);
   }
