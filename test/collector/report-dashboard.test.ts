@@ -95,7 +95,7 @@ describe('engagement dashboard in Chromium', () => {
     const lengths = await page.evaluate(() =>
       (window as unknown as { __charts: { data: unknown[][] }[] }).__charts.map((c) => c.data[1].length),
     );
-    expect(lengths).toEqual([31, 4, 3, 3]); // days of May; funnel steps; two forms' three steps
+    expect(lengths).toEqual([31, 9, 3, 3]); // days of May; funnel steps; two forms' three steps
     const [sessionsBlue] = await colorPixels(page, '#chart-sessions canvas', [37, 99, 235]);
     const [funnelBlue] = await colorPixels(page, '#chart-funnel canvas', [37, 99, 235]);
     const formPurple = await colorPixels(page, '#chart-forms canvas', [124, 58, 237]);
@@ -183,7 +183,7 @@ describe('engagement dashboard in Chromium', () => {
     const lengths = await page.evaluate(() =>
       (window as unknown as { __charts: { data: unknown[][] }[] }).__charts.map((c) => c.data[1].length),
     );
-    expect(lengths).toEqual([1, 4, 3, 3]);
+    expect(lengths).toEqual([1, 9, 3, 3]);
     expect(await page.getAttribute('a.csv[data-table="pages"]', 'href')).toBe(
       '/api/export/pages.csv?from=2024-05-12&to=2024-05-12',
     );

@@ -109,7 +109,7 @@ export const DEFINITIONS = {
   webVitals:
     'Per page path of the Web Vitals events: the 75th percentile (interpolated, as Google reports them) of LCP, INP, FCP and TTFB in ms and of CLS. Good at or below LCP 2500, INP 200, CLS 0.1, FCP 1800, TTFB 800.',
   funnel:
-    'Sessions that reached each step and every step before it (in any order within the session): all sessions → Cart Started → Checkout Started → Order Completed; each as a share of all sessions and of the previous step.',
+    'Sessions that reached each step and every step before it (in any order within the session): all sessions → Product Viewed → Product Added (or Cart Started) → Checkout Started → the checkout steps, where the checkout reports them (Checkout Step Completed step 1 contact, 2 address, 3 shipping; Payment Info Entered, step 4: the GA4 bridge, the Shopify pixel) → Order Completed, which needs the steps before Checkout Started only (a checkout that reports no steps still orders); each as a share of all sessions and of the previous step.',
   sessionsPerDay:
     'Per UTC day of the range, by the day of each session’s first event in the range: sessions, visitors, page views, bounces and sessions with an order.',
   ...CUSTOMER_DEFINITIONS,
@@ -245,6 +245,7 @@ function base(d, r, source = 'raw') {
     SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
       MIN(first_ts) AS started, MAX(last_ts) - MIN(first_ts) AS duration_ms, SUM(pageviews) AS pageviews,
       SUM(engaged_ms) AS engaged_ms, MAX(key_event) AS key_event, MAX(cart) AS cart, MAX(checkout) AS checkout, MAX(ordered) AS ordered,
+      MAX(viewed) AS viewed, MAX(added) AS added, MAX(checkout_step) AS checkout_step,
       MAX(started) AS has_land, MIN(landing_path) AS landing_path, MIN(referrer) AS referrer, MIN(source) AS source,
       MIN(medium) AS medium, MIN(campaign) AS campaign
     FROM rollup_sessions WHERE ${days} GROUP BY session_id),
@@ -267,6 +268,7 @@ function base(d, r, source = 'raw') {
       MIN(ts) AS started, MAX(ts) - MIN(ts) AS duration_ms, SUM(${f.page}) AS pageviews,
       COALESCE(SUM(${f.engaged}), 0) AS engaged_ms, MAX(${f.keyEvent}) AS key_event,
       MAX(${f.cart}) AS cart, MAX(${f.checkout}) AS checkout, MAX(${f.ordered}) AS ordered,
+      MAX(${f.viewed}) AS viewed, MAX(${f.added}) AS added, MAX(${f.checkoutStep}) AS checkout_step,
       MAX(${f.sessionStarted}) AS has_land, MIN(${f.landingPath}) AS landing_path, MIN(${f.referrer}) AS referrer,
       MIN(${f.source}) AS source, MIN(${f.medium}) AS medium, MIN(${f.campaign}) AS campaign
     FROM ev WHERE session_id IS NOT NULL GROUP BY session_id),
@@ -458,9 +460,14 @@ const TABLE_QUERIES = {
   funnel: (d, r, _limit, src) => sql`WITH ${base(d, r, src)},
     steps AS (
       SELECT 1 AS step_order, 'Sessions' AS step, COUNT(*) AS sessions FROM sess
-      UNION ALL SELECT 2, 'Cart started', COALESCE(SUM(cart), 0) FROM sess
-      UNION ALL SELECT 3, 'Checkout started', COALESCE(SUM(cart * checkout), 0) FROM sess
-      UNION ALL SELECT 4, 'Order completed', COALESCE(SUM(cart * checkout * ordered), 0) FROM sess)
+      UNION ALL SELECT 2, 'Product viewed', COALESCE(SUM(viewed), 0) FROM sess
+      UNION ALL SELECT 3, 'Product added', COALESCE(SUM(viewed * added), 0) FROM sess
+      UNION ALL SELECT 4, 'Checkout started', COALESCE(SUM(viewed * added * checkout), 0) FROM sess
+      UNION ALL SELECT 5, 'Checkout: contact', COALESCE(SUM(CASE WHEN checkout_step >= 1 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
+      UNION ALL SELECT 6, 'Checkout: address', COALESCE(SUM(CASE WHEN checkout_step >= 2 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
+      UNION ALL SELECT 7, 'Checkout: shipping', COALESCE(SUM(CASE WHEN checkout_step >= 3 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
+      UNION ALL SELECT 8, 'Checkout: payment', COALESCE(SUM(CASE WHEN checkout_step >= 4 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
+      UNION ALL SELECT 9, 'Order completed', COALESCE(SUM(viewed * added * checkout * ordered), 0) FROM sess)
     SELECT step, sessions,
       ${ratio('sessions', 'FIRST_VALUE(sessions) OVER (ORDER BY step_order)')} AS rate_of_start,
       ${ratio('sessions', 'LAG(sessions) OVER (ORDER BY step_order)')} AS rate_of_previous
