@@ -152,8 +152,9 @@ export function shopifyPixel(api: WebPixelsApi, config: PixelConfig): void {
     const { analytics, browser, init, customerPrivacy } = api;
     const { storefront, ...trackerConfig } = { ...config };
     let tracker: Tracker | undefined;
-    // Events that came before the visit was read, in order.
-    const early: ShopifyEvent[] = [];
+    // Events (and consent choices, as functions) that came before the visit was read, in order: a
+    // choice applies to the events after it only.
+    const early: (ShopifyEvent | (() => void))[] = [];
     const track = (event: string, properties: Properties) => tracker!.track(event, properties);
 
     const handle = (event: ShopifyEvent) => {
@@ -235,10 +236,10 @@ export function shopifyPixel(api: WebPixelsApi, config: PixelConfig): void {
     };
     for (const name of SHOPIFY_EVENTS) analytics.subscribe(name, subscribed);
     // The visitor's choice, when the consent banner collects it (before the tracker starts too).
-    let decided: 'granted' | 'denied' | undefined;
     customerPrivacy?.subscribe('visitorConsentCollected', (event) => {
-      decided = event?.customerPrivacy?.analyticsProcessingAllowed ? 'granted' : 'denied';
-      tracker?.consent(decided);
+      const decide = () => tracker!.consent(event?.customerPrivacy?.analyticsProcessingAllowed ? 'granted' : 'denied');
+      if (tracker) decide();
+      else early.push(decide);
     });
 
     // Read the visit (the cookie, the storefront's keys), then start; at most 1 s.
@@ -263,8 +264,7 @@ export function shopifyPixel(api: WebPixelsApi, config: PixelConfig): void {
         ...trackerConfig,
         consent: init?.customerPrivacy?.analyticsProcessingAllowed === false ? 'pending' : trackerConfig.consent,
       });
-      if (decided) tracker.consent(decided);
-      early.splice(0).forEach(subscribed);
+      early.splice(0).forEach((entry) => (typeof entry == 'function' ? entry() : subscribed(entry)));
     };
     Promise.all([
       read(browser?.cookie?.get(VISIT_COOKIE)),
