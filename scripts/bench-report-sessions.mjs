@@ -2,7 +2,7 @@
 // collector makes them from messages) of realistic visits spread over the last `days` days. A
 // visit: Session Started, one to six page views each with its Page Engagement (and Web Vitals
 // for one in two), products added, a cart, a checkout and an order for some, a form now and then.
-// About 7 events a session. Deterministic: a seeded generator, so runs compare.
+// About 7 events a session; half of the buyers then identify() themselves. Deterministic: a seeded generator, so runs compare.
 
 const PATHS = ['/', '/products', '/products/mug', '/products/tee', '/products/cap', '/about', '/blog/a', '/blog/b'];
 const REFERRERS = ['', '', '', 'https://www.google.com/search', 'https://news.example.org/a', 'https://t.co/x'];
@@ -100,12 +100,18 @@ export function* sessions({ events, days = 30, now = Date.now(), batch = 20, see
       row('track', 'Cart Started', { cart_id: sid });
       if (rand() < 0.6) {
         row('track', 'Checkout Started', { cart_id: sid });
-        if (rand() < 0.7)
+        if (rand() < 0.7) {
           row('track', 'Order Completed', {
             order_id: `o-${sid}`,
             revenue: Math.round(rand() * 20000) / 100,
             currency: 'EUR',
           });
+          // Half of the buyers sign in: identify() names a user of their own (the report's customers).
+          if (rand() < 0.5) {
+            row('identify', null, {});
+            out[out.length - 1].user_id = `u-${anon}`;
+          }
+        }
       }
     }
     while (out.length >= batch) yield out.splice(0, batch);

@@ -1,7 +1,8 @@
 // The report over a large store: `npm run bench:report -- --events 1000000 [--database-url postgres://…]
 // [--batch 20] [--raw] [--keep DIR]`. Fills an empty store (SQLite in a temp directory, or the
 // PostgreSQL database given, which must be empty) with generated sessions over the last 30 days
-// through `store.insert` (rollups included: the ingest figure is events/s through it), then times
+// (`--days`: over that many days) through `store.insert` (rollups included: the ingest figure is
+// events/s through it), then times
 // the dashboard's report (/api/metrics' computeMetrics, on the report's own connection) for the
 // last 30 and 7 days: the first run and the median of three more. `--raw`: also from the raw
 // events, as before the rollups (slow: minutes at a million events).
@@ -9,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../examples/collector/store.mjs';
-import { computeMetrics, DAY } from '../examples/collector/report/metrics.mjs';
+import { computeCustomerSummary, computeMetrics, computeTable, DAY } from '../examples/collector/report/metrics.mjs';
 import { sessions } from './bench-report-sessions.mjs';
 
 const args = process.argv.slice(2);
@@ -19,6 +20,7 @@ const flag = (/** @type {string} */ name) => {
 };
 const events = Number(flag('events') ?? 100_000);
 const batch = Number(flag('batch') ?? 20);
+const days = Number(flag('days') ?? 30);
 const databaseUrl = flag('database-url');
 const keep = flag('keep');
 const dir = keep || mkdtempSync(join(tmpdir(), 'bench-report-'));
@@ -31,7 +33,7 @@ let ingest = '';
 if (Number(count.n) === 0) {
   const t0 = performance.now();
   let n = 0;
-  for (const rows of sessions({ events, batch, now: today - 1 })) {
+  for (const rows of sessions({ events, batch, days, now: today - 1 })) {
     n += await store.insert(rows);
     if (n % 100_000 < rows.length) process.stderr.write(`\r${n.toLocaleString('en')} events`);
   }
@@ -61,6 +63,11 @@ const results = {
   ingest,
   'report 30 days (rollups)': await time(() => computeMetrics(store.report, range(30))),
   'report 7 days (rollups)': await time(() => computeMetrics(store.report, range(7))),
+  // The customer part of the report alone (already inside the times above).
+  'customer summary 30 days': await time(() => computeCustomerSummary(store.report, range(30))),
+  'retention 30 days': await time(() => computeTable(store.report, 'retention', range(30))),
+  'orderRetention 30 days': await time(() => computeTable(store.report, 'orderRetention', range(30))),
+  'customers 30 days': await time(() => computeTable(store.report, 'customers', range(30))),
 };
 if (args.includes('--raw')) {
   /** One run only: minutes. @param {number} days */

@@ -5,8 +5,11 @@ import { onPageView, type PageViewOptions } from './capture/onPageView';
 import { onWebVitals, type WebVitals } from './capture/onWebVitals';
 import { checkoutPage } from './capture/cart/checkoutPage';
 import { onCartAdds } from './capture/cart/onCartAdds';
+import { onGa4Commerce } from './capture/cart/onGa4Commerce';
+import { secondReport } from './capture/cart/secondReport';
 import { PLATFORMS } from './capture/cart/platforms';
 import { orderDetails } from './capture/cart/orderDetails';
+import { productDetails } from './capture/cart/productDetails';
 import { addToCart, completeOrder, startCheckout } from './commerce';
 import { scrub } from './lib/privacy';
 import { safeStart } from './lib/safeStart';
@@ -34,6 +37,11 @@ export interface AutocaptureOptions {
    * and thank-you pages.
    */
   commerce?: boolean;
+  /**
+   * The GA4 bridge (with commerce on): the e-commerce events the site pushes onto `dataLayer` (GTM,
+   * gtag) as Segment e-commerce events (see onGa4Commerce). Script tags: `data-datalayer="false"`.
+   */
+  datalayer?: boolean;
   /** `Web Vitals` (LCP, INP, CLS, FCP, TTFB), loaded lazily; or how to load the web-vitals package. */
   webVitals?: boolean | (() => Promise<WebVitals>);
 }
@@ -55,9 +63,16 @@ function startAutocapture(tracker: Tracker, options?: AutocaptureOptions) {
   }
   // Automatically captured properties (form names, link URLs) lose anything shaped like an email.
   const trackScrubbed = (event: string, properties: Properties) => tracker.track(event, scrub(properties));
-  // Commerce events from markup (data-engagekit-event) follow the cart rules like the helpers.
-  const track = (event: string, properties: Properties) => {
-    if (event == 'Product Added') addToCart(trackScrubbed, properties, 'markup');
+  // Commerce events from markup (data-engagekit-event), the platforms' detectors and the GA4 bridge
+  // follow the cart rules like the helpers. An add (or order) that both a detector and the site's
+  // dataLayer report is counted once (see secondReport).
+  const track = (event: string, properties: Properties, source = 'markup') => {
+    if (
+      /^(Product (Added|Viewed)|Cart Viewed|Order Completed)$/.test(event) &&
+      secondReport(event, properties, source == 'datalayer')
+    )
+      return;
+    if (event == 'Product Added') addToCart(trackScrubbed, properties, source);
     else if (event == 'Checkout Started') startCheckout(trackScrubbed, properties);
     else if (event == 'Order Completed') completeOrder(trackScrubbed, properties);
     else trackScrubbed(event, properties);
@@ -66,9 +81,13 @@ function startAutocapture(tracker: Tracker, options?: AutocaptureOptions) {
   const recordPage = () => {
     tracker.page();
     const checkout = captureCommerce && checkoutPage(location.href);
-    // A thank-you page's own JSON-LD Order gives the order's id, total and items.
+    // A thank-you page's own JSON-LD Order gives the order's id, total and items; a product page's
+    // product data the product viewed (see productDetails).
+    const product = captureCommerce && !checkout && productDetails();
+    if (product) track('Product Viewed', product, 'page');
     if (checkout) {
-      if (checkout[0] == 'order') completeOrder(trackScrubbed, { order_id: checkout[1], ...orderDetails() });
+      if (checkout[0] == 'order') track('Order Completed', { order_id: checkout[1], ...orderDetails() }, 'page');
+      else if (checkout[0] == 'cart') track('Cart Viewed', {}, 'page');
       else startCheckout(trackScrubbed);
     }
   };
@@ -79,7 +98,10 @@ function startAutocapture(tracker: Tracker, options?: AutocaptureOptions) {
     options.forms !== false &&
       onForms(track, { ignore: captureCommerce ? PLATFORMS.map((platform) => platform.form).join() : '' }),
     options.links !== false && onLinks(track),
-    captureCommerce && onCartAdds((item, source) => addToCart(trackScrubbed, item, source)),
+    captureCommerce && onCartAdds((item, source) => track('Product Added', item, source)),
+    captureCommerce &&
+      options.datalayer !== false &&
+      onGa4Commerce((event, properties) => track(event, properties, 'datalayer')),
     options.webVitals !== false &&
       onWebVitals(trackScrubbed, typeof options.webVitals == 'function' ? options.webVitals : undefined),
     // Last: its first page view comes after the others are listening.

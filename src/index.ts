@@ -10,6 +10,8 @@ export { onCartAdds } from './capture/cart/onCartAdds';
 export { PLATFORMS, type CartPlatform } from './capture/cart/platforms';
 export { checkoutPage } from './capture/cart/checkoutPage';
 export { onConsentSignals } from './consent/consentSignals';
+export { onGa4Commerce, GA4_EVENTS } from './capture/cart/onGa4Commerce';
+
 export type {
   Config,
   Consent,

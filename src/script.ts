@@ -10,6 +10,7 @@ import { configFromAttributes } from './config';
 import { addToCart, completeOrder, startCheckout } from './commerce';
 import { asObject } from './event';
 import type { onConsentSignals } from './consent/consentSignals';
+import { shareVisit } from './capture/cart/visitCookie';
 import { guard } from './lib/guard';
 import { loadScript } from './lib/loadScript';
 import { warn } from './lib/warn';
@@ -93,6 +94,13 @@ try {
       ...(attributes as AutocaptureOptions),
       webVitals: (attributes as AutocaptureOptions).webVitals !== false && loadVitals,
     });
+    // On Shopify, the visit goes on in the checkout, where only engagekit's pixel runs: it reads the
+    // anonymous id and session from a cookie (see visitCookie.ts, shopify/shopifyPixel.ts).
+    if (
+      (attributes as AutocaptureOptions).commerce !== false &&
+      typeof (win as { Shopify?: unknown }).Shopify == 'object'
+    )
+      shareVisit(config.sessionTimeout);
   }
 } catch (error) {
   warn('could not start: ' + error);

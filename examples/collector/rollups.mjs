@@ -10,7 +10,7 @@ import { dayOf, raw, sql } from './report/sql.mjs';
 /** @typedef {import('./report/sql.mjs').Dialect} Dialect @typedef {import('./report/sql.mjs').Sql} Sql */
 
 /** Bumped when the rollups change: a store with an older version rebuilds them from the events. */
-export const ROLLUP_VERSION = 2;
+export const ROLLUP_VERSION = 3;
 
 /** The rollup tables, for a rebuild. */
 export const ROLLUP_TABLES = [
@@ -38,6 +38,9 @@ export function rollupSchema(d) {
       engaged_ms ${real} NOT NULL,
       key_event INTEGER NOT NULL,
       cart INTEGER NOT NULL,
+      viewed INTEGER NOT NULL,
+      added INTEGER NOT NULL,
+      checkout_step INTEGER NOT NULL,
       checkout INTEGER NOT NULL,
       ordered INTEGER NOT NULL,
       started INTEGER NOT NULL,
@@ -180,6 +183,9 @@ export function rollupUpdates(d, newEvents) {
         ['engaged_ms', 'sum'],
         ['key_event', 'greatest'],
         ['cart', 'greatest'],
+        ['viewed', 'greatest'],
+        ['added', 'greatest'],
+        ['checkout_step', 'greatest'],
         ['checkout', 'greatest'],
         ['ordered', 'greatest'],
         ['started', 'greatest'],
@@ -190,7 +196,8 @@ export function rollupUpdates(d, newEvents) {
         ['campaign', 'least'],
       ],
       sql`SELECT session_id, ${day} AS day, MIN(anonymous_id), MAX(session_index), MIN(ts), MAX(ts), SUM(${f.page}),
-        COALESCE(SUM(${f.engaged}), 0), MAX(${f.keyEvent}), MAX(${f.cart}), MAX(${f.checkout}), MAX(${f.ordered}),
+        COALESCE(SUM(${f.engaged}), 0), MAX(${f.keyEvent}), MAX(${f.cart}), MAX(${f.viewed}), MAX(${f.added}),
+        MAX(${f.checkoutStep}), MAX(${f.checkout}), MAX(${f.ordered}),
         MAX(${f.sessionStarted}), MIN(${f.landingPath}), MIN(${f.referrer}), MIN(${f.source}), MIN(${f.medium}), MIN(${f.campaign})
       FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY session_id, ${day}`,
     ),
@@ -262,13 +269,17 @@ export function rollupUpdates(d, newEvents) {
 
 /**
  * Statements that rebuild the rollups from every stored event (a store created before them, or
- * of an older ROLLUP_VERSION). Run in one transaction.
+ * of an older ROLLUP_VERSION). The tables are made again, as an older version's may lack columns
+ * (version 3 added the funnel's viewed, added and checkout_step). Run in one transaction.
  *
  * @param {Dialect} d @returns {Sql[]}
  */
 export function rollupRebuild(d) {
   return [
-    ...ROLLUP_TABLES.map((t) => raw(`DELETE FROM ${t}`)),
+    ...ROLLUP_TABLES.map((t) => raw(`DROP TABLE IF EXISTS ${t}`)),
+    ...rollupSchema(d)
+      .filter((statement) => !statement.includes('rollup_meta'))
+      .map((statement) => raw(statement)),
     ...rollupUpdates(d, raw('events')),
     raw('DELETE FROM rollup_meta'),
     raw(`INSERT INTO rollup_meta (version) VALUES (${ROLLUP_VERSION})`),

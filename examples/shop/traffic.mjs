@@ -1,16 +1,20 @@
 // `npm run demo:traffic`: realistic visits to the demo store in headless Chromium, so the
 // engagement report has something to show. Every visitor gets a fresh browser profile (a new
 // anonymous id) and a persona: bouncers, browsers, cart abandoners, checkout abandoners, buyers,
-// newsletter sign-ups, single-page-app visitors and returning visitors, arriving directly, from
-// search and social referrers or from utm campaigns. Randomness is seeded (--seed), so a run can
-// be repeated.
+// newsletter sign-ups, single-page-app visitors, returning visitors and regular customers who come
+// back and buy again over the weeks, arriving directly, from search and social referrers or from
+// utm campaigns. Randomness is seeded (--seed), so a run can be repeated.
 //
 //   node examples/shop/traffic.mjs [--visits 40] [--shop http://127.0.0.1:4321] [--seed 1]
-//                                  [--concurrency 2] [--max-minutes 10]
+//                                  [--concurrency 2] [--max-minutes 20]
 //
 // Time is simulated, not slept: an init script replaces `Date` with a clock the script moves
 // forward while a visitor "reads" (engaged time, form time_ms) and between a returning
-// visitor's sessions (past engagekit's 30-minute session timeout). Each browser talks to the
+// visitor's sessions (past engagekit's 30-minute session timeout). Visits are spread over the
+// last 13 weeks of simulated time (a regular customer's over up to 12 of them), so the report's
+// retention cohorts fill: each browser's clock starts in the past, and its proxy (below) takes
+// `sentAt` out of the batches, so the collector keeps their capture times as it does for an
+// import of past events, instead of correcting them to its own clock. Each browser talks to the
 // shop and the collector through a small local proxy that lets nothing else out and tells when
 // the batches a visitor sent on leaving have been answered, so a browser is never closed with
 // events still in flight.
@@ -48,6 +52,9 @@ export const CHROME_ARGS = [
 export const CONTACT_FIELDS = ['email', 'full_name', 'address', 'city', 'country'];
 export const PAYMENT_FIELDS = ['card_name', 'card_number', 'expiry'];
 const SESSION_TIMEOUT_MS = 30 * 60_000;
+const DAY_MS = 86_400_000;
+/** How far back a run spreads its visits: 13 weeks, the retention table's week 0 to week 12. */
+export const SPREAD_DAYS = 91;
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
@@ -100,16 +107,19 @@ const CLOCK_KEY = 'demo-traffic-clock';
 
 /**
  * Runs in every page before its own scripts: `Date` (and so `Date.now()`, which engagekit reads)
- * runs ahead of the real clock by a skew kept in the site's localStorage, so it survives page
- * loads. `__advanceClock(ms)` moves it on. Timers are left alone: nothing waits for real.
- * @param {string} key
+ * runs off the real clock by a skew kept in the site's localStorage, so it survives page loads;
+ * `initialSkew` until one is kept (a browser whose clock starts in the past). `__advanceClock(ms)`
+ * moves it on. Timers are left alone: nothing waits for real.
+ * @param {{ key: string, initialSkew: number }} o
  */
-function installClockInPage(key) {
+function installClockInPage({ key, initialSkew }) {
   const RealDate = Date;
   const realNow = RealDate.now.bind(RealDate);
-  let skew = 0;
+  let skew = initialSkew;
   try {
-    skew = Number(localStorage.getItem(key)) || 0;
+    const kept = localStorage.getItem(key);
+    if (kept == null) localStorage.setItem(key, String(skew));
+    else skew = Number(kept) || 0;
   } catch {
     // about:blank and other opaque origins have no storage: real time there
   }
@@ -138,8 +148,16 @@ function installClockInPage(key) {
   });
 }
 
-/** Make every page of the context run on the simulated clock. @param {BrowserContext} context */
-export const installClock = (context) => context.addInitScript(installClockInPage, CLOCK_KEY);
+/**
+ * Make every page of the context run on the simulated clock, starting at `startAt` (ms since the
+ * epoch; default: now).
+ * @param {BrowserContext} context @param {number} [startAt]
+ */
+export const installClock = (context, startAt) =>
+  context.addInitScript(installClockInPage, {
+    key: CLOCK_KEY,
+    initialSkew: startAt === undefined ? 0 : startAt - Date.now(),
+  });
 
 /**
  * Move the page's simulated clock on by `ms`; without the clock installed (a test's browser),
@@ -177,14 +195,32 @@ export async function read(page, seconds, depth = 0.5) {
 // Delivery watch: the proxy between a browser and the world
 
 /**
+ * A batch body without its `sentAt`, as plain JSON; undefined when it is not a JSON batch (sent
+ * on unchanged, for the collector to answer).
+ * @param {Buffer} raw @param {string | string[] | undefined} encoding
+ */
+function withoutSentAt(raw, encoding) {
+  try {
+    const json = JSON.parse((encoding === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
+    if (!json || typeof json !== 'object' || !('sentAt' in json)) return undefined;
+    delete json.sentAt;
+    return Buffer.from(JSON.stringify(json));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A forward proxy for one browser: it passes requests to the shop and the collector, refuses
  * everything else (Chromium's own background requests), and counts the collector's requests in
  * flight, so `settled()` knows when the batches sent by a page being left (keepalive requests,
- * invisible to DevTools once the page is gone) have been answered.
+ * invisible to DevTools once the page is gone) have been answered. With `backdate`, batches to
+ * the collector lose their `sentAt` on the way (see the top of this file): the browser's
+ * simulated past times are stored as they are.
  *
- * @param {{ shop: string, collector: string }} origins
+ * @param {{ shop: string, collector: string, backdate?: boolean }} origins
  */
-export async function deliveryWatch({ shop, collector }) {
+export async function deliveryWatch({ shop, collector, backdate = false }) {
   let inFlight = 0;
   let started = 0;
   const stats = { batches: 0, events: 0, rejected: 0 };
@@ -207,16 +243,29 @@ export async function deliveryWatch({ shop, collector }) {
     /** @type {Buffer[]} */
     const body = [];
     if (toCollector) req.on('data', (c) => body.push(c));
-    const up = http.request(target, { method: req.method, headers }, (r) => {
-      res.writeHead(r.statusCode || 502, r.headers);
-      r.pipe(res);
-      if (toCollector && req.method === 'POST')
-        r.once('end', () => count(r.statusCode || 0, Buffer.concat(body), req.headers['content-encoding']));
+    /** @param {Buffer} [sent] */
+    const forward = (sent) => {
+      const up = http.request(target, { method: req.method, headers }, (r) => {
+        res.writeHead(r.statusCode || 502, r.headers);
+        r.pipe(res);
+        if (toCollector && req.method === 'POST')
+          r.once('end', () => count(r.statusCode || 0, sent ?? Buffer.concat(body), headers['content-encoding']));
+      });
+      up.on('error', () => res.destroy());
+      if (sent) up.end(sent);
+      else req.pipe(up);
+    };
+    if (!(backdate && toCollector && req.method === 'POST')) return forward();
+    req.once('end', () => {
+      const sent = withoutSentAt(Buffer.concat(body), headers['content-encoding']);
+      if (sent) {
+        delete headers['content-encoding'];
+        headers['content-length'] = String(sent.length);
+      }
+      forward(sent ?? Buffer.concat(body));
     });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
   });
-  /** @param {number} status @param {Buffer} raw @param {string | undefined} encoding */
+  /** @param {number} status @param {Buffer} raw @param {string | string[] | undefined} encoding */
   const count = (status, raw, encoding) => {
     if (status < 200 || status > 299) return void stats.rejected++;
     try {
@@ -640,6 +689,7 @@ export const PERSONAS = /** @type {const} */ ([
   'subscribe',
   'spa',
   'returning',
+  'regular',
 ]);
 /** @typedef {(typeof PERSONAS)[number]} Persona */
 const WEIGHTS = /** @type {[Persona, number][]} */ ([
@@ -651,6 +701,7 @@ const WEIGHTS = /** @type {[Persona, number][]} */ ([
   ['subscribe', 6],
   ['spa', 7],
   ['returning', 6],
+  ['regular', 8],
 ]);
 
 const VIEWPORTS = [
@@ -737,6 +788,10 @@ export function planVisit(seed, index) {
   const landing = landingFor(rng, s);
   const customer = makeCustomer(rng);
   const viewport = rng.pick(VIEWPORTS);
+  // When the visit happens: a day of the last 13 weeks (not the last hours, so reading time never
+  // runs past the real clock).
+  let daysAgo = 0.1 + rng.next() * (SPREAD_DAYS - 0.1);
+  let sessions = 1;
   /** @type {(page: Page, shopUrl: string) => Promise<string | void>} */
   let run;
   switch (persona) {
@@ -805,8 +860,40 @@ export function planVisit(seed, index) {
       };
       break;
     }
+    case 'regular': {
+      // A regular customer: buys on the first visit, 8 to 12 weeks ago, then comes back every one
+      // to three weeks, to buy again (about one visit in two) or to look around, until the last few
+      // days: the report's returning visitors, repeat buyers and retention cohorts.
+      daysAgo = rng.int(56, 84) + rng.next();
+      /** @type {{ afterDays: number, buys: boolean, items: Item[], paths: string[], from: Source }[]} */
+      const later = [];
+      for (let left = daysAgo - rng.int(8, 24); left > 1; left -= rng.int(8, 24)) {
+        const again = rng.weighted(/** @type {any} */ (SOURCES));
+        later.push({
+          afterDays: daysAgo - left,
+          buys: rng.chance(0.45),
+          items: someItems(rng, 2),
+          paths: browsingPath(rng, '/'),
+          from: { referrer: again.referrer, utm: again.utm },
+        });
+      }
+      sessions = 1 + later.length;
+      const items = someItems(rng, 3);
+      run = async (page, shop) => {
+        const orders = [await buy(page, shop, items, { from, landing, customer })];
+        let elapsed = 0;
+        for (const v of later) {
+          await timePasses(page, shop, (v.afterDays - elapsed) * DAY_MS);
+          elapsed = v.afterDays;
+          if (v.buys) orders.push(await buy(page, shop, v.items, { from: v.from, customer }));
+          else await browse(page, shop, { paths: v.paths, from: v.from, seconds: 8 });
+        }
+        return orders.join(',');
+      };
+      break;
+    }
   }
-  return { index, persona, source: s.name, viewport, run };
+  return { index, persona, source: s.name, viewport, daysAgo, sessions, run };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -847,7 +934,7 @@ async function runVisitor(plan, shopUrl, endpoint, timeoutMs) {
   const collector = new URL(endpoint);
   const watch =
     collector.protocol === 'http:'
-      ? await deliveryWatch({ shop: new URL(shopUrl).origin, collector: collector.origin })
+      ? await deliveryWatch({ shop: new URL(shopUrl).origin, collector: collector.origin, backdate: true })
       : undefined;
   /** @type {BrowserContext | undefined} */
   let context;
@@ -862,7 +949,7 @@ async function runVisitor(plan, shopUrl, endpoint, timeoutMs) {
       proxy: watch && { server: watch.url },
       acceptDownloads: true,
     });
-    await installClock(context);
+    await installClock(context, Date.now() - plan.daysAgo * DAY_MS);
     // The one way out of the store: the footer's Instagram link, answered here, offline.
     await context.route(/^https:\/\/www\.instagram\.com\//, (route) =>
       route.fulfill({
@@ -905,7 +992,7 @@ export async function runVisits({
   visits = 40,
   seed = 1,
   concurrency = 2,
-  maxMs = 10 * 60_000,
+  maxMs = 20 * 60_000,
   visitTimeoutMs = 90_000,
   onProgress,
 } = {}) {
@@ -934,7 +1021,8 @@ export async function runVisits({
         plan,
         shopUrl,
         endpoint,
-        Math.min(visitTimeoutMs, Math.max(10_000, maxMs - (Date.now() - started))),
+        // A regular customer's visits have a timeout each.
+        Math.min(visitTimeoutMs * plan.sessions, Math.max(10_000, maxMs - (Date.now() - started))),
       );
       done++;
       events += r.events || 0;
@@ -944,7 +1032,7 @@ export async function runVisits({
         ok++;
         byPersona[plan.persona] = (byPersona[plan.persona] || 0) + 1;
         bySource[plan.source] = (bySource[plan.source] || 0) + 1;
-        if (r.order) orders.push(r.order);
+        if (r.order) orders.push(...r.order.split(','));
       } else errors.push({ persona: plan.persona, error: r.error || 'failed' });
       onProgress?.({
         done,
@@ -1019,17 +1107,18 @@ async function main() {
       shop: { type: 'string', default: DEFAULT_SHOP },
       seed: { type: 'string', default: '1' },
       concurrency: { type: 'string', default: '2' },
-      'max-minutes': { type: 'string', default: '10' },
+      'max-minutes': { type: 'string', default: '20' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log(`npm run demo:traffic -- [--visits 40] [--shop ${DEFAULT_SHOP}] [--seed 1] [--concurrency 2] [--max-minutes 10]
+    console.log(`npm run demo:traffic -- [--visits 40] [--shop ${DEFAULT_SHOP}] [--seed 1] [--concurrency 2] [--max-minutes 20]
 
 Drives headless Chromium (CHROME_PATH or /usr/bin/chromium) through scripted visits of the demo
 store: bounces, browsing, cart and checkout abandonment, orders, newsletter sign-ups, the
-single-page app and returning visitors. The same seed plans the same visits. SHOP_URL sets the
-default store address.`);
+single-page app, returning visitors and regular customers who buy again over the weeks. Visits are
+spread over the last ${SPREAD_DAYS} days of simulated time (the report's retention cohorts). The same
+seed plans the same visits. SHOP_URL sets the default store address.`);
     return;
   }
   const visits = Number(values.visits);

@@ -95,3 +95,6 @@ export function save(key: string, value: string | undefined): void {
   if (memoryOnly.includes(key) || writtenToMemory.includes(key)) held[key] = value;
   else write(key, value);
 }
+
+/** Whether `key` is written to localStorage (not kept in memory by keepInMemory: privacy signal, consent, opt-out). */
+export const persisted = (key: string): boolean => !memoryOnly.includes(key) && !writtenToMemory.includes(key);

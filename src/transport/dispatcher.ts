@@ -127,7 +127,8 @@ export function dispatcher(
   // A page still here drains again within the interval, which releases them (a drain's own failure
   // then sets its backoff instead).
   const failed = (records: Rec[], status: number) => {
-    if (status) return queue._retry(records);
+    // Stopped on a page that stays (`_pause`): no drain will come, so released at once.
+    if (status || (stopSending.signal.aborted && !pageLeft)) return queue._retry(records);
     outcomeUnknown.push(...records);
     if (!pageLeft && (!timer || timerDue > Date.now() + settings.flushInterval)) flushLater(settings.flushInterval);
   };
@@ -235,7 +236,8 @@ export function dispatcher(
       const records = await queue._take(settings.batchSize, settings.maxBatchBytes - OVERHEAD, min);
       if (!records[0]) {
         // Events another sender claimed (a tab that died mid-send) come back when its claim runs out.
-        // Not instead of a sooner flush: one set meanwhile (`_queued`) for an event this take did not see.
+        // Not instead of a sooner flush set meanwhile (`_queued`) for an event this take did not see:
+        // that event would wait for the claim (10 minutes for a hand-off).
         if (queue._wake && (!timer || timerDue > queue._wake + 100)) flushLater(queue._wake - Date.now() + 100);
         // Fewer than a batch may be left, this tab's or not: they go after the interval (or sooner, if a wake-up is).
         if (min > 1 && (!timer || timerDue > Date.now() + settings.flushInterval)) flushLater(settings.flushInterval);

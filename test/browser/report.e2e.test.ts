@@ -43,7 +43,12 @@ async function visitor(run: (page: import('playwright-core').Page) => Promise<un
 // The columns this test reads of two of /api/metrics' tables (all columns: report/metrics.mjs).
 type FormRow = { form: string; started: number; submitted: number; abandoned: number };
 type FormFieldRow = { form: string; field: string; abandons: number };
-type Metrics = { summary: Record<string, number>; tables: { forms: FormRow[]; formFields: FormFieldRow[] } };
+type CohortRow = { cohort: string; visitors: number; w0: number | null };
+type CustomerRow = { customer: string; orders: number; revenue: number };
+type Metrics = {
+  summary: Record<string, number>;
+  tables: { forms: FormRow[]; formFields: FormFieldRow[]; retention: CohortRow[]; customers: CustomerRow[] };
+};
 const metrics = async (): Promise<Metrics> => (await fetch(collector.url + '/api/metrics')).json();
 
 it("four scripted visits: the report's sessions, bounce rate, pages per visit, cart and form abandonment and revenue equal the hand count", async () => {
@@ -99,4 +104,13 @@ it("four scripted visits: the report's sessions, bounce rate, pages per visit, c
   ]);
   // No add-to-cart form in the form funnel: those are Product Added.
   expect(m.tables.forms.some((f) => /cart\/add|product-form/.test(f.form))).toBe(false);
+
+  // Customers: the buyer is the one customer, new, with one order; the four visitors are this
+  // week's cohort (two, should the run cross midnight into a Monday), all active in week 0.
+  expect(s.customers).toBe(1);
+  expect(s.newCustomers).toBe(1);
+  expect(s.purchaseFrequency).toBe(1);
+  expect(m.tables.customers).toMatchObject([{ orders: 1, revenue: 84 }]);
+  expect(m.tables.retention.reduce((n, r) => n + r.visitors, 0)).toBe(4);
+  for (const cohort of m.tables.retention) expect(cohort.w0).toBe(1);
 });

@@ -95,7 +95,7 @@ describe('engagement dashboard in Chromium', () => {
     const lengths = await page.evaluate(() =>
       (window as unknown as { __charts: { data: unknown[][] }[] }).__charts.map((c) => c.data[1].length),
     );
-    expect(lengths).toEqual([31, 4, 3, 3]); // days of May; funnel steps; two forms' three steps
+    expect(lengths).toEqual([31, 9, 3, 3]); // days of May; funnel steps; two forms' three steps
     const [sessionsBlue] = await colorPixels(page, '#chart-sessions canvas', [37, 99, 235]);
     const [funnelBlue] = await colorPixels(page, '#chart-funnel canvas', [37, 99, 235]);
     const formPurple = await colorPixels(page, '#chart-forms canvas', [124, 58, 237]);
@@ -109,9 +109,58 @@ describe('engagement dashboard in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('renders the customer cards, the cohort heat maps and the top customers', async () => {
+    const card = (key: string) => page.textContent(`.card[data-metric="${key}"] .card-value`);
+    // a3's two orders (report.test.ts works them out).
+    expect(await card('customers')).toBe('1');
+    expect(await page.textContent('.card[data-metric="customers"] .card-note')).toBe('1 new, 0 returning');
+    expect(await card('purchaseFrequency')).toBe('2');
+    expect(await card('repeatPurchaseRate')).toBe('100 %');
+    expect(await card('medianDaysBetweenOrders')).toBe('0.75 days');
+    expect(await card('historicalClv')).toBe('€65.00');
+    expect(await card('predictedClv')).toBe('–'); // no customer churn rate: no order in April
+    expect(await card('visitorChurnRate')).toBe('0 %');
+    expect(await card('stickiness')).toBe('4.03 %'); // 5 visitor-days / 31 / 4 visitors
+    expect(await page.textContent('[data-def="customer"]')).toMatch(/identify\(\)/);
+
+    // Visitors a2, a3, a4 first came in the week of Monday May 6; a3 again on Monday May 13.
+    const heat = (table: string) =>
+      page.$$eval(`.heatmap[data-table="${table}"] tbody tr`, (trs) =>
+        trs.map((tr) =>
+          [...tr.querySelectorAll('td')].map((td) => [td.textContent, td.className, td.style.backgroundColor]),
+        ),
+      );
+    const [cohort] = await heat('retention');
+    expect(cohort.map(([text]) => text).slice(0, 8)).toEqual([
+      '2024-05-06',
+      '3',
+      '100 %',
+      '33.33 %',
+      '0 %',
+      '0 %',
+      '',
+      '',
+    ]);
+    expect(cohort[2][1]).toBe('num heat heat-dark');
+    expect(cohort[2][2]).toBe('rgba(37, 99, 235, 0.9)');
+    expect(cohort[3][2]).toMatch(/^rgba\(37, 99, 235, 0\.34/);
+    expect(cohort[6][1]).toBe('num heat-none'); // the week of June 3 has not started by May 31
+    // a3's first order on Sunday May 12, the next on Monday May 13: week 1.
+    const [orders] = await heat('orderRetention');
+    expect(orders.map(([text]) => text).slice(0, 5)).toEqual(['2024-05-06', '1', '0 %', '100 %', '0 %']);
+    expect(
+      await page.$$eval('[data-table="customers"] tbody tr', (trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+      ),
+    ).toEqual([['a0000000-0000-4000-8000-000000000003', '2', '€65.00', '2024-05-12', '2024-05-13', '18']]);
+    await page.locator('#h-retention').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/dashboard-customers.png' });
+    expect(problems).toEqual([]);
+  });
+
   it('links every table to its CSV for the shown range', async () => {
     const links = await page.$$eval('a.csv', (as) => (as as HTMLAnchorElement[]).map((a) => a.href));
-    expect(links.length).toBe(9); // the eight tables and the daily series
+    expect(links.length).toBe(12); // the eleven tables and the daily series
     for (const href of links) {
       expect(href).toContain('from=2024-05-01&to=2024-05-31');
       const res = await fetch(href);
@@ -134,7 +183,7 @@ describe('engagement dashboard in Chromium', () => {
     const lengths = await page.evaluate(() =>
       (window as unknown as { __charts: { data: unknown[][] }[] }).__charts.map((c) => c.data[1].length),
     );
-    expect(lengths).toEqual([1, 4, 3, 3]);
+    expect(lengths).toEqual([1, 9, 3, 3]);
     expect(await page.getAttribute('a.csv[data-table="pages"]', 'href')).toBe(
       '/api/export/pages.csv?from=2024-05-12&to=2024-05-12',
     );

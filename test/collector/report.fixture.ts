@@ -164,12 +164,18 @@ export function messages(): Message[] {
   const s3 = session('S3', 'a3', 1, MAY_10 + 2 * DAY + 14 * HOUR)
     .started('/products/mug', 'https://www.google.com/search?q=mugs')
     .page('/products/mug', 0)
+    .track('Product Viewed', 0, { product_id: 'mug', price: 12.5, currency: 'EUR', source: 'page' })
     .track('Cart Started', 10_000, { source: 'api' })
     .track('Product Added', 10_000, { product_id: 'mug', quantity: 2, price: 12.5, currency: 'EUR', source: 'api' })
     .engagement(20_000, 15_000, 90, true)
     .vitals(20_000, { lcp: 2200, fcp: 900, ttfb: 150, cls: 0, inp: 80 })
     .page('/checkout', 20_000)
     .track('Checkout Started', 20_000)
+    // Its checkout reports its steps (as the Shopify pixel does): contact, address, shipping, payment.
+    .track('Checkout Step Completed', 30_000, { step: 1 })
+    .track('Checkout Step Completed', 35_000, { step: 2 })
+    .track('Checkout Step Completed', 40_000, { step: 3, shipping_method: 'Standard' })
+    .track('Payment Info Entered', 50_000, { step: 4 })
     .track('Form Started', 25_000, {
       form_id: 'checkout',
       form_name: 'checkout',
@@ -201,11 +207,13 @@ export function messages(): Message[] {
   const s4 = session('S4', 'a4', 1, MAY_10 + 2 * DAY + 16 * HOUR)
     .started('/products/tee', 'https://news.example.org/article/1')
     .page('/products/tee', 0)
+    .track('Product Viewed', 0, { product_id: 'tee', price: 20, source: 'page' })
     .track('Cart Started', 5000, { source: 'api' })
     .track('Product Added', 5000, { product_id: 'tee', quantity: 1, price: 20, source: 'api' })
     .engagement(12_000, 8000, 70, true)
     .page('/checkout', 12_000)
     .track('Checkout Started', 12_000)
+    .track('Checkout Step Completed', 14_000, { step: 1 })
     .track('Form Started', 15_000, {
       form_id: 'checkout',
       form_name: 'checkout',

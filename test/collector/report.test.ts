@@ -89,15 +89,32 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
       averageOrderValue: 32.5, // 65 / 2
       convertedSessions: 2, // S3, S5
       conversionRate: 0.4, // 2 / 5
+      // Customers (customers.test.ts has a history made for them): a3 alone, never identified.
+      customers: 1,
+      newCustomers: 1,
+      returningCustomers: 0,
+      purchaseFrequency: 2, // o1, o2
+      repeatPurchaseRate: 1, // a3 has two orders
+      medianDaysBetweenOrders: (18 * 3600 - 58) / 86_400, // o1 May 12 14:01:01 → o2 May 13 08:00:03 (its first report)
+      historicalClv: 65,
+      customerChurnRate: null, // no order in April
+      predictedClv: null,
+      visitorChurnRate: 0, // April's only visitor, a1, is back in May
+      stickiness: 5 / 31 / 4, // a1 May 10, a2 May 11, a3 May 12 and 13, a4 May 12: 5 visitor-days
     });
   });
 
-  it('computes the cart funnel: each step needs the ones before it', async () => {
+  it('computes the cart funnel: each step needs the ones before it; checkout abandonment by step', async () => {
     expect(await computeTable(store, 'funnel', RANGE)).toEqual([
       { step: 'Sessions', sessions: 5, rate_of_start: 1, rate_of_previous: null },
-      { step: 'Cart started', sessions: 2, rate_of_start: 0.4, rate_of_previous: 0.4 }, // S3, S4
+      { step: 'Product viewed', sessions: 2, rate_of_start: 0.4, rate_of_previous: 0.4 }, // S3, S4
+      { step: 'Product added', sessions: 2, rate_of_start: 0.4, rate_of_previous: 1 }, // S3, S4
       { step: 'Checkout started', sessions: 2, rate_of_start: 0.4, rate_of_previous: 1 }, // S3, S4
-      { step: 'Order completed', sessions: 1, rate_of_start: 0.2, rate_of_previous: 0.5 }, // S3 (S5 ordered without a cart)
+      { step: 'Checkout: contact', sessions: 2, rate_of_start: 0.4, rate_of_previous: 1 }, // S3, S4
+      { step: 'Checkout: address', sessions: 1, rate_of_start: 0.2, rate_of_previous: 0.5 }, // S3 (S4 left at the address)
+      { step: 'Checkout: shipping', sessions: 1, rate_of_start: 0.2, rate_of_previous: 1 },
+      { step: 'Checkout: payment', sessions: 1, rate_of_start: 0.2, rate_of_previous: 1 },
+      { step: 'Order completed', sessions: 1, rate_of_start: 0.2, rate_of_previous: 1 }, // S3 (S5 ordered without a cart)
     ]);
   });
 
@@ -227,7 +244,7 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
     expect(m.series.sessionsPerDay).toEqual([
       { day: '2023-01-01', sessions: 0, visitors: 0, pageviews: 0, bounces: 0, conversions: 0 },
     ]);
-    expect(m.tables.funnel.map((r) => r.sessions)).toEqual([0, 0, 0, 0]);
+    expect(m.tables.funnel.map((r) => r.sessions)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
     for (const name of ['pages', 'landingPages', 'referrers', 'campaigns', 'forms', 'formFields', 'webVitals'] as const)
       expect(m.tables[name]).toEqual([]);
   });
@@ -272,12 +289,15 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
       expect(body.series.sessionsPerDay).toHaveLength(31);
       expect(Object.keys(body.tables).sort()).toEqual([
         'campaigns',
+        'customers',
         'formFields',
         'forms',
         'funnel',
         'landingPages',
+        'orderRetention',
         'pages',
         'referrers',
+        'retention',
         'webVitals',
       ]);
       // Every metric, table and series has its definition.
@@ -290,7 +310,7 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
       const body = await (await fetch(`${base}/api/metrics?from=${RANGE.from}&to=${RANGE.to}&limit=2`)).json();
       expect(body.summary.orders).toBe(2);
       expect(body.tables.pages.map((p: { path: string }) => p.path)).toEqual(['/', '/checkout']);
-      expect(body.tables.funnel).toHaveLength(4);
+      expect(body.tables.funnel).toHaveLength(9);
     });
 
     it('answers 400 with a reason for a bad range', async () => {
@@ -322,7 +342,7 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
       }
       const funnel = await (await fetch(`${base}/api/export/funnel.csv?from=2024-05-01&to=2024-05-31`)).text();
       expect(funnel).toBe(
-        'step,sessions,rate_of_start,rate_of_previous\r\nSessions,5,1,\r\nCart started,2,0.4,0.4\r\nCheckout started,2,0.4,1\r\nOrder completed,1,0.2,0.5\r\n',
+        'step,sessions,rate_of_start,rate_of_previous\r\nSessions,5,1,\r\nProduct viewed,2,0.4,0.4\r\nProduct added,2,0.4,1\r\nCheckout started,2,0.4,1\r\nCheckout: contact,2,0.4,1\r\nCheckout: address,1,0.2,0.5\r\nCheckout: shipping,1,0.2,1\r\nCheckout: payment,1,0.2,1\r\nOrder completed,1,0.2,1\r\n',
       );
       expect((await fetch(`${base}/api/export/nope.csv`)).status).toBe(404);
     });

@@ -34,6 +34,7 @@ const KINDS = [
   'Form Submitted',
   'Web Vitals',
   'Video Played',
+  'identify',
 ] as const;
 
 const eventArb = fc.record({
@@ -60,6 +61,8 @@ const eventArb = fc.record({
   depth: fc.constantFrom(20, 55, 100, 'x', undefined),
   vital: fc.constantFrom(1200, 2500.5, 4000, 0.08, undefined),
   noVisitor: fc.integer({ min: 0, max: 9 }).map((n) => n == 0),
+  // identify() names a user; an order may carry one (customers: report/customers.mjs).
+  user: fc.constantFrom('u1', 'u2', null),
 });
 const sessionArb = fc.record({
   id: fc.integer({ min: 0, max: 7 }),
@@ -104,11 +107,11 @@ function batches(stream: Stream): Row[][] {
       rows.push({
         message_id: `m-${++seq}`,
         write_key: s.writeKey,
-        type: e.kind == 'page' ? 'page' : 'track',
-        event: e.kind == 'page' ? null : e.kind,
+        type: e.kind == 'page' || e.kind == 'identify' ? e.kind : 'track',
+        event: e.kind == 'page' || e.kind == 'identify' ? null : e.kind,
         name: null,
         anonymous_id: e.noVisitor ? null : `a${s.anon}`,
-        user_id: null,
+        user_id: e.kind == 'identify' ? (e.user ?? 'u1') : e.kind == 'Order Completed' ? e.user : null,
         session_id: e.noSession ? null : `s${s.id}`,
         session_index: s.index,
         page_count: e.pageCount,

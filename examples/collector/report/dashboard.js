@@ -31,6 +31,17 @@ const CARDS = {
     ['averageOrderValue', 'Avg order value'],
     ['conversionRate', 'Conversion rate'],
   ],
+  'cards-customers': [
+    ['customers', 'Customers'],
+    ['purchaseFrequency', 'Purchase frequency'],
+    ['repeatPurchaseRate', 'Repeat purchase rate'],
+    ['medianDaysBetweenOrders', 'Median time between orders'],
+    ['historicalClv', 'Customer lifetime value'],
+    ['predictedClv', 'Predicted CLV (formula)'],
+    ['customerChurnRate', 'Customer churn'],
+    ['visitorChurnRate', 'Visitor churn'],
+    ['stickiness', 'Stickiness (DAU/MAU)'],
+  ],
 };
 
 /** Types of the summary values (the tables' types come with the API's `columns`). */
@@ -51,6 +62,15 @@ const SUMMARY_TYPES = {
   revenue: 'money',
   averageOrderValue: 'money',
   conversionRate: 'rate',
+  customers: 'int',
+  purchaseFrequency: 'num',
+  repeatPurchaseRate: 'rate',
+  medianDaysBetweenOrders: 'days',
+  historicalClv: 'money',
+  predictedClv: 'money',
+  customerChurnRate: 'rate',
+  visitorChurnRate: 'rate',
+  stickiness: 'rate',
 };
 
 /** Google's thresholds for a good and a poor p75 (between them: needs improvement). */
@@ -98,6 +118,8 @@ function format(v, type, key = '') {
       return duration(v);
     case 'money':
       return money(v);
+    case 'days':
+      return `${dec.format(v)} ${v === 1 ? 'day' : 'days'}`;
     default:
       return key === 'cls_p75' ? v.toFixed(3) : dec.format(v);
   }
@@ -182,6 +204,12 @@ function cardNote(key, s) {
       return s.currency === 'mixed' ? 'several currencies, not converted' : '';
     case 'pagesPerVisit':
       return `${n(s.pageviews)} page views`;
+    case 'customers':
+      return `${n(s.newCustomers)} new, ${n(s.returningCustomers)} returning`;
+    case 'purchaseFrequency':
+      return 'orders per customer in the range';
+    case 'predictedClv':
+      return s.customerChurnRate ? '' : 'needs a customer churn rate above 0';
     default:
       return '';
   }
@@ -213,6 +241,32 @@ function renderTable(host, columns, rows) {
     tbody.append(tr);
   }
   host.append(table);
+}
+
+/**
+ * A cohort table as a heat map: one row per weekly cohort, its size, then the share active in each
+ * week after, the cell's blue as deep as the share. Weeks not yet started stay blank.
+ * @param {HTMLElement} host @param {Column[]} columns @param {Row[]} rows
+ */
+function renderHeatmap(host, columns, rows) {
+  renderTable(host, columns, rows);
+  for (const tr of host.querySelectorAll('tbody tr')) {
+    const cells = /** @type {NodeListOf<HTMLTableCellElement>} */ (tr.querySelectorAll('td'));
+    columns.forEach((c, i) => {
+      if (c.type !== 'rate') return;
+      const td = cells[i];
+      const v = rows[/** @type {HTMLTableRowElement} */ (tr).sectionRowIndex][c.key];
+      if (typeof v !== 'number') {
+        td.textContent = '';
+        td.classList.add('heat-none');
+        return;
+      }
+      td.classList.add('heat');
+      // CSSOM, not a style attribute: the page's CSP allows the one and not the other.
+      td.style.backgroundColor = `rgba(37, 99, 235, ${(0.06 + 0.84 * Math.min(1, Math.max(0, v))).toFixed(3)})`;
+      if (v > 0.5) td.classList.add('heat-dark');
+    });
+  }
 }
 
 /** Charts drawn so far, resized with the window and exposed for tests. @type {any[]} */
@@ -385,6 +439,10 @@ function render(m) {
   for (const host of document.querySelectorAll('div.table')) {
     const name = /** @type {HTMLElement} */ (host).dataset.table || '';
     renderTable(/** @type {HTMLElement} */ (host), m.columns[name], m.tables[name]);
+  }
+  for (const host of document.querySelectorAll('div.heatmap')) {
+    const name = /** @type {HTMLElement} */ (host).dataset.table || '';
+    renderHeatmap(/** @type {HTMLElement} */ (host), m.columns[name], m.tables[name]);
   }
   sessionsChart($('#chart-sessions'), m.series.sessionsPerDay);
   funnelChart(

@@ -32,6 +32,13 @@ export function facts(d) {
     engaged: sql`(CASE WHEN event = 'Page Engagement' THEN ${num('engaged_ms')} END)`,
     keyEvent: flag(`event IN (${quoted(KEY_EVENTS)})`),
     cart: flag(`event = 'Cart Started'`),
+    // The cart funnel's first steps: a product viewed, a product added (or a cart started).
+    viewed: flag(`event = 'Product Viewed'`),
+    added: flag(`event IN ('Product Added', 'Cart Started')`),
+    // The checkout step an event completes, where the checkout reports steps (the GA4 bridge, the
+    // Shopify pixel): 1 contact, 2 address, 3 shipping (Checkout Step Completed), 4 payment
+    // (Payment Info Entered); 0 on every other event, so a session's furthest step is its MAX.
+    checkoutStep: sql`(CASE WHEN event = 'Payment Info Entered' THEN 4 WHEN event = 'Checkout Step Completed' AND ${num('step')} IN (1, 2, 3, 4) THEN ${num('step')} ELSE 0 END)`,
     checkout: flag(`event = 'Checkout Started'`),
     ordered: flag(`event = 'Order Completed'`),
     sessionStarted: flag(`event = 'Session Started'`),

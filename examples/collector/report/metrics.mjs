@@ -3,6 +3,14 @@
 // JavaScript, which only renames and checks types. The dialect differences live in sql.mjs.
 import { dayLabel, dayOf, join, percentile, prop, ratio, raw, sorted, sql } from './sql.mjs';
 import { BOUNCE_ENGAGED_MS, KEY_EVENTS, facts } from './facts.mjs';
+import {
+  CUSTOMER_COLUMNS,
+  CUSTOMER_DEFINITIONS,
+  CUSTOMER_SUMMARY,
+  CUSTOMER_TABLES,
+  customerSummaryParts,
+  customerSummaryQuery,
+} from './customers.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
 /** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> }} Store */
@@ -101,9 +109,10 @@ export const DEFINITIONS = {
   webVitals:
     'Per page path of the Web Vitals events: the 75th percentile (interpolated, as Google reports them) of LCP, INP, FCP and TTFB in ms and of CLS. Good at or below LCP 2500, INP 200, CLS 0.1, FCP 1800, TTFB 800.',
   funnel:
-    'Sessions that reached each step and every step before it (in any order within the session): all sessions → Cart Started → Checkout Started → Order Completed; each as a share of all sessions and of the previous step.',
+    'Sessions that reached each step and every step before it (in any order within the session): all sessions → Product Viewed → Product Added (or Cart Started) → Checkout Started → the checkout steps, where the checkout reports them (Checkout Step Completed step 1 contact, 2 address, 3 shipping; Payment Info Entered, step 4: the GA4 bridge, the Shopify pixel) → Order Completed, which needs the steps before Checkout Started only (a checkout that reports no steps still orders); each as a share of all sessions and of the previous step.',
   sessionsPerDay:
     'Per UTC day of the range, by the day of each session’s first event in the range: sessions, visitors, page views, bounces and sessions with an order.',
+  ...CUSTOMER_DEFINITIONS,
 };
 
 /** @param {string} key @param {string} label @param {ColumnType} type @returns {Column} */
@@ -177,6 +186,7 @@ export const COLUMNS = {
     col('bounces', 'Bounces', 'int'),
     col('conversions', 'Sessions with an order', 'int'),
   ],
+  ...CUSTOMER_COLUMNS,
 };
 
 /** The summary's keys and types, in the order the dashboard shows them. */
@@ -204,6 +214,7 @@ export const SUMMARY = /** @type {const} */ ([
   ['averageOrderValue', 'money'],
   ['convertedSessions', 'int'],
   ['conversionRate', 'rate'],
+  ...CUSTOMER_SUMMARY,
 ]);
 
 /**
@@ -234,6 +245,7 @@ function base(d, r, source = 'raw') {
     SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
       MIN(first_ts) AS started, MAX(last_ts) - MIN(first_ts) AS duration_ms, SUM(pageviews) AS pageviews,
       SUM(engaged_ms) AS engaged_ms, MAX(key_event) AS key_event, MAX(cart) AS cart, MAX(checkout) AS checkout, MAX(ordered) AS ordered,
+      MAX(viewed) AS viewed, MAX(added) AS added, MAX(checkout_step) AS checkout_step,
       MAX(started) AS has_land, MIN(landing_path) AS landing_path, MIN(referrer) AS referrer, MIN(source) AS source,
       MIN(medium) AS medium, MIN(campaign) AS campaign
     FROM rollup_sessions WHERE ${days} GROUP BY session_id),
@@ -256,6 +268,7 @@ function base(d, r, source = 'raw') {
       MIN(ts) AS started, MAX(ts) - MIN(ts) AS duration_ms, SUM(${f.page}) AS pageviews,
       COALESCE(SUM(${f.engaged}), 0) AS engaged_ms, MAX(${f.keyEvent}) AS key_event,
       MAX(${f.cart}) AS cart, MAX(${f.checkout}) AS checkout, MAX(${f.ordered}) AS ordered,
+      MAX(${f.viewed}) AS viewed, MAX(${f.added}) AS added, MAX(${f.checkoutStep}) AS checkout_step,
       MAX(${f.sessionStarted}) AS has_land, MIN(${f.landingPath}) AS landing_path, MIN(${f.referrer}) AS referrer,
       MIN(${f.source}) AS source, MIN(${f.medium}) AS medium, MIN(${f.campaign}) AS campaign
     FROM ev WHERE session_id IS NOT NULL GROUP BY session_id),
@@ -447,9 +460,14 @@ const TABLE_QUERIES = {
   funnel: (d, r, _limit, src) => sql`WITH ${base(d, r, src)},
     steps AS (
       SELECT 1 AS step_order, 'Sessions' AS step, COUNT(*) AS sessions FROM sess
-      UNION ALL SELECT 2, 'Cart started', COALESCE(SUM(cart), 0) FROM sess
-      UNION ALL SELECT 3, 'Checkout started', COALESCE(SUM(cart * checkout), 0) FROM sess
-      UNION ALL SELECT 4, 'Order completed', COALESCE(SUM(cart * checkout * ordered), 0) FROM sess)
+      UNION ALL SELECT 2, 'Product viewed', COALESCE(SUM(viewed), 0) FROM sess
+      UNION ALL SELECT 3, 'Product added', COALESCE(SUM(viewed * added), 0) FROM sess
+      UNION ALL SELECT 4, 'Checkout started', COALESCE(SUM(viewed * added * checkout), 0) FROM sess
+      UNION ALL SELECT 5, 'Checkout: contact', COALESCE(SUM(CASE WHEN checkout_step >= 1 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
+      UNION ALL SELECT 6, 'Checkout: address', COALESCE(SUM(CASE WHEN checkout_step >= 2 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
+      UNION ALL SELECT 7, 'Checkout: shipping', COALESCE(SUM(CASE WHEN checkout_step >= 3 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
+      UNION ALL SELECT 8, 'Checkout: payment', COALESCE(SUM(CASE WHEN checkout_step >= 4 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
+      UNION ALL SELECT 9, 'Order completed', COALESCE(SUM(viewed * added * checkout * ordered), 0) FROM sess)
     SELECT step, sessions,
       ${ratio('sessions', 'FIRST_VALUE(sessions) OVER (ORDER BY step_order)')} AS rate_of_start,
       ${ratio('sessions', 'LAG(sessions) OVER (ORDER BY step_order)')} AS rate_of_previous
@@ -465,7 +483,14 @@ const TABLE_QUERIES = {
     SELECT ${dayLabel(d, 'days.d')} AS day, COALESCE(per.sessions, 0) AS sessions, COALESCE(per.visitors, 0) AS visitors,
       COALESCE(per.pageviews, 0) AS pageviews, COALESCE(per.bounces, 0) AS bounces, COALESCE(per.conversions, 0) AS conversions
     FROM days LEFT JOIN per ON per.d = days.d ORDER BY days.d`,
+
+  retention: (d, r, limit, src) => CUSTOMER_TABLES.retention(d, r, base(d, r, src), limit, src),
+  orderRetention: (d, r, limit, src) => CUSTOMER_TABLES.orderRetention(d, r, base(d, r, src), limit, src),
+  customers: (d, r, limit, src) => CUSTOMER_TABLES.customers(d, r, base(d, r, src), limit, src),
 };
+
+/** Tables shown whole on the dashboard (their rows are days, steps or weekly cohorts). */
+const UNLIMITED = ['funnel', 'sessionsPerDay', 'retention', 'orderRetention'];
 
 /** Form events with their form's key: its id, else its name, else its action path. @param {Dialect} d */
 function formEvents(d) {
@@ -479,6 +504,8 @@ function formEvents(d) {
 
 /** @param {Dialect} d @param {Range} r @param {Source} src @returns {Sql} */
 function summaryQuery(d, r, src) {
+  // The customer keys in the same query: they share its visitors (vis) and orders (ord).
+  const customers = customerSummaryParts(d, r, src);
   const cnt = (/** @type {string} */ cond) => raw(`COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`);
   return sql`WITH ${base(d, r, src)},
     -- IN, not a LEFT JOIN: SQLite ran that join as a scan of seen for every visitor.
@@ -493,7 +520,8 @@ function summaryQuery(d, r, src) {
         CASE WHEN COUNT(DISTINCT currency) > 1 THEN 'mixed' ELSE MIN(currency) END AS currency
       FROM ord),
     md AS (${percentile(d, 0.5, raw('sess'), [], 'duration_ms')}),
-    me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms')})
+    me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms')}),
+    ${customers.ctes}
     SELECT v.visitors AS "visitors", s.sessions AS "sessions", e.pageviews AS "pageviews",
       v.returning_visitors AS "returningVisitors", ${ratio('v.returning_visitors', 'v.visitors')} AS "returningVisitorRate",
       s.bounces AS "bounces", ${ratio('s.bounces', 's.sessions')} AS "bounceRate",
@@ -503,8 +531,9 @@ function summaryQuery(d, r, src) {
       e.cart_starts AS "cartStarts", s.cart_sessions AS "cartSessions", s.abandoned_carts AS "abandonedCartSessions",
       ${ratio('s.abandoned_carts', 's.cart_sessions')} AS "cartAbandonmentRate", e.checkout_starts AS "checkoutStarts",
       o.orders AS "orders", o.revenue AS "revenue", o.currency AS "currency", o.aov AS "averageOrderValue",
-      s.converted AS "convertedSessions", ${ratio('s.converted', 's.sessions')} AS "conversionRate"
-    FROM v, s, o, tot e, md, me`;
+      s.converted AS "convertedSessions", ${ratio('s.converted', 's.sessions')} AS "conversionRate",
+      ${customers.columns}
+    FROM v, s, o, tot e, md, me, ${customers.from}`;
 }
 
 /**
@@ -554,6 +583,19 @@ export async function computeTable(store, name, range, limit, source) {
 }
 
 /**
+ * The customer keys of the summary (CUSTOMER_SUMMARY) for a range.
+ *
+ * @param {Store} store @param {Range} range @param {Source} [source]  default: sourceFor(store, range)
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function computeCustomerSummary(store, range, source) {
+  const src = sourceFor(store, range, source);
+  const q = customerSummaryQuery(store.dialect, range, src, base(store.dialect, range, src));
+  const [row] = await store.all(q.text, q.params);
+  return typed(row, /** @type {Array<[string, string]>} */ (CUSTOMER_SUMMARY.map(([k, t]) => [k, t])));
+}
+
+/**
  * Everything the dashboard shows, for a range: `{ range, definitions, summary, series, tables,
  * columns }`. Tables are cut to `limit` rows (the CSV export has them all).
  *
@@ -565,9 +607,7 @@ export async function computeMetrics(store, range, { limit = 100, source } = {})
   const q = summaryQuery(store.dialect, range, src);
   const [summaryRows, ...tables] = await Promise.all([
     store.all(q.text, q.params),
-    ...TABLE_NAMES.map((name) =>
-      computeTable(store, name, range, name === 'funnel' || name === 'sessionsPerDay' ? undefined : limit, src),
-    ),
+    ...TABLE_NAMES.map((name) => computeTable(store, name, range, UNLIMITED.includes(name) ? undefined : limit, src)),
   ]);
   const byName = Object.fromEntries(TABLE_NAMES.map((n, i) => [n, tables[i]]));
   const { sessionsPerDay, ...rest } = byName;

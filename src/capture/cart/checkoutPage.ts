@@ -1,13 +1,15 @@
 /**
  * What a standard checkout URL of the supported platforms says: `['order', id?]` for a
- * thank-you / order-confirmation page, `['checkout']` for a checkout page, undefined otherwise.
+ * thank-you / order-confirmation page, `['checkout']` for a checkout page, `['cart']` for the cart
+ * page (Shopify and WooCommerce `/cart`, Magento 2 `/checkout/cart/`, BigCommerce `/cart.php`,
+ * PrestaShop `/cart` and `controller=cart`), undefined otherwise.
  * Shopify (`/checkouts/…`, `/checkouts/…/thank_you` or `…/thank-you`), WooCommerce (`/checkout/`,
  * `/checkout/order-received/ID/`), Magento 2 (`/checkout/`, `/checkout/onepage/success/`),
  * BigCommerce (`/checkout`, `/checkout/order-confirmation/ID`), PrestaShop (`/order`,
  * `controller=order`, `order-confirmation`, `id_order=ID`). Anything that is not an absolute URL
  * is neither.
  */
-export function checkoutPage(href: string): [kind: 'order' | 'checkout', id?: string] | undefined {
+export function checkoutPage(href: string): [kind: 'order' | 'checkout' | 'cart', id?: string] | undefined {
   let parsedUrl: URL;
   try {
     parsedUrl = new URL(href);
@@ -26,4 +28,7 @@ export function checkoutPage(href: string): [kind: 'order' | 'checkout', id?: st
   }
   // Magento's cart page lives at /checkout/cart/: not a checkout.
   if (/\/checkouts?(?!\/cart)(\/|\?)|\/order\/?\?|\?order$/.test(pathAndController)) return ['checkout'];
+  // The whole path (locale-prefixed too): /cart/add (a request's URL) or /products/cart is no cart page.
+  if (/^(\/[a-z]{2}(-[a-z]{2})?)?\/cart(\.php)?\/?\?|\/checkout\/cart\/?\?|\?cart$/.test(pathAndController))
+    return ['cart'];
 }

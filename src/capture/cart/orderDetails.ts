@@ -1,11 +1,5 @@
 import type { Properties } from '../../types';
-
-// JSON-LD as the page wrote it: any shape, every field read with `?.` and `??` as possibly missing.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a precise type would need a cast at each read
-type Json = Record<string, any>;
-
-/** A number from a JSON-LD value (`42`, `"42.00"`), undefined when it is none. */
-const toNumber = (value: unknown) => (value == null || value === '' || isNaN(+value!) ? undefined : +value!);
+import { jsonLdNode, known, toNumber, type Json } from './jsonLd';
 
 /**
  * What an order-confirmation page says of its order, from standard data only: a schema.org
@@ -17,22 +11,7 @@ const toNumber = (value: unknown) => (value == null || value === '' || isNaN(+va
  * checkout no longer has it.
  */
 export function orderDetails(): Properties {
-  let order: Json | undefined;
-  // The first Order: in a block, a list of them, or a `@graph`.
-  const findOrder = (node: Json): void => {
-    if (Array.isArray(node)) node.forEach(findOrder);
-    else if (node && typeof node == 'object') {
-      if (node['@type'] == 'Order') order ||= node;
-      else findOrder(node['@graph']);
-    }
-  };
-  document.querySelectorAll('script[type="application/ld+json"]').forEach((script) => {
-    try {
-      findOrder(JSON.parse(script.textContent!));
-    } catch {
-      // a broken block of the page's is not ours to report
-    }
-  });
+  const order = jsonLdNode(['Order']);
   if (!order) return {};
   const totalDue = order.partOfInvoice?.totalPaymentDue || {};
   const total = toNumber(order.price ?? totalDue.price ?? totalDue.value);
@@ -51,6 +30,5 @@ export function orderDetails(): Properties {
   };
   if (details.order_id != null) details.order_id = '' + details.order_id;
   // Unknown fields are left out, not sent as null (and do not hide an id found in the URL).
-  for (const key in details) if (details[key] == null || details[key] === '') delete details[key];
-  return details;
+  return known(details);
 }

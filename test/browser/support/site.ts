@@ -22,6 +22,13 @@ export class Site {
   bodies: Record<string, string> = {};
   /** Paths answered with a 303 redirect to another path, as a platform answers an accepted form post. */
   redirects: Record<string, string> = {};
+  /** Markup put in a page's head before the script tag, by path (a platform's globals, say). */
+  heads: Record<string, string> = {};
+  /**
+   * Whole pages served as they are, without engagekit's script tag, for paths this returns one for
+   * (a Shopify checkout, which runs no theme script: see shopifyCheckout.ts).
+   */
+  rawPage: (path: string) => string | undefined = () => undefined;
   /** Extra response headers of a page, by path (a Content-Security-Policy, say). */
   headers: Record<string, Record<string, string>> = {};
   /** HTML put in every page's head before engagekit's stub (a test's instrumentation or fault). */
@@ -47,6 +54,9 @@ export class Site {
           .end(readFileSync(new URL('.' + u.pathname, dist)));
       }
       if (u.pathname === '/favicon.ico') return res.writeHead(404).end();
+      const raw = this.rawPage(u.pathname + u.search);
+      if (raw !== undefined)
+        return res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(raw);
       if (this.redirects[u.pathname]) return res.writeHead(303, { Location: this.redirects[u.pathname] }).end();
       const attrs: Attrs = {
         endpoint: this.endpoint(),
@@ -62,7 +72,7 @@ export class Site {
         'Cache-Control': 'no-store',
         ...this.headers[u.pathname],
       }).end(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Test ${u.pathname}</title>${this.head}
+<html><head><meta charset="utf-8"><title>Test ${u.pathname}</title>${this.head}${this.heads[u.pathname] ?? ''}
 <script>window.engagekit=window.engagekit||function(){(engagekit.q=engagekit.q||[]).push(arguments)};</script>
 <script async src="/engagekit.min.js"${tag}></script>
 </head><body>${this.bodies[u.pathname] ?? `<h1>${u.pathname}</h1><a id="next" href="/next">next</a>`}</body></html>`);

@@ -4,6 +4,16 @@ import { checkoutPage } from '../../../../src/capture/cart/checkoutPage';
 const at = (pathAndQuery: string) => checkoutPage('https://shop.example' + pathAndQuery);
 
 describe('checkoutPage', () => {
+  it('cart pages: Shopify and WooCommerce /cart, BigCommerce /cart.php, PrestaShop controller=cart; not an add or a product named cart', () => {
+    expect(at('/cart')).toEqual(['cart']);
+    expect(at('/fr/cart')).toEqual(['cart']);
+    expect(at('/cart/')).toEqual(['cart']);
+    expect(at('/cart.php')).toEqual(['cart']);
+    expect(at('/index.php?controller=cart&action=show')).toEqual(['cart']);
+    expect(at('/cart/add')).toBeUndefined();
+    expect(at('/products/cart')).toBeUndefined();
+  });
+
   it('Shopify: /checkouts/… is a checkout, its thank_you / thank-you page an order', () => {
     expect(at('/checkouts/cn/Z2NwLXVzLWVhc3Qx')).toEqual(['checkout']);
     expect(at('/12345/checkouts/abc123')).toEqual(['checkout']);
@@ -17,13 +27,13 @@ describe('checkoutPage', () => {
     expect(at('/fr/commander/order-received/77/')).toEqual(['order', '77']);
   });
 
-  it('Magento 2: /checkout/ is a checkout, /checkout/onepage/success/ an order, /checkout/cart/ neither', () => {
+  it('Magento 2: /checkout/ is a checkout, /checkout/onepage/success/ an order, /checkout/cart/ the cart', () => {
     expect(at('/checkout/')).toEqual(['checkout']);
     expect(at('/checkout/#shipping')).toEqual(['checkout']);
     expect(at('/checkout/onepage/success/')).toEqual(['order', undefined]);
-    expect(at('/checkout/cart/')).toBeUndefined();
-    expect(at('/checkout/cart')).toBeUndefined();
-    expect(at('/checkout/cart/?coupon=x')).toBeUndefined();
+    expect(at('/checkout/cart/')).toEqual(['cart']);
+    expect(at('/checkout/cart')).toEqual(['cart']);
+    expect(at('/checkout/cart/?coupon=x')).toEqual(['cart']);
   });
 
   it('BigCommerce: /checkout is a checkout, /checkout/order-confirmation/ID an order with its id', () => {
@@ -42,10 +52,9 @@ describe('checkoutPage', () => {
     expect(at('/index.php?controller=order-confirmation&id_cart=4&id_order=9&key=k')).toEqual(['order', '9']);
   });
 
-  it('ordinary pages are neither, pages named like checkout pages included', () => {
+  it('ordinary pages are none of them, pages named like checkout pages included', () => {
     for (const path of [
       '/',
-      '/cart',
       '/products/checkout-book',
       '/checkout-guide',
       '/orders',

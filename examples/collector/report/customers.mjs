@@ -1,0 +1,265 @@
+// Customer engagement over time: who the customers are (a userId once identify() names one, else
+// the anonymous id, with the anonymous history merged), their orders over all time up to the end
+// of the range, how often they buy again, what they are worth and who stops coming back; and
+// weekly retention cohorts of visitors and of customers. Each number is one SQL query, like the
+// rest of the report (metrics.mjs); the dialect differences live in sql.mjs.
+//
+// Orders are read from the events (the index on (event, ts) finds the Order Completed ones): who
+// placed an order depends on identify() messages that may arrive after it, which no rollup kept
+// at ingest could know. Visitor activity (churn, stickiness, retention) reads the per visitor and
+// day rollup for ranges of whole days, the events otherwise: the same numbers either way.
+import { dayLabel, dayOf, join, percentile, raw, ratio, sorted, sql } from './sql.mjs';
+import { facts } from './facts.mjs';
+
+/** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
+/** @typedef {{ from: number, to: number }} Range */
+/** @typedef {'raw' | 'rollup'} Source */
+
+const DAY = 86_400_000;
+/** Weeks after the cohort's own week shown in the retention tables (0 … RETENTION_WEEKS). */
+export const RETENTION_WEEKS = 12;
+const WEEKS = Array.from({ length: RETENTION_WEEKS + 1 }, (_, k) => k);
+
+/** What the customer metrics mean, merged into the report's DEFINITIONS. */
+export const CUSTOMER_DEFINITIONS = {
+  customer:
+    'A userId once identify() names one, else the anonymous id. An anonymous id’s events without a userId belong to the user its latest identify() (up to the end of the range) named, with the same write key, before and after that identify(); events that carry a userId belong to it.',
+  // The summary count and the table of top customers share the key `customers`; the table's
+  // columns are told under topCustomers.
+  customers:
+    'Distinct customers with an order in the range. An order (one per order_id, as for orders) is placed when its first Order Completed event was captured, and belongs to the customer of its events (the first in text order should two reports of it disagree). The table of that name lists them: see topCustomers.',
+  topCustomers:
+    'The customers table: the range’s customers by revenue, with their orders and revenue over all time up to the end of the range, their first and last order (UTC days) and the whole days from the last order to the end of the range.',
+  newCustomers: 'Customers whose first order ever is in the range.',
+  returningCustomers: 'Customers with an order before the range as well.',
+  purchaseFrequency: 'Orders placed in the range ÷ customers.',
+  repeatPurchaseRate:
+    'Customers with two or more orders up to the end of the range ÷ customers with at least one order up to then.',
+  medianDaysBetweenOrders:
+    'Median, over every pair of consecutive orders of the same customer up to the end of the range, of the days between them (fractional days; interpolated between the two middle values).',
+  historicalClv:
+    'Historical customer lifetime value: the revenue of the range’s customers over all their orders up to the end of the range ÷ customers. Currencies are not converted.',
+  customerChurnRate:
+    'Customers with an order in the period of the same length just before the range and none in the range ÷ customers with an order in that previous period.',
+  predictedClv:
+    'The classic formula, not a forecast: average order value × purchase frequency × (1 ÷ customer churn rate), periods being the range’s length; none when the churn rate is 0 or unknown.',
+  visitorChurnRate:
+    'Visitors with an event in the period of the same length just before the range and none in the range ÷ visitors with an event in that previous period.',
+  stickiness:
+    'Average daily active visitors (distinct visitors per UTC day, summed, ÷ the days of the range) ÷ visitors in the range: DAU/MAU over a 30-day range.',
+  retention: `Weekly cohorts of the visitors whose first event ever is in the range, by the UTC week (Monday to Sunday) of that event: the cohort’s visitors, and the share of them with an event in week 0 (their first week, always all of them), 1, … ${RETENTION_WEEKS} after, up to the end of the range; none for weeks that start after it.`,
+  orderRetention: `Weekly cohorts of the customers whose first order ever is in the range, by the UTC week of that order: the cohort’s customers, and the share of them who ordered again (an order other than their first) in week 0, 1, … ${RETENTION_WEEKS} after it, up to the end of the range; none for weeks that start after it.`,
+};
+
+/** The customer summary's keys and types, in the order the dashboard shows them. */
+export const CUSTOMER_SUMMARY = /** @type {const} */ ([
+  ['customers', 'int'],
+  ['newCustomers', 'int'],
+  ['returningCustomers', 'int'],
+  ['purchaseFrequency', 'num'],
+  ['repeatPurchaseRate', 'rate'],
+  ['medianDaysBetweenOrders', 'num'],
+  ['historicalClv', 'money'],
+  ['customerChurnRate', 'rate'],
+  ['predictedClv', 'money'],
+  ['visitorChurnRate', 'rate'],
+  ['stickiness', 'rate'],
+]);
+
+/** @param {string} key @param {string} label @param {import('./metrics.mjs').ColumnType} type */
+const col = (key, label, type) => ({ key, label, type });
+const weekColumns = WEEKS.map((k) => col(`w${k}`, `Week ${k}`, 'rate'));
+
+/** The customer tables' columns. */
+export const CUSTOMER_COLUMNS = {
+  retention: [col('cohort', 'Cohort (week of)', 'date'), col('visitors', 'Visitors', 'int'), ...weekColumns],
+  orderRetention: [col('cohort', 'Cohort (week of)', 'date'), col('customers', 'Customers', 'int'), ...weekColumns],
+  customers: [
+    col('customer', 'Customer', 'text'),
+    col('orders', 'Orders', 'int'),
+    col('revenue', 'Revenue', 'money'),
+    col('first_order', 'First order', 'date'),
+    col('last_order', 'Last order', 'date'),
+    col('days_since_last', 'Days since last', 'int'),
+  ],
+};
+
+/** The Monday of the UTC week of a day number (day 0, 1970-01-01, was a Thursday). @param {string} day */
+const weekOf = (day) => raw(`(${day} - ((${day} + 3) % 7))`);
+
+/**
+ * The customers' orders, CTEs `ordx` (one row per order placed before the end of the range: its
+ * customer, first capture time and amount) and `cust` (one row per customer).
+ *
+ * @param {Dialect} d @param {Range} r
+ */
+function customerOrders(d, r) {
+  const f = facts(d);
+  const len = r.to - r.from;
+  // The user an anonymous id's latest identify() (same write key, before the end of the range)
+  // named: a lookup per order on the partial index events_identify. (A join with all identities
+  // grouped first was planned by PostgreSQL as a nested loop over them for every order: 300 ms.)
+  const identified = sql`(SELECT i.user_id FROM events i
+    WHERE i.type = 'identify' AND i.write_key = oe.write_key AND i.anonymous_id = oe.anonymous_id
+      AND i.user_id IS NOT NULL AND i.ts < ${r.to}
+    ORDER BY i.ts DESC, i.message_id DESC LIMIT 1)`;
+  return sql`ordx AS (
+    SELECT order_key, MIN(ts) AS ts, MAX(amount) AS amount, MIN(customer) AS customer
+    FROM (SELECT ${f.orderKey} AS order_key, ts, ${f.amount} AS amount,
+        COALESCE(user_id, ${identified}, anonymous_id) AS customer
+      FROM events oe WHERE event = 'Order Completed' AND ts < ${r.to}) o
+    GROUP BY order_key HAVING MIN(customer) IS NOT NULL),
+  cust AS (
+    SELECT customer, COUNT(*) AS n_orders, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COALESCE(SUM(amount), 0) AS revenue,
+      SUM(CASE WHEN ts >= ${r.from} THEN 1 ELSE 0 END) AS n_range,
+      SUM(CASE WHEN ts >= ${r.from - len} AND ts < ${r.from} THEN 1 ELSE 0 END) AS n_prev
+    FROM ordx GROUP BY customer)`;
+}
+
+/**
+ * The visitors active in the period of the range's length just before it (`vprev`), and the
+ * visitor-days of the range (`vdays`), from the events or from the per visitor and day rollup.
+ *
+ * @param {Dialect} d @param {Range} r @param {Source} src
+ */
+function visitorActivity(d, r, src) {
+  const len = r.to - r.from;
+  if (src === 'rollup') {
+    const from = Math.floor(r.from / DAY);
+    const to = Math.floor(r.to / DAY);
+    return sql`vprev AS (SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE day >= ${from - (to - from)} AND day < ${from}),
+    vdays AS (SELECT COUNT(*) AS n FROM (SELECT DISTINCT anonymous_id, day FROM rollup_visitors WHERE day >= ${from} AND day < ${to}) vd)`;
+  }
+  return sql`vprev AS (SELECT DISTINCT anonymous_id FROM events WHERE ts >= ${r.from - len} AND ts < ${r.from} AND anonymous_id IS NOT NULL),
+    vdays AS (SELECT COUNT(*) AS n FROM (SELECT DISTINCT anonymous_id, ${dayOf(d, 'ts')} AS day FROM ev WHERE anonymous_id IS NOT NULL) vd)`;
+}
+
+/**
+ * The customer summary's parts, to go into a query that has the report's common table expressions
+ * (metrics.mjs; `ev`, `ord` and `vis` are read): `ctes` to add to its WITH, `columns` (the
+ * CUSTOMER_SUMMARY keys) to select, from the one-row relations `from`. The report's summary
+ * query takes them in, so both share the visitors of the range.
+ *
+ * @param {Dialect} d @param {Range} r @param {Source} src
+ * @returns {{ ctes: Sql, columns: Sql, from: Sql }}
+ */
+export function customerSummaryParts(d, r, src) {
+  const days = (r.to - r.from) / DAY;
+  const ctes = sql`${customerOrders(d, r)}, ${visitorActivity(d, r, src)},
+    gaps AS (SELECT CAST(ts - LAG(ts) OVER (PARTITION BY customer ORDER BY ts, order_key) AS DOUBLE PRECISION) / 86400000 AS days FROM ordx),
+    gm AS (${percentile(d, 0.5, raw('gaps'), [], 'days')}),
+    cc AS (SELECT
+        COALESCE(SUM(CASE WHEN n_range > 0 THEN 1 ELSE 0 END), 0) AS customers,
+        COALESCE(SUM(CASE WHEN n_range > 0 AND first_ts >= ${r.from} THEN 1 ELSE 0 END), 0) AS new_customers,
+        COALESCE(SUM(n_range), 0) AS range_orders,
+        COALESCE(SUM(CASE WHEN n_orders >= 2 THEN 1 ELSE 0 END), 0) AS repeaters,
+        COUNT(*) AS buyers,
+        COALESCE(SUM(CASE WHEN n_range > 0 THEN revenue ELSE 0 END), 0) AS range_customer_revenue,
+        COALESCE(SUM(CASE WHEN n_prev > 0 THEN 1 ELSE 0 END), 0) AS prev_customers,
+        COALESCE(SUM(CASE WHEN n_prev > 0 AND n_range = 0 THEN 1 ELSE 0 END), 0) AS churned
+      FROM cust),
+    ck AS (SELECT cc.*, ${ratio('range_orders', 'customers')} AS frequency, ${ratio('churned', 'prev_customers')} AS churn,
+        (SELECT AVG(amount) FROM ord) AS aov
+      FROM cc),
+    cv AS (SELECT (SELECT COUNT(*) FROM vis) AS visitors, COUNT(*) AS prev_visitors,
+        COALESCE(SUM(CASE WHEN anonymous_id IN (SELECT anonymous_id FROM vis) THEN 0 ELSE 1 END), 0) AS churned_visitors
+      FROM vprev)`;
+  const columns = sql`ck.customers AS "customers", ck.new_customers AS "newCustomers", ck.customers - ck.new_customers AS "returningCustomers",
+      ck.frequency AS "purchaseFrequency", ${ratio('ck.repeaters', 'ck.buyers')} AS "repeatPurchaseRate",
+      gm.value AS "medianDaysBetweenOrders", ${ratio('ck.range_customer_revenue', 'ck.customers')} AS "historicalClv",
+      ck.churn AS "customerChurnRate",
+      CASE WHEN ck.churn > 0 THEN ck.aov * ck.frequency / ck.churn END AS "predictedClv",
+      ${ratio('cv.churned_visitors', 'cv.prev_visitors')} AS "visitorChurnRate",
+      ${ratio(sql`CAST(vdays.n AS DOUBLE PRECISION) / ${raw(String(days))}`, 'cv.visitors')} AS "stickiness"`;
+  return { ctes, columns, from: raw('ck, cv, vdays, gm') };
+}
+
+/**
+ * The customer summary alone for a range: one row with the CUSTOMER_SUMMARY keys.
+ *
+ * @param {Dialect} d @param {Range} r @param {Source} src
+ * @param {Sql} base  the report's common table expressions (metrics.mjs)
+ * @returns {Sql}
+ */
+export function customerSummaryQuery(d, r, src, base) {
+  const { ctes, columns, from } = customerSummaryParts(d, r, src);
+  return sql`WITH ${base}, ${ctes} SELECT ${columns} FROM ${from}`;
+}
+
+/**
+ * Share columns w0 … w12 of a cohort table: the cohort members active in week k, none for weeks
+ * that start at or after the end of the range.
+ *
+ * @param {Range} r @param {string} size  the cohort's size column
+ */
+function weekShares(r, size) {
+  // A week starts before `to` when its first day number is below ceil(to / day).
+  const end = Math.ceil(r.to / DAY);
+  return join(
+    WEEKS.map(
+      (k) =>
+        sql`CASE WHEN week + ${raw(String(7 * k))} < CAST(${end} AS BIGINT) THEN ${ratio(`SUM(CASE WHEN k = ${k} THEN 1 ELSE 0 END)`, `MAX(${size})`)} END AS ${raw(`w${k}`)}`,
+    ),
+  );
+}
+
+/** @type {Record<keyof typeof CUSTOMER_COLUMNS, (d: Dialect, r: Range, base: Sql, limit?: number, src?: Source) => Sql>} */
+export const CUSTOMER_TABLES = {
+  retention: (d, r, base, _limit, src) => {
+    const rolled = src === 'rollup';
+    // The range's visitors (a plain list: vis also counts their sessions, which costs twice as much).
+    const visitors = rolled
+      ? sql`SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`
+      : sql`SELECT DISTINCT anonymous_id FROM ev WHERE anonymous_id IS NOT NULL`;
+    // A visitor's first day ever, for the range's visitors whose first event is in the range.
+    const first = rolled
+      ? sql`SELECT anonymous_id, MIN(day) AS first_day FROM rollup_visitors
+        WHERE anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(day) >= ${Math.floor(r.from / DAY)}`
+      : sql`SELECT anonymous_id, ${dayOf(d, 'MIN(ts)')} AS first_day FROM events
+        WHERE anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(ts) >= ${r.from}`;
+    const active = rolled
+      ? sql`SELECT DISTINCT c.anonymous_id, c.week, (a.day - c.week) / 7 AS k
+        FROM rollup_visitors a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE a.day < ${Math.floor(r.to / DAY)}`
+      : sql`SELECT DISTINCT c.anonymous_id, c.week, (${dayOf(d, 'a.ts')} - c.week) / 7 AS k
+        FROM events a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE a.ts < ${r.to}`;
+    return sql`WITH ${base},
+      rvis AS (${visitors}),
+      firsts AS (${first}),
+      cohort AS (SELECT anonymous_id, ${weekOf('first_day')} AS week FROM firsts),
+      size AS (SELECT week, COUNT(*) AS n FROM cohort GROUP BY week),
+      act AS (${active}),
+      cells AS (SELECT act.week AS week, act.k AS k, size.n AS n FROM act JOIN size ON size.week = act.week)
+      SELECT ${dayLabel(d, 'week')} AS cohort, MAX(n) AS visitors, ${weekShares(r, 'n')}
+      FROM cells GROUP BY week ORDER BY week`;
+  },
+
+  orderRetention: (d, r, base) => sql`WITH ${base}, ${customerOrders(d, r)},
+      cohort AS (SELECT customer, ${weekOf(dayOf(d, 'first_ts').text)} AS week FROM cust WHERE first_ts >= ${r.from}),
+      size AS (SELECT week, COUNT(*) AS n FROM cohort GROUP BY week),
+      ranked AS (SELECT customer, ts, ROW_NUMBER() OVER (PARTITION BY customer ORDER BY ts, order_key) AS nth FROM ordx),
+      -- Each cohort member once, at week 0 with no repeat (k = -1), so a cohort without any repeat
+      -- still has its row; then each week in which they ordered again.
+      act AS (
+        SELECT customer, week, -1 AS k FROM cohort
+        UNION
+        SELECT c.customer, c.week, (${dayOf(d, 'o.ts')} - c.week) / 7 AS k
+        FROM ranked o JOIN cohort c ON c.customer = o.customer WHERE o.nth > 1),
+      cells AS (SELECT act.week AS week, act.k AS k, size.n AS n FROM act JOIN size ON size.week = act.week)
+      SELECT ${dayLabel(d, 'week')} AS cohort, MAX(n) AS customers, ${weekShares(r, 'n')}
+      FROM cells GROUP BY week ORDER BY week`,
+
+  customers: (d, r, base, limit) => sql`WITH ${base}, ${customerOrders(d, r)}
+    ${sorted(
+      d,
+      sql`SELECT customer, n_orders AS orders, revenue,
+        ${dayLabel(d, dayOf(d, 'first_ts').text)} AS first_order, ${dayLabel(d, dayOf(d, 'last_ts').text)} AS last_order,
+        (CAST(${r.to} AS BIGINT) - last_ts) / 86400000 AS days_since_last
+      FROM cust WHERE n_range > 0`,
+      [
+        ['revenue', 'desc', 'num'],
+        ['orders', 'desc', 'num'],
+        ['customer', 'asc', 'text'],
+      ],
+      limit,
+    )}`,
+};
