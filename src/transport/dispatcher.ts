@@ -123,14 +123,13 @@ export function dispatcher(
   let generation = 0;
   const dropped = (taken: number) => taken != generation || blocked();
   // A send failed: unclaim the records for a retry, or (a network error, see above) keep them
-  // aside. The `void` makes both branches a value, terser's shortest form.
-  // A page still here drains again within the interval, which releases them (a drain's own failure
-  // then sets its backoff instead).
+  // aside; a page still here drains again within the interval, which releases them (a drain's own
+  // failure then sets its backoff instead).
   const failed = (records: Rec[], status: number) => {
     // Stopped on a page that stays (`_pause`): no drain will come, so released at once.
     if (status || (stopSending.signal.aborted && !pageLeft)) return queue._retry(records);
     outcomeUnknown.push(...records);
-    if (!pageLeft && (!timer || timerDue > Date.now() + settings.flushInterval)) flushLater(settings.flushInterval);
+    if (!pageLeft) flushWithin(settings.flushInterval);
   };
   // An answer from the collector: the site's latest news of it, and the first this page hears
   // settles earlier hand-offs (HANDOFF_TTL). A network error is news only once the page is seen to
@@ -166,6 +165,8 @@ export function dispatcher(
       timerDue = Date.now() + delay;
     }
   };
+  // A flush within `delay`: unless one is due sooner already.
+  const flushWithin = (delay: number) => (!timer || timerDue > Date.now() + delay) && flushLater(delay);
 
   async function send(records: Rec[], taken = generation): Promise<boolean> {
     const json = requestBody(records);
@@ -238,9 +239,9 @@ export function dispatcher(
         // Events another sender claimed (a tab that died mid-send) come back when its claim runs out.
         // Not instead of a sooner flush set meanwhile (`_queued`) for an event this take did not see:
         // that event would wait for the claim (10 minutes for a hand-off).
-        if (queue._wake && (!timer || timerDue > queue._wake + 100)) flushLater(queue._wake - Date.now() + 100);
+        if (queue._wake) flushWithin(queue._wake - Date.now() + 100);
         // Fewer than a batch may be left, this tab's or not: they go after the interval (or sooner, if a wake-up is).
-        if (min > 1 && (!timer || timerDue > Date.now() + settings.flushInterval)) flushLater(settings.flushInterval);
+        if (min > 1) flushWithin(settings.flushInterval);
         return true;
       }
       channel._claim(records);
