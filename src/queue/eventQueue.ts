@@ -2,8 +2,9 @@ import type { Settings } from '../config';
 import type { EngagekitError } from '../types';
 import { keys, load, save } from '../lib/storage';
 import { warn } from '../lib/warn';
-import { selectBatch, type EventStore, type TakeLimits, type Taken } from './eventStore';
+import type { EventStore, TakeLimits } from './eventStore';
 import { idbStore } from './idbStore';
+import { memoryStore } from './memoryStore';
 import { readRecords, writeRecords, type Rec } from './record';
 
 /** At most this many records are written per IndexedDB transaction (see writeAdded). */
@@ -58,14 +59,16 @@ export interface EventQueue {
 }
 
 /**
- * The event queue: IndexedDB first, memory when IndexedDB is missing or fails (then for the rest of
- * this page; the next page load tries IndexedDB again). It always keeps, in memory, this tab's
- * records that are not yet sent (`unsentHere`) and those being sent (`sendingHere`): a page being
- * left cannot wait for a storage read, and when IndexedDB is gone those two maps simply are the queue.
+ * The event queue: one code path over an EventStore, IndexedDB first, memory (`memoryStore`) when
+ * IndexedDB is missing or fails (then for the rest of this page; the next page load tries IndexedDB
+ * again). It also keeps, in memory, this tab's records that are not yet sent (`unsentHere`) and
+ * those being sent (`sendingHere`): a page being left cannot wait for a storage read.
  */
 export function eventQueue(settings: Settings, tab: string, report: (error: EngagekitError) => void): EventQueue {
-  // The IndexedDB store; undefined when IndexedDB is missing or has failed (memory from then on).
-  let idb: EventStore | undefined = typeof indexedDB == 'object' && indexedDB ? idbStore(settings.dbName) : undefined;
+  // The IndexedDB store; undefined when IndexedDB is missing.
+  const idb = typeof indexedDB == 'object' && indexedDB ? idbStore(settings.dbName) : undefined;
+  // The store in use: IndexedDB until it fails, then memory for the rest of this page.
+  let store: EventStore = idb || memoryStore();
   // This tab's records that no sender holds, by messageId, in the order they were added.
   const unsentHere = new Map<string, Rec>();
   // Records this tab is sending (taken by a drain, or handed to the browser as the page is left).
@@ -92,28 +95,46 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
   // The latest store write: a take waits for it, so it sees every record added before it.
   let writing: Promise<unknown> = Promise.resolve();
   if (!idb) warn('IndexedDB is missing: events are kept in memory for this page');
+  // Count a record among this tab's unsent ones (what the page-hide path sends), unless it was
+  // acknowledged meanwhile.
+  const keepHere = (record: Rec) => {
+    if (!deleting.has(record.id)) unsentHere.set(record.id, record);
+  };
 
   // How many times the page was left for the back/forward cache or frozen (see `_settle`), and
   // whether it is now.
   let frozen = 0;
   let leaving = false;
 
-  // Every store call goes through here. The first failure of IndexedDB switches this page to
-  // memory; what the call was for then happens (or has already happened) in `unsentHere` and
-  // `sendingHere`, so nothing captured is lost and the page never sees the error. A call the page
-  // was frozen during does not count: WebKit aborts the transactions of a frozen page that block
-  // another (https://bugs.webkit.org/show_bug.cgi?id=315804) and may close its connection; the
-  // restored page writes its unsent records again (`_settle`) and goes on with IndexedDB.
-  const withStore = <T>(action: (store: EventStore) => Promise<T>, inMemory: () => T): Promise<T> => {
-    if (!idb) return Promise.resolve(inMemory());
+  // A memory store holding what this tab has: its unsent records, those it is sending (claimed as
+  // a take claims), and the hand-off claims it restored and has not settled (claims as they are).
+  const memoryCopy = () => {
+    const until = Date.now() + CLAIM_TTL;
+    return memoryStore([
+      ...stillHandedOff(),
+      ...[...sendingHere.values()].map((record) => ({ ...record, c: until })),
+      ...unsentHere.values(),
+    ]);
+  };
+
+  // Every store call goes through here. The first failure of IndexedDB switches this page to a
+  // memory store holding what this tab has, and the call runs again there, so nothing captured is
+  // lost and the page never sees the error. A call the page was frozen during does not switch:
+  // WebKit aborts the transactions of a frozen page that block another
+  // (https://bugs.webkit.org/show_bug.cgi?id=315804) and may close its connection; that call runs on
+  // a memory copy, and the restored page writes its unsent records again (`_settle`) and goes on
+  // with IndexedDB.
+  const withStore = <T>(action: (store: EventStore) => Promise<T>): Promise<T> => {
     const began = frozen;
-    return action(idb).catch((error) => {
-      if (idb && began == frozen) {
-        idb = undefined;
+    const used = store;
+    return action(used).catch((error) => {
+      if (used == store) {
+        if (began != frozen) return action(memoryCopy());
+        store = memoryCopy();
         warn('IndexedDB failed (' + error + '): events are kept in memory for this page');
         report({ type: 'storage', message: String(error) });
       }
-      return inMemory();
+      return action(store);
     });
   };
 
@@ -131,10 +152,7 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
   const writeAdded = (): Promise<unknown> | undefined => {
     const records = addedThisTick.splice(0, WRITE_CHUNK);
     if (records[0])
-      return withStore(
-        (store) => store._put(records, settings.maxQueueSize),
-        () => 0,
-      ).then((dropped) => {
+      return withStore((store) => store._put(records, settings.maxQueueSize)).then((dropped) => {
         reportDropped(dropped);
         if (addedThisTick[0])
           return document.hidden ? writeAdded() : new Promise((resolve) => setTimeout(resolve)).then(writeAdded);
@@ -154,18 +172,21 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
     };
   };
 
-  // What pages of the site copied to localStorage as they were left goes (back) into the queue;
-  // the copy is deleted once stored. Same messageIds: a record IndexedDB already has is just rewritten.
-  // Only well-formed records are read back, and the copy is deleted whatever happens to them:
-  // a spill that cannot be restored must not fail again on every later page.
+  // What pages of the site copied to localStorage as they were left goes (back) into the queue,
+  // claims and all; the copy is deleted once stored. Same messageIds: a record IndexedDB already has
+  // is just rewritten. Only well-formed records are read back, and the copy is deleted whatever
+  // happens to them: a spill that cannot be restored must not fail again on every later page.
+  // A memory store is this tab's alone, so what it takes unclaimed counts as this tab's unsent.
   for (const key of keys('spill.')) {
     const records = readRecords(load(key));
     const forget = () => save(key, undefined);
     writing = writing
       .then(() =>
-        withStore(
-          (store) => store._put(records, settings.maxQueueSize).then(() => handedOff.push(...records)),
-          () => records.forEach((record) => unsentHere.set(record.id, { ...record, c: 0 })),
+        withStore((store) =>
+          store._put(records, settings.maxQueueSize).then(() => {
+            handedOff.push(...records);
+            if (store != idb) for (const record of records) if (!(record.c! > Date.now())) keepHere(record);
+          }),
         ),
       )
       .then(forget, forget);
@@ -182,8 +203,6 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       for (const id of unsentHere.keys()) {
         if (excess-- < 1) break;
         unsentHere.delete(id);
-        // Without IndexedDB this copy is the queue: the record is dropped here, so counted here.
-        if (!idb) reportDropped(1);
       }
       if (addedThisTick.push(record) > 1) return;
       // Written at the end of this tick, after what is being written; `writing` covers it from
@@ -193,10 +212,7 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
     async _take(count, bytes, min) {
       await writing;
       const limits = takeLimits(count, bytes, min);
-      const [batch, expired, wake] = await withStore(
-        (store) => store._take(limits),
-        () => selectBatch([...unsentHere.values()], limits),
-      );
+      const [batch, expired, wake] = await withStore((store) => store._take(limits));
       queue._wake = wake;
       for (const record of expired) unsentHere.delete(record.id);
       reportDropped(expired.length);
@@ -218,23 +234,18 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       // Not written yet (a write waiting behind another, or for a page restored from the
       // back/forward cache to run): never written now, or it would come back after its deletion.
       for (let i = addedThisTick.length; i--;) if (deleting.has(addedThisTick[i].id)) addedThisTick.splice(i, 1);
-      return withStore(
-        (store) => store._remove(ids),
-        () => undefined,
-      ).finally(() => {
+      return withStore((store) => store._remove(ids)).finally(() => {
         for (const id of ids) deleting.delete(id);
       });
     },
     _retry(records) {
       for (const record of records) {
         sendingHere.delete(record.id);
-        // Back among this tab's unsent records; another tab's go back to the store only (it keeps its own).
-        if (record.o == tab) unsentHere.set(record.id, record);
+        // Back among this tab's unsent records; another tab's go back to IndexedDB only (it keeps
+        // its own). A memory store is this tab's alone: all it holds is this tab's to send.
+        if (record.o == tab || store != idb) keepHere(record);
       }
-      return withStore(
-        (store) => store._release(records.map((record) => record.id)),
-        () => undefined,
-      );
+      return withStore((store) => store._release(records.map((record) => record.id)));
     },
     _unsent: () => [...unsentHere.values()],
     _hold(records) {
@@ -262,14 +273,7 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       // makes must not be undone by a late mark.
       left = true;
       if (until && !leaving) {
-        writing = writing.then(() =>
-          left
-            ? withStore(
-                (store) => store._mark(handed, until),
-                () => undefined,
-              )
-            : undefined,
-        );
+        writing = writing.then(() => (left ? withStore((store) => store._mark(handed, until)) : undefined));
       }
       // The IndexedDB write of the last events may still be running when the page is destroyed,
       // which aborts it: a synchronous copy makes sure the next page of the site has them.
@@ -282,16 +286,17 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       save(spillKey, undefined);
     },
     _heard(failed) {
-      const ids = stillHandedOff().map((record) => record.id);
+      const records = stillHandedOff();
       handedOff = [];
-      if (failed && ids[0])
-        withStore(
-          (store) => store._release(ids),
-          () => undefined,
+      if (failed && records[0])
+        withStore((store) =>
+          store._release(records.map((record) => record.id)).then(() => {
+            if (store != idb) records.forEach(keepHere);
+          }),
         );
     },
     _settle(leavingNow) {
-      idb?._settle(leavingNow);
+      store._settle(leavingNow);
       if (leavingNow) frozen++;
       // Back from the back/forward cache (or a freeze): what this tab has not sent goes into IndexedDB
       // again (a write the freeze cut short), once `_back` has counted what was in flight as unsent.
@@ -306,10 +311,7 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       await writing;
       // At the end of time every record has expired, so one take deletes them all, those another
       // sender holds too (in flight, or handed to the browser): a failed send must not bring them back.
-      return withStore(
-        (store) => store._take({ ...takeLimits(0, 0), now: Infinity }),
-        (): Taken => [[], [], 0],
-      );
+      return withStore((store) => store._take({ ...takeLimits(0, 0), now: Infinity }));
     },
   };
   return queue;

@@ -1,59 +1,14 @@
 import { createStore, keys, promisifyRequest, setMany } from 'idb-keyval';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDB_TIMEOUT, idbStore } from '../../../src/queue/idbStore';
-import type { Rec, TakeLimits } from '../../../src/queue/eventStore';
 import { freshDb } from '../support/fakeCollector';
-
-const rec = (id: string, t: number): Rec => ({ id, j: `{"id":"${id}"}`, n: 12, t, q: 0, o: 'tab' });
-const limits = (l: Partial<TakeLimits> = {}): TakeLimits => ({
-  count: 100,
-  bytes: 1e6,
-  now: Date.now(),
-  maxAge: 1e9,
-  ttl: 30_000,
-  skip: () => false,
-  ...l,
-});
-const ids = (rs: Rec[]) => rs.map((r) => r.id);
+import { describeEventStore, ids, limits, rec } from './storeContract';
 
 afterEach(() => vi.restoreAllMocks());
 
+describeEventStore('idbStore', () => idbStore(freshDb()));
+
 describe('idbStore', () => {
-  it('puts, claims, releases and removes records', async () => {
-    const st = idbStore(freshDb());
-    const now = Date.now();
-    expect(await st._put([rec('a', now), rec('b', now + 1), rec('c', now + 2)], 10)).toBe(0);
-    const [first] = await st._take(limits({ count: 2 }));
-    expect(ids(first)).toEqual(['a', 'b']);
-    // Claimed records are not taken again until released.
-    const [second, , wake] = await st._take(limits());
-    expect(ids(second)).toEqual(['c']);
-    expect(wake).toBeGreaterThan(Date.now());
-    await st._release(['a']);
-    await st._remove(['b', 'c']);
-    const [third] = await st._take(limits());
-    expect(ids(third)).toEqual(['a']);
-  });
-
-  it('drops the oldest beyond the cap and says how many', async () => {
-    const st = idbStore(freshDb());
-    const t = Date.now();
-    await st._put([rec('1', t), rec('2', t + 1), rec('3', t + 2)], 3);
-    expect(await st._put([rec('4', t + 3), rec('5', t + 4)], 3)).toBe(2);
-    expect(ids((await st._take(limits()))[0])).toEqual(['3', '4', '5']);
-  });
-
-  it('deletes expired records and returns them', async () => {
-    const st = idbStore(freshDb());
-    const now = Date.now();
-    await st._put([rec('old', now - 10_000), rec('new', now)], 10);
-    const [batch, expired] = await st._take(limits({ maxAge: 5000, now }));
-    expect(ids(batch)).toEqual(['new']);
-    expect(ids(expired)).toEqual(['old']);
-    await st._release(['new']);
-    expect(ids((await st._take(limits({ maxAge: 1e12 })))[0])).toEqual(['new']);
-  });
-
   it('never lets two senders claim the same record (two connections to one database)', async () => {
     const db = freshDb();
     const a = idbStore(db);
@@ -116,28 +71,7 @@ describe('idbStore', () => {
     expect(opened).toHaveLength(2);
   });
 
-  it('rewrites a record put again under the same id, without counting it twice against the cap', async () => {
-    const st = idbStore(freshDb());
-    const t = Date.now();
-    await st._put([rec('a', t), rec('b', t + 1)], 2);
-    expect(await st._put([rec('a', t), rec('b', t + 1)], 2)).toBe(0);
-    expect(ids((await st._take(limits()))[0])).toEqual(['a', 'b']);
-  });
-
-  it('marks records claimed until a given time, and ignores releasing what is gone', async () => {
-    const st = idbStore(freshDb());
-    const now = Date.now();
-    await st._put([rec('a', now), rec('b', now + 1)], 10);
-    await st._mark([rec('a', now)], now + 60_000);
-    const [batch, , wake] = await st._take(limits({ now }));
-    expect(ids(batch)).toEqual(['b']);
-    expect(wake).toBe(now + 60_000);
-    await st._remove(['b']);
-    await st._release(['b', 'never-there']);
-    expect(ids((await st._take(limits({ now: now + 60_001 })))[0])).toEqual(['a']);
-  });
-
-  it('never writes back a record removed before the mark reached it (an acknowledgement during page leave)', async () => {
+  it('never writes a record removed before the mark reached it back into the database', async () => {
     const db = freshDb();
     const st = idbStore(db);
     const now = Date.now();
