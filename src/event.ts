@@ -51,51 +51,69 @@ const PRIMITIVE = /^(string|number|boolean|undefined)$/;
  * when even the bare message is too large (a huge URL or title): that one is refused with a warning.
  * `plain` says that everything but the properties (or traits) was built by engagekit.
  */
-export function serialise(message: Message, plain?: boolean): [string, number] | undefined {
+export const serialise = (message: Message, plain?: boolean): [string, number] | undefined =>
+  serialiser(message, plain)();
+
+/**
+ * `serialise` in two steps: the properties (or traits) are copied now, so what the caller changes
+ * in that object afterwards is not sent, and the message is serialised when the returned function
+ * is called (the queue does it as it writes: see eventQueue's `_add`). Objects nested in the
+ * properties are read then.
+ */
+export function serialiser(message: Message, plain?: boolean): () => [string, number] | undefined {
   const field = message.type == 'identify' ? 'traits' : 'properties';
   const given = message[field];
   // The copy of the properties (or traits) that is sent and trimmed.
   let bag: Record<string, unknown>;
-  let json: string;
+  const dropAll = (error: unknown) => {
+    warn(field + ' dropped: ' + error);
+    message[field] = bag = {};
+  };
   try {
     // A copy, so trimming never touches the caller's object. Copying runs getters, and
     // stringifying runs toJSON: either may throw, which costs the properties, not the event.
     message[field] = bag = { ...given };
-    // `plain`: the rest of the message is ours (no beforeSend touched it). Properties that are all
-    // strings, numbers, booleans or null then need no checking replacer, which was the largest
-    // part of a track() call.
-    json = JSON.stringify(
-      message,
-      plain && Object.values(bag).every((value) => value === null || PRIMITIVE.test(typeof value))
-        ? undefined
-        : jsonSafe(given),
-    );
   } catch (error) {
-    warn(field + ' dropped: ' + error);
-    message[field] = bag = {};
-    json = JSON.stringify(message);
+    dropAll(error);
   }
-  for (;;) {
-    const bytes = utf8Length(json);
-    if (bytes <= MAX_EVENT_BYTES) return [json, bytes];
-    let largest = '';
-    let largestBytes = 0;
-    for (const key in bag) {
-      // In bytes, like the limit: the longest text is not the largest when it is not ASCII.
-      const keyBytes = utf8Length(JSON.stringify(bag[key], jsonSafe(given)) || '');
-      if (keyBytes > largestBytes) {
-        largest = key;
-        largestBytes = keyBytes;
+  return () => {
+    let json: string;
+    try {
+      // `plain`: the rest of the message is ours (no beforeSend touched it). Properties that are all
+      // strings, numbers, booleans or null then need no checking replacer, which was the largest
+      // part of a track() call.
+      json = JSON.stringify(
+        message,
+        plain && Object.values(bag).every((value) => value === null || PRIMITIVE.test(typeof value))
+          ? undefined
+          : jsonSafe(given),
+      );
+    } catch (error) {
+      dropAll(error);
+      json = JSON.stringify(message);
+    }
+    for (;;) {
+      const bytes = utf8Length(json);
+      if (bytes <= MAX_EVENT_BYTES) return [json, bytes];
+      let largest = '';
+      let largestBytes = 0;
+      for (const key in bag) {
+        // In bytes, like the limit: the longest text is not the largest when it is not ASCII.
+        const keyBytes = utf8Length(JSON.stringify(bag[key], jsonSafe(given)) || '');
+        if (keyBytes > largestBytes) {
+          largest = key;
+          largestBytes = keyBytes;
+        }
       }
+      if (!largest) {
+        warn(`a ${message.type} of ${bytes} bytes is over ${MAX_EVENT_BYTES}: refused`);
+        return;
+      }
+      warn(`${largest} dropped: the event would be over ${MAX_EVENT_BYTES} bytes`);
+      delete bag[largest];
+      json = JSON.stringify(message, jsonSafe(given));
     }
-    if (!largest) {
-      warn(`a ${message.type} of ${bytes} bytes is over ${MAX_EVENT_BYTES}: refused`);
-      return;
-    }
-    warn(`${largest} dropped: the event would be over ${MAX_EVENT_BYTES} bytes`);
-    delete bag[largest];
-    json = JSON.stringify(message, jsonSafe(given));
-  }
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { SessionContext } from './types';
 import { flatJson } from './lib/json';
-import { loadJson, save } from './lib/storage';
+import { load, loadJson, save } from './lib/storage';
 import { uuid } from './lib/uuid';
 
 /**
@@ -22,6 +22,10 @@ export const SESSION_TIMEOUT = 30 * 60_000;
 /** The stored time of last activity may lag this far behind (see touchSession). */
 export const LAST_SLACK = 1000;
 
+/** The stored text `lastSession` was read from or written as. */
+let lastText: string | undefined;
+let lastSession: Stored | undefined;
+
 /**
  * The current session, kept in localStorage so every tab of the site shares it: a tab that stays
  * idle does not end a session another tab keeps alive, because any tab's activity moves `last`,
@@ -37,8 +41,9 @@ export function touchSession(
   campaign: string,
   fresh?: boolean,
 ): [SessionContext, boolean] {
-  // Unreadable: start over.
-  let stored = loadJson<Stored>('session');
+  // Unreadable: start over. Parsed once per stored text: the same text is the same session.
+  const text = load('session');
+  let stored = text === lastText ? lastSession : loadJson<Stored>('session');
   const isNew =
     !stored ||
     fresh ||
@@ -67,5 +72,8 @@ export function touchSession(
     // Our own writer: a page may have replaced JSON.stringify (see lib/json.ts).
     save('session', flatJson(stored));
   }
+  // Unchanged when not saved (only `a` may be set, as it is already stored once set).
+  lastText = load('session');
+  lastSession = stored;
   return [{ id: stored.id, index: stored.index, pageCount: stored.pageCount, startedAt: stored.startedAt }, announce];
 }

@@ -2,7 +2,7 @@ import type { Context } from '../types';
 import { cleanUrl, noEmails } from './privacy';
 
 /** What `lastPage` was worked out from: URL, referrer, title and `keep`. */
-let lastKey = '';
+let lastFrom: unknown[] = [];
 /** The cleaned `context.page` of `lastKey`. */
 let lastPage: Context['page'];
 
@@ -13,8 +13,8 @@ let lastPage: Context['page'];
  * cannot touch the next event's.
  */
 export function pageContext(keep: string[]): Context['page'] {
-  const key = [location.href, document.referrer, document.title, ...keep].join('\n');
-  if (key != lastKey) {
+  const from = [location.href, document.referrer, document.title, keep];
+  if (from.some((value, i) => value !== lastFrom[i])) {
     const url = cleanUrl(location.href, keep);
     const parsed = new URL(url);
     lastPage = {
@@ -24,17 +24,29 @@ export function pageContext(keep: string[]): Context['page'] {
       title: noEmails(document.title),
       search: parsed.search,
     };
-    lastKey = key;
+    lastFrom = from;
   }
   return { ...lastPage };
 }
 
-/** `context.campaign` from the URL's utm_* parameters (utm_campaign becomes `name`, as in Segment), or undefined. */
+/** The query string `lastCampaign` was read from, and that campaign. */
+let lastSearch: string | undefined;
+let lastCampaign: Record<string, string> = {};
+
+/**
+ * `context.campaign` from the URL's utm_* parameters (utm_campaign becomes `name`, as in Segment), or
+ * undefined. Parsed once per query string (URLSearchParams was the costliest step of a track() call
+ * after serialising); a copy each time, as `pageContext`.
+ */
 export function campaignOf(search: string): Context['campaign'] {
-  const campaign: Record<string, string> = {};
-  new URLSearchParams(search).forEach((value, key) => {
-    if (key.startsWith('utm_') && value) campaign[key == 'utm_campaign' ? 'name' : key.slice(4)] = noEmails(value);
-  });
+  if (search !== lastSearch) {
+    lastCampaign = {};
+    new URLSearchParams(search).forEach((value, key) => {
+      if (key.startsWith('utm_') && value)
+        lastCampaign[key == 'utm_campaign' ? 'name' : key.slice(4)] = noEmails(value);
+    });
+    lastSearch = search;
+  }
   // Undefined when there is no utm_* parameter: the loop returns only if there is a key.
-  for (const _key in campaign) return campaign;
+  for (const _key in lastCampaign) return { ...lastCampaign };
 }

@@ -13,10 +13,17 @@ export const WRITE_CHUNK = 50;
 /** How long a sender's claim on an event lasts: longer than a request may take (see REQUEST_TIMEOUT). */
 export const CLAIM_TTL = 30_000;
 
+/** A record before its message is serialised: what `_add` takes. */
+export type Captured = Omit<Rec, 'j' | 'n'>;
+
 /** The queue one tracker sends from. */
 export interface EventQueue {
-  /** Queue a record now; records added in the same tick are written in one transaction. */
-  _add(record: Rec): void;
+  /**
+   * Queue a message now; `json` serialises it (its JSON and UTF-8 size, or undefined: refused), which
+   * the queue does as it writes, WRITE_CHUNK records per task, or at once when it must be read (the
+   * page-hide path). Records added in the same tick are written together.
+   */
+  _add(record: Captured, json: () => [string, number] | undefined): void;
   /** Claim the oldest unclaimed records, from every tab of the site: none when fewer than `min` are ready. */
   _take(count: number, bytes: number, min?: number): Promise<Rec[]>;
   /** Sent (2xx) or refused for good: delete. */
@@ -29,7 +36,7 @@ export interface EventQueue {
   _hold(records: Rec[]): void;
   /** Another tab said it is sending these: leave them to it for a while. */
   _skip(ids: string[]): void;
-  /** Records captured by this tab and not yet sent. */
+  /** Records captured by this tab and not yet sent (serialised or not). */
   _size(): number;
   /** Delete everything queued, in flight or spilled, by every tab of the site (opt-out, denial). */
   _clear(): Promise<unknown>;
@@ -82,7 +89,9 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
   const busy = (id: string) => sendingHere.has(id) || deleting.has(id);
   // Where this tab copies its unsent records as the page is left (see `_leaving`).
   const spillKey = 'spill.' + tab;
-  // Records added and not yet written (see writeAdded).
+  // Messages added and not yet serialised, in order (see `_add`).
+  const captured: [record: Captured, json: () => [string, number] | undefined][] = [];
+  // Records serialised (or restored) and not yet written (see writeAdded).
   const addedThisTick: Rec[] = [];
   // Records restored from spills, until this page's first answer from the collector settles those
   // with a hand-off claim (see HANDOFF_TTL in dispatcher.ts, and `_heard`).
@@ -123,18 +132,21 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
   // WebKit aborts the transactions of a frozen page that block another
   // (https://bugs.webkit.org/show_bug.cgi?id=315804) and may close its connection; that call runs on
   // a memory copy, and the restored page writes its unsent records again (`_settle`) and goes on
-  // with IndexedDB.
-  const withStore = <T>(action: (store: EventStore) => Promise<T>): Promise<T> => {
+  // with IndexedDB. `again` is what runs on the memory store after a failure, when that differs.
+  const withStore = <T>(
+    action: (store: EventStore) => Promise<T>,
+    again: (store: EventStore) => Promise<T> = action,
+  ): Promise<T> => {
     const began = frozen;
     const used = store;
     return action(used).catch((error) => {
       if (used == store) {
-        if (began != frozen) return action(memoryCopy());
+        if (began != frozen) return again(memoryCopy());
         store = memoryCopy();
         warn('IndexedDB failed (' + error + '): events are kept in memory for this page');
         report({ type: 'storage', message: String(error) });
       }
-      return action(store);
+      return again(store);
     });
   };
 
@@ -145,18 +157,54 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
     }
   };
 
-  // Write what was added, WRITE_CHUNK records per transaction. Each put clones its record on the
-  // page's main thread (https://w3c.github.io/IndexedDB/#dom-idbobjectstore-put): a burst of 1,000
-  // events written at once was a long task of about 100 ms after it, so the chunks after the first
-  // wait for a later task (not in a hidden page, whose timers the browser slows down).
+  // Serialise up to `count` captured messages, oldest first: each becomes one of this tab's unsent
+  // records, to be written. The in-memory copy is bounded like the store (which drops the same
+  // oldest records; counted once, there). Stop as soon as it is not over: walking the whole map on
+  // every record made 1,000 tracks quadratic.
+  const serialiseCaptured = (count?: number) => {
+    for (const [fields, json] of captured.splice(0, count ?? captured.length)) {
+      const serialised = json();
+      if (!serialised) continue;
+      const record = { ...fields, j: serialised[0], n: serialised[1] };
+      unsentHere.set(record.id, record);
+      addedThisTick.push(record);
+      let excess = unsentHere.size - settings.maxQueueSize;
+      for (const id of unsentHere.keys()) {
+        if (excess-- < 1) break;
+        unsentHere.delete(id);
+      }
+    }
+  };
+
+  // Write what was added, WRITE_CHUNK records per transaction, serialising them first. Serialising
+  // and each put's clone (https://w3c.github.io/IndexedDB/#dom-idbobjectstore-put) run on the
+  // page's main thread: a burst of 1,000 events written at once was a long task of about 100 ms
+  // after it, so the chunks after the first wait for a later task (not in a hidden page, whose
+  // timers the browser slows down).
   const writeAdded = (): Promise<unknown> | undefined => {
+    serialiseCaptured(WRITE_CHUNK);
     const records = addedThisTick.splice(0, WRITE_CHUNK);
-    if (records[0])
-      return withStore((store) => store._put(records, settings.maxQueueSize)).then((dropped) => {
-        reportDropped(dropped);
-        if (addedThisTick[0])
-          return document.hidden ? writeAdded() : new Promise((resolve) => setTimeout(resolve)).then(writeAdded);
-      });
+    const more = () => {
+      if (addedThisTick[0] || captured[0])
+        return document.hidden ? writeAdded() : new Promise((resolve) => setTimeout(resolve)).then(writeAdded);
+    };
+    return records[0]
+      ? withStore(
+          (store) => store._put(records, settings.maxQueueSize),
+          // Not again in memory: the memory store starts with this tab's unsent records, these among
+          // them, and one acknowledged since (IndexedDB can take 4 s to fail) must not come back.
+          () => Promise.resolve(0),
+        ).then((dropped) => {
+          reportDropped(dropped);
+          return more();
+        })
+      : more();
+  };
+
+  // Have `record` written: at the end of this tick, after what is being written, unless a write is
+  // due already. `writing` covers it from then on, so a take started in the same tick waits for it.
+  const scheduleWrite = () => {
+    if (addedThisTick.length + captured.length == 1) writing = writing.then(writeAdded);
   };
 
   const takeLimits = (count: number, bytes: number, min?: number): TakeLimits => {
@@ -195,19 +243,9 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
   const queue: EventQueue = {
     _dropped: 0,
     _wake: 0,
-    _add(record) {
-      unsentHere.set(record.id, record);
-      let excess = unsentHere.size - settings.maxQueueSize;
-      // Bound the in-memory copy like the store (which drops the same oldest records; counted once, there).
-      // Stop as soon as it is not over: walking the whole map on every add made 1,000 tracks quadratic.
-      for (const id of unsentHere.keys()) {
-        if (excess-- < 1) break;
-        unsentHere.delete(id);
-      }
-      if (addedThisTick.push(record) > 1) return;
-      // Written at the end of this tick, after what is being written; `writing` covers it from
-      // now on, so a take started in the same tick waits for it.
-      writing = writing.then(writeAdded);
+    _add(record, json) {
+      captured.push([record, json]);
+      scheduleWrite();
     },
     async _take(count, bytes, min) {
       await writing;
@@ -247,7 +285,10 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       }
       return withStore((store) => store._release(records.map((record) => record.id)));
     },
-    _unsent: () => [...unsentHere.values()],
+    _unsent() {
+      serialiseCaptured();
+      return [...unsentHere.values()];
+    },
     _hold(records) {
       for (const record of records) {
         unsentHere.delete(record.id);
@@ -263,8 +304,9 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
         unsentHere.delete(id);
       }
     },
-    _size: () => unsentHere.size,
+    _size: () => unsentHere.size + captured.length,
     _leaving(until) {
+      serialiseCaptured();
       // Every record this tab is sending (taken by a drain, or handed to the browser), claimed until `until`.
       const handed = [...sendingHere.values()].map((record) => ({ ...record, c: until }));
       // After this tab's pending write, or that write would undo the mark; not when going into the
@@ -300,11 +342,18 @@ export function eventQueue(settings: Settings, tab: string, report: (error: Enga
       if (leavingNow) frozen++;
       // Back from the back/forward cache (or a freeze): what this tab has not sent goes into IndexedDB
       // again (a write the freeze cut short), once `_back` has counted what was in flight as unsent.
-      else if (leaving) Promise.resolve().then(() => unsentHere.forEach((record) => queue._add(record)));
+      else if (leaving)
+        Promise.resolve().then(() =>
+          unsentHere.forEach((record) => {
+            addedThisTick.push(record);
+            scheduleWrite();
+          }),
+        );
       leaving = leavingNow;
     },
     async _clear() {
       handedOff = [];
+      captured.length = 0;
       unsentHere.clear();
       sendingHere.clear();
       for (const key of keys('spill.')) save(key, undefined);

@@ -265,6 +265,16 @@ describe('tracker delivery', () => {
 describe('the wire format', () => {
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
+  it('sends the properties as they were at the call, though it serialises later', async () => {
+    const t = make();
+    const properties: Record<string, unknown> = { step: 1 };
+    t.track('Reused', properties);
+    properties.step = 2;
+    properties.extra = true;
+    await t.flush();
+    expect(col.acked.map((m) => m.properties)).toEqual([{ step: 1 }]);
+  });
+
   it('sends every Segment field of track, page and identify, exactly, and nothing else', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const now = Date.now() + 60_000;

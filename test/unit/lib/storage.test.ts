@@ -64,3 +64,22 @@ describe('storage', () => {
     ]);
   });
 });
+
+describe('storage reads within a task', () => {
+  it('reads each key from localStorage once per task, again after its own write, and again in a later task', async () => {
+    const getItem = vi.spyOn(localStorage, 'getItem');
+    localStorage.setItem('engagekit:v1:k', 'a');
+    expect(storage.load('k')).toBe('a');
+    expect(storage.load('k')).toBe('a');
+    expect(getItem).toHaveBeenCalledTimes(1);
+    storage.save('k', 'b');
+    expect(storage.load('k')).toBe('b');
+    expect(getItem).toHaveBeenCalledTimes(2);
+    // Another tab's write reaches the page in a task of its own: read again from the next one.
+    localStorage.setItem('engagekit:v1:k', 'c');
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(storage.load('k')).toBe('c');
+    expect(getItem).toHaveBeenCalledTimes(3);
+    getItem.mockRestore();
+  });
+});

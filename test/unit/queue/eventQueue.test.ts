@@ -5,7 +5,7 @@
 import { values } from 'idb-keyval';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { parseConfig } from '../../../src/config';
-import { CLAIM_TTL, WRITE_CHUNK, eventQueue } from '../../../src/queue/eventQueue';
+import { CLAIM_TTL, WRITE_CHUNK, eventQueue, type EventQueue } from '../../../src/queue/eventQueue';
 import type { Rec } from '../../../src/queue/eventStore';
 import { IDB_TIMEOUT, openStore } from '../../../src/queue/idbStore';
 import type { Config, EngagekitError } from '../../../src/types';
@@ -23,6 +23,8 @@ const rec = (id: string, t = Date.now(), o = TAB): Rec => ({
   o,
 });
 const ids = (rs: Rec[]) => rs.map((r) => r.id);
+// What `_add` takes for a record: the record without its JSON, and what serialises it.
+const queued = ({ j, n, ...fields }: Rec): Parameters<EventQueue['_add']> => [fields, () => [j, n]];
 const stored = async (dbName: string) => ids(await values<Rec>(openStore(dbName))).sort();
 
 let errors: EngagekitError[];
@@ -50,9 +52,9 @@ describe('eventQueue on IndexedDB', () => {
     // Warm up the connection so only the queue's own transactions are counted.
     await q._take(10, 1e6);
     const tx = vi.spyOn(IDBDatabase.prototype, 'transaction');
-    q._add(rec('b', t + 1));
-    q._add(rec('a', t));
-    q._add(rec('c', t + 2));
+    q._add(...queued(rec('b', t + 1)));
+    q._add(...queued(rec('a', t)));
+    q._add(...queued(rec('c', t + 2)));
     expect(q._size()).toBe(3);
     const taken = await q._take(2, 1e6);
     expect(ids(taken)).toEqual(['a', 'b']);
@@ -83,7 +85,7 @@ describe('eventQueue on IndexedDB', () => {
       return put.apply(this, args);
     });
     const t = Date.now();
-    for (let i = 0; i < 2 * WRITE_CHUNK + 20; i++) q._add(rec('r' + String(i).padStart(3, '0'), t + i));
+    for (let i = 0; i < 2 * WRITE_CHUNK + 20; i++) q._add(...queued(rec('r' + String(i).padStart(3, '0'), t + i)));
     const taken = await q._take(1000, 1e6);
     expect(taken).toHaveLength(2 * WRITE_CHUNK + 20);
     // Three write transactions (50, 50, 20 records), then the take's.
@@ -97,8 +99,8 @@ describe('eventQueue on IndexedDB', () => {
   it('releases a failed batch: it is taken again, and this tab counts its own records as unsent again', async () => {
     const q = make();
     const t = Date.now();
-    q._add(rec('mine', t));
-    q._add(rec('theirs', t + 1, 'tab-2'));
+    q._add(...queued(rec('mine', t)));
+    q._add(...queued(rec('theirs', t + 1, 'tab-2')));
     const taken = await q._take(10, 1e6);
     expect(ids(taken)).toEqual(['mine', 'theirs']);
     expect(q._size()).toBe(0);
@@ -111,10 +113,10 @@ describe('eventQueue on IndexedDB', () => {
     const dbName = freshDb();
     const q = make({}, dbName);
     const t = Date.now();
-    q._add(rec('sent', t));
+    q._add(...queued(rec('sent', t)));
     const taken = await q._take(10, 1e6);
     // The page is left while the last event's write is pending: the mark queues behind it...
-    q._add(rec('last', t + 1));
+    q._add(...queued(rec('last', t + 1)));
     q._leaving(t + 600_000);
     // ...and the 2xx for the batch arrives first.
     await q._done(taken);
@@ -126,8 +128,8 @@ describe('eventQueue on IndexedDB', () => {
     const dbName = freshDb();
     const q = make({}, dbName);
     const t = Date.now();
-    q._add(rec('handed-0', t));
-    q._add(rec('handed-1', t + 1));
+    q._add(...queued(rec('handed-0', t)));
+    q._add(...queued(rec('handed-1', t + 1)));
     await q._take(0, 1e6);
     // The page-hide path handed them to the browser...
     const held = q._unsent();
@@ -153,13 +155,13 @@ describe('eventQueue on IndexedDB', () => {
   it('a record acknowledged before its write ran is never written (a write held while the page was in the back/forward cache)', async () => {
     const dbName = freshDb();
     const q = make({}, dbName);
-    q._add(rec('early'));
+    q._add(...queued(rec('early')));
     await q._take(0, 0);
     // Going into the back/forward cache: what is recorded now waits to be written...
     q._settle(true);
-    q._add(rec('first'));
+    q._add(...queued(rec('first')));
     await Promise.resolve();
-    q._add(rec('second'));
+    q._add(...queued(rec('second')));
     // ...is handed to the browser as the page is left, and acknowledged once it is restored.
     const handed = q._unsent().filter((record) => record.id != 'early');
     q._hold(handed);
@@ -172,11 +174,11 @@ describe('eventQueue on IndexedDB', () => {
   it('back from the back/forward cache: a write the freeze cut short is not an IndexedDB failure, and the unsent records are written again (issue 12)', async () => {
     const dbName = freshDb();
     const q = make({}, dbName);
-    q._add(rec('early'));
+    q._add(...queued(rec('early')));
     await q._take(0, 0);
     // The page goes into the back/forward cache: what it records then waits, and is in the copy.
     q._settle(true);
-    q._add(rec('while-leaving'));
+    q._add(...queued(rec('while-leaving')));
     q._leaving(0);
     expect(localStorage.getItem('engagekit:v1:spill.' + TAB)).toContain('while-leaving');
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -189,11 +191,49 @@ describe('eventQueue on IndexedDB', () => {
     expect(warned().filter((w) => /IndexedDB/.test(w))).toEqual([]);
   });
 
+  it('serialises what it has not yet at once when the page is left: the page-hide path and the spill have it all', async () => {
+    const q = make();
+    let serialised = 0;
+    const t = Date.now();
+    for (let i = 0; i < 3; i++) {
+      const [fields, json] = queued(rec('late' + i, t + i));
+      q._add(fields, () => {
+        serialised++;
+        return json();
+      });
+    }
+    expect(q._size()).toBe(3);
+    expect(serialised).toBe(0);
+    expect(ids(q._unsent())).toEqual(['late0', 'late1', 'late2']);
+    q._leaving(0);
+    const spill = Object.keys(localStorage).find((k) => k.includes('spill.'))!;
+    expect(JSON.parse(localStorage.getItem(spill)!).map((r: Rec) => r.j)).toEqual([
+      '{"messageId":"late0"}',
+      '{"messageId":"late1"}',
+      '{"messageId":"late2"}',
+    ]);
+    expect(serialised).toBe(3);
+  });
+
+  it('drops a message its serialiser refuses (over the size limit even bare), and writes the rest', async () => {
+    const dbName = freshDb();
+    const q = make({}, dbName);
+    const t = Date.now();
+    q._add(...queued(rec('kept', t)));
+    q._add({ id: 'refused', t: t + 1, q: 0, o: TAB }, () => undefined);
+    expect(ids(await q._take(10, 1e6))).toEqual(['kept']);
+    expect(await stored(dbName)).toEqual(['kept']);
+    expect(q._size()).toBe(0);
+  });
+
   it('leaves records another tab said it is sending alone until that claim runs out', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const q = make();
-    q._add(rec('x'));
-    q._add(rec('y', Date.now() + 1));
+    const dbName = freshDb();
+    const q = make({}, dbName);
+    q._add(...queued(rec('x')));
+    q._add(...queued(rec('y', Date.now() + 1)));
+    // Another tab can only have taken what is stored.
+    await vi.waitFor(async () => expect(await stored(dbName)).toEqual(['x', 'y']));
     q._skip(['x']);
     expect(ids(q._unsent())).toEqual(['y']);
     const first = await q._take(10, 1e6);
@@ -205,8 +245,8 @@ describe('eventQueue on IndexedDB', () => {
   it('opt-out clears every stored record, also those of other tabs', async () => {
     const dbName = freshDb();
     const q = make({}, dbName);
-    q._add(rec('a'));
-    q._add(rec('b', Date.now(), 'tab-2'));
+    q._add(...queued(rec('a')));
+    q._add(...queued(rec('b', Date.now(), 'tab-2')));
     await q._take(0, 0);
     expect(await stored(dbName)).toEqual(['a', 'b']);
     await q._clear();
@@ -217,7 +257,7 @@ describe('eventQueue on IndexedDB', () => {
   it('opt-out also discards records another sender holds (in flight, or handed to the browser by a page that was left)', async () => {
     const dbName = freshDb();
     const other = eventQueue(parseConfig({ endpoint: 'https://c.test/b', dbName }), 'tab-2', () => undefined);
-    other._add(rec('sending', Date.now(), 'tab-2'));
+    other._add(...queued(rec('sending', Date.now(), 'tab-2')));
     expect(ids(await other._take(10, 1e6))).toEqual(['sending']);
     const q = make({}, dbName);
     await q._clear();
@@ -231,8 +271,8 @@ describe('eventQueue on IndexedDB', () => {
     const dbName = freshDb();
     localStorage.setItem('engagekit:v1:spill.old-tab', JSON.stringify([rec('old', Date.now(), 'old-tab')]));
     const q = make({}, dbName);
-    q._add(rec('sending'));
-    q._add(rec('unsent'));
+    q._add(...queued(rec('sending')));
+    q._add(...queued(rec('unsent')));
     expect(ids(await q._take(1, 1e6))).toEqual(['old']);
     expect(ids(await q._take(1, 1e6))).toEqual(['sending']);
     await q._clear();
@@ -269,7 +309,7 @@ describe('eventQueue without IndexedDB', () => {
     });
     const q = make();
     const t = Date.now();
-    for (let i = 0; i < 5; i++) q._add(rec('m' + i, t + i));
+    for (let i = 0; i < 5; i++) q._add(...queued(rec('m' + i, t + i)));
     const first = await q._take(3, 1e6);
     expect(ids(first)).toEqual(['m0', 'm1', 'm2']);
     expect(errors).toEqual([{ type: 'storage', message: expect.stringContaining('UnknownError') }]);
@@ -278,7 +318,7 @@ describe('eventQueue without IndexedDB', () => {
     await q._done(first.slice(1));
     expect(ids(await q._take(10, 1e6))).toEqual(['m0', 'm3', 'm4']);
     expect(ids(await q._take(10, 1e6))).toEqual([]);
-    q._add(rec('later', t + 10));
+    q._add(...queued(rec('later', t + 10)));
     expect(ids(await q._take(10, 1e6))).toEqual(['later']);
     expect(errors).toHaveLength(1);
     expect(warned().filter((w) => /IndexedDB failed/.test(w))).toHaveLength(1);
@@ -287,8 +327,8 @@ describe('eventQueue without IndexedDB', () => {
   it('keeps working in memory when indexedDB is missing altogether', async () => {
     vi.stubGlobal('indexedDB', undefined);
     const q = make();
-    q._add(rec('a'));
-    q._add(rec('b', Date.now() + 1));
+    q._add(...queued(rec('a')));
+    q._add(...queued(rec('b', Date.now() + 1)));
     expect(ids(await q._take(10, 1e6))).toEqual(['a', 'b']);
     expect(warned()).toContain('engagekit: IndexedDB is missing: events are kept in memory for this page');
     expect(errors).toEqual([]);
@@ -297,14 +337,14 @@ describe('eventQueue without IndexedDB', () => {
   it('falls back when IndexedDB fails after records were stored: the tab still has them', async () => {
     const q = make();
     const t = Date.now();
-    q._add(rec('a', t));
-    q._add(rec('b', t + 1));
+    q._add(...queued(rec('a', t)));
+    q._add(...queued(rec('b', t + 1)));
     const inFlight = await q._take(1, 1e6);
     expect(ids(inFlight)).toEqual(['a']);
     vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
       throw new DOMException('quota', 'QuotaExceededError');
     });
-    q._add(rec('c', t + 2));
+    q._add(...queued(rec('c', t + 2)));
     // The in-flight batch fails: it comes back from memory with the rest.
     await q._retry(inFlight);
     expect(ids(await q._take(10, 1e6))).toEqual(['a', 'b', 'c']);
@@ -315,7 +355,7 @@ describe('eventQueue without IndexedDB', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     vi.spyOn(IDBFactory.prototype, 'open').mockImplementation(() => ({}) as IDBOpenDBRequest);
     const q = make();
-    q._add(rec('a'));
+    q._add(...queued(rec('a')));
     let got: Rec[] | undefined;
     const p = q._take(10, 1e6).then((r) => (got = r));
     await vi.advanceTimersByTimeAsync(IDB_TIMEOUT - 10);
@@ -326,11 +366,31 @@ describe('eventQueue without IndexedDB', () => {
     expect(errors).toEqual([{ type: 'storage', message: 'Error: IndexedDB did not answer' }]);
   });
 
+  it('an acknowledgement made in memory while a write to a hanging IndexedDB waits for its timeout is final', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.spyOn(IDBFactory.prototype, 'open').mockImplementation(() => ({}) as IDBOpenDBRequest);
+    const q = make();
+    // A take waits for IndexedDB first (as the dispatcher's first drain does), then three events come.
+    const first = q._take(10, 1e6);
+    await vi.advanceTimersByTimeAsync(1000);
+    const t = Date.now();
+    for (let i = 0; i < 3; i++) q._add(...queued(rec('m' + i, t + i)));
+    // The take times out first: memory from here, with the three events, which are sent and acknowledged.
+    await vi.advanceTimersByTimeAsync(IDB_TIMEOUT - 1000);
+    const sent = await first;
+    expect(ids(sent)).toEqual(['m0', 'm1', 'm2']);
+    await q._done(sent);
+    // Then their IndexedDB write times out: it must not put them back.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ids(await q._take(10, 1e6))).toEqual([]);
+    expect(errors.map((e) => e.type)).toEqual(['storage']);
+  });
+
   it('caps memory at maxQueueSize, dropping the oldest and counting them', async () => {
     vi.stubGlobal('indexedDB', undefined);
     const q = make({ maxQueueSize: 3 });
     const t = Date.now();
-    for (let i = 0; i < 5; i++) q._add(rec('e' + i, t + i));
+    for (let i = 0; i < 5; i++) q._add(...queued(rec('e' + i, t + i)));
     expect(ids(await q._take(10, 1e6))).toEqual(['e2', 'e3', 'e4']);
     // Counted by the memory store's cap, as idbStore's counts: the records added in one tick at once.
     expect(q._dropped).toBe(2);
@@ -341,8 +401,8 @@ describe('eventQueue without IndexedDB', () => {
     vi.stubGlobal('indexedDB', undefined);
     const q = make({ maxAge: 1000 });
     const now = Date.now();
-    q._add(rec('old', now - 5000));
-    q._add(rec('new', now));
+    q._add(...queued(rec('old', now - 5000)));
+    q._add(...queued(rec('new', now)));
     expect(ids(await q._take(10, 1e6))).toEqual(['new']);
     expect(q._size()).toBe(0);
     expect(q._dropped).toBe(1);
@@ -394,8 +454,8 @@ describe('eventQueue on a memory store: one code path, the same claims (issue 13
     const now = Date.now();
     localStorage.setItem('engagekit:v1:spill.old-tab', JSON.stringify([handOff('handed', now, now + 600_000)]));
     const q = make({}, dbName);
-    q._add(rec('a', now + 1));
-    q._add(rec('b', now + 2));
+    q._add(...queued(rec('a', now + 1)));
+    q._add(...queued(rec('b', now + 2)));
     const inFlight = await q._take(1, 1e6);
     expect(ids(inFlight)).toEqual(['a']);
     vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
@@ -426,7 +486,7 @@ describe('the localStorage spill on a hostile page', () => {
         vi.stubGlobal('indexedDB', undefined);
         const leaving = makeAs('tab-left', dbName);
         const t = Date.now();
-        for (let i = 0; i < 3; i++) leaving._add(rec('p' + i, t + i, 'tab-left'));
+        for (let i = 0; i < 3; i++) leaving._add(...queued(rec('p' + i, t + i, 'tab-left')));
         leaving._leaving(0);
         const text = localStorage.getItem('engagekit:v1:spill.tab-left')!;
         expect(JSON.parse(text)).toEqual([0, 1, 2].map((i) => expect.objectContaining({ id: 'p' + i })));
