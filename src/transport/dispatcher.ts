@@ -58,8 +58,8 @@ const OVERHEAD = 200;
  * sends nothing (no request, so no answer; engagekit sends no probe), goes when its claim runs out:
  * HANDOFF_TTL (10 minutes) after the hand-off if a page of the site is open then (a drain that finds
  * only claimed records wakes up when the first claim runs out), else on the next visit, within
- * `maxAge` as any queued event. Late, not lost. Without localStorage (no spill) or IndexedDB (the
- * memory queue drops claims), the next page cannot tell: it sends at once, or the claims just run out.
+ * `maxAge` as any queued event. Late, not lost. Without IndexedDB the memory store keeps the spill's
+ * claims and settles them the same way; without localStorage (no spill) the claims just run out.
  */
 export const HANDOFF_TTL = 600_000;
 
