@@ -45,20 +45,14 @@ export function jsonSafe(root?: unknown): (this: unknown, key: string, value: un
 const PRIMITIVE = /^(string|number|boolean|undefined)$/;
 
 /**
- * Serialise a message, trimming it under `MAX_EVENT_BYTES` by dropping its largest properties or
- * traits (each named in a warning). A getter or toJSON that throws loses that message's
- * properties, with a warning, not the message. Returns the JSON and its UTF-8 size, or undefined
- * when even the bare message is too large (a huge URL or title): that one is refused with a warning.
- * `plain` says that everything but the properties (or traits) was built by engagekit.
- */
-export const serialise = (message: Message, plain?: boolean): [string, number] | undefined =>
-  serialiser(message, plain)();
-
-/**
- * `serialise` in two steps: the properties (or traits) are copied now, so what the caller changes
- * in that object afterwards is not sent, and the message is serialised when the returned function
- * is called (the queue does it as it writes: see eventQueue's `_add`). Objects nested in the
- * properties are read then.
+ * Serialise a message in two steps. Now: its properties (or traits) are copied, so what the caller
+ * changes in that object afterwards is not sent. When the returned function is called (the queue
+ * does it as it writes: see eventQueue's `_add`): the message is serialised, trimmed under
+ * `MAX_EVENT_BYTES` by dropping its largest properties or traits (each named in a warning); objects
+ * nested in the properties are read then. A getter or toJSON that throws loses that message's
+ * properties, with a warning, not the message. The function returns the JSON and its UTF-8 size, or
+ * undefined when even the bare message is too large (a huge URL or title): that one is refused with
+ * a warning. `plain` says that everything but the properties (or traits) was built by engagekit.
  */
 export function serialiser(message: Message, plain?: boolean): () => [string, number] | undefined {
   const field = message.type == 'identify' ? 'traits' : 'properties';

@@ -3,7 +3,7 @@ import { cleanUrl, noEmails } from './privacy';
 
 /** What `lastPage` was worked out from: URL, referrer, title and `keep`. */
 let lastFrom: unknown[] = [];
-/** The cleaned `context.page` of `lastKey`. */
+/** The cleaned `context.page` worked out from `lastFrom`. */
 let lastPage: Context['page'];
 
 /**

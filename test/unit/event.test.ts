@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_EVENT_BYTES, asObject, buildMessage, serialise } from '../../src/event';
+import { MAX_EVENT_BYTES, asObject, buildMessage, serialiser } from '../../src/event';
 import type { Message } from '../../src/types';
 import { hostileJson } from '../browser/support/hostileJson';
+
+// Both steps at once: copy, then serialise.
+const serialise = (message: Message, plain?: boolean) => serialiser(message, plain)();
 
 const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 afterEach(() => warn.mockClear());
