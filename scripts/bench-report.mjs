@@ -29,6 +29,9 @@ const events = Number(flag('events') ?? 100_000);
 const batch = Number(flag('batch') ?? 20);
 const concurrency = Number(flag('concurrency') ?? 1);
 const fill = flag('fill') ?? 'store';
+/** The secondary indexes of `events`, dropped for a bulk fill and made again when the store opens. */
+const EVENT_INDEXES = ['events_ts', 'events_session', 'events_event', 'events_visitor', 'events_identify'];
+
 const days = Number(flag('days') ?? 30);
 const databaseUrl = flag('database-url');
 const keep = flag('keep');
@@ -112,9 +115,6 @@ if (args.includes('--raw')) {
 console.log(JSON.stringify(results, null, 2));
 await store.close();
 if (!keep) rmSync(dir, { recursive: true, force: true });
-
-/** The secondary indexes of `events`, dropped for a bulk fill and made again when the store opens. */
-const EVENT_INDEXES = ['events_ts', 'events_session', 'events_event', 'events_visitor', 'events_identify'];
 
 /** `--fill bulk` on SQLite: the generated rows straight into `events`, no rollup. @param {string} file */
 async function bulkSqlite(file) {
