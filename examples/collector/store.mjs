@@ -84,11 +84,12 @@ const SCHEMA = [
  * Creates the table and indexes when missing (safe when several instances start at once).
  *
  * @param {{ databaseUrl?: string, dataDir?: string, reportTimeoutMs?: number }} [opts]
- *   `reportTimeoutMs` (SQLite, 30 s): the longest a report's queries may take in their worker
+ *   `reportTimeoutMs` (30 s): the longest a report's queries may take in their worker (SQLite), or
+ *   may wait for a connection of the report's pool (PostgreSQL)
  * @returns {Promise<Store>}
  */
 export async function openStore({ databaseUrl, dataDir = './data', reportTimeoutMs = 30_000 } = {}) {
-  return databaseUrl ? openPostgres(databaseUrl) : openSqlite(dataDir, reportTimeoutMs);
+  return databaseUrl ? openPostgres(databaseUrl, reportTimeoutMs) : openSqlite(dataDir, reportTimeoutMs);
 }
 
 /** @param {string} dataDir @param {number} reportTimeoutMs @returns {Promise<Store>} */
@@ -250,8 +251,8 @@ export function numbered(sql) {
 const GROUPS_RUNNING = 3;
 const GROUP_ROWS = 5000;
 
-/** @param {string} url @returns {Promise<Store>} */
-async function openPostgres(url) {
+/** @param {string} url @param {number} reportTimeoutMs @returns {Promise<Store>} */
+async function openPostgres(url, reportTimeoutMs) {
   const { default: pg } = await import('pg');
   // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
   const types = {
@@ -285,7 +286,10 @@ async function openPostgres(url) {
     connectionString: url,
     max: 3,
     types,
-    connectionTimeoutMillis: 5000,
+    // A report's queries (about fifteen) queue for its three connections: waiting for one is
+    // part of the report's time, not a database that does not answer (5 s failed the last ones
+    // of a 4 s report).
+    connectionTimeoutMillis: reportTimeoutMs,
     keepAlive: true,
   });
   reportPool.on('error', () => undefined);

@@ -270,8 +270,10 @@ function base(d, r, source = 'raw') {
   ord AS (
     SELECT order_key, MAX(amount) AS amount, MAX(currency) AS currency, MIN(session_id) AS session_id
     FROM rollup_orders WHERE ${days} GROUP BY order_key),
+  -- Two sessions or more: the smallest and largest session keys differ (no distinct count needed).
   vis AS (
-    SELECT anonymous_id, COUNT(DISTINCT NULLIF(session_key, '')) AS n_sessions, MAX(session_index) AS max_index
+    SELECT anonymous_id, CASE WHEN MIN(NULLIF(session_key, '')) < MAX(NULLIF(session_key, '')) THEN 1 ELSE 0 END AS several_sessions,
+      MAX(session_index) AS max_index
     FROM rollup_visitors WHERE ${days} GROUP BY anonymous_id),
   seen AS (SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE day < ${Math.floor(r.from / DAY)} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
   tot AS (
@@ -295,7 +297,7 @@ function base(d, r, source = 'raw') {
     FROM (SELECT ${f.orderKey} AS order_key, ${f.amount} AS amount, ${f.currency} AS currency, session_id
       FROM ev WHERE event = 'Order Completed') o
     GROUP BY order_key),
-  vis AS (SELECT anonymous_id, COUNT(DISTINCT session_id) AS n_sessions, MAX(session_index) AS max_index
+  vis AS (SELECT anonymous_id, CASE WHEN COUNT(DISTINCT session_id) > 1 THEN 1 ELSE 0 END AS several_sessions, MAX(session_index) AS max_index
     FROM ev WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id),
   -- Seen before the range: one pass over the earlier events (a semi-join), not a lookup per
   -- visitor, which would scan the table once per visitor where anonymous_id has no index.
@@ -528,7 +530,7 @@ function summaryQuery(d, r, src) {
   return sql`WITH ${base(d, r, src)},
     -- IN, not a LEFT JOIN: SQLite ran that join as a scan of seen for every visitor.
     v AS (SELECT COUNT(*) AS visitors,
-        COALESCE(SUM(CASE WHEN max_index > 1 OR n_sessions > 1 OR anonymous_id IN (SELECT anonymous_id FROM seen) THEN 1 ELSE 0 END), 0) AS returning_visitors
+        COALESCE(SUM(CASE WHEN max_index > 1 OR several_sessions = 1 OR anonymous_id IN (SELECT anonymous_id FROM seen) THEN 1 ELSE 0 END), 0) AS returning_visitors
       FROM vis),
     s AS (SELECT COUNT(*) AS sessions, COALESCE(SUM(bounced), 0) AS bounces, COALESCE(SUM(pageviews), 0) AS pageviews,
         AVG(CAST(duration_ms AS DOUBLE PRECISION)) AS avg_duration, AVG(CAST(engaged_ms AS DOUBLE PRECISION)) AS avg_engaged,
