@@ -102,6 +102,24 @@ function clean(v, depth = 0) {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [clean(k), clean(x, depth + 1)]));
 }
 
+/**
+ * Whether a body's strings can be stored as JSON.parse made them: no escape of NUL or of a
+ * surrogate anywhere (JSON cannot hold either unescaped, and the body was decoded from UTF-8,
+ * which leaves no lone surrogate). Anything it is unsure of (an escaped backslash followed by
+ * "u0000", say) takes clean()'s copy.
+ *
+ * @param {string} body
+ */
+const plainText = (body) => !/\\u(?:0000|[dD][89abAB-Fa-f])/.test(body);
+
+/** Whether `v` nests deeper than clean() accepts, without copying it. @param {unknown} v @param {number} [depth] @returns {boolean} */
+function tooDeep(v, depth = 0) {
+  if (!v || typeof v != 'object') return false;
+  if (depth >= MAX_DEPTH) return true;
+  for (const k in v) if (tooDeep(/** @type {any} */ (v)[k], depth + 1)) return true;
+  return false;
+}
+
 const time = (/** @type {unknown} */ s) => (typeof s == 'string' ? Date.parse(s) : NaN);
 const text = (/** @type {unknown} */ v) => (typeof v == 'string' ? v : null);
 const int = (/** @type {unknown} */ v) => (Number.isInteger(v) ? /** @type {number} */ (v) : null);
@@ -113,7 +131,7 @@ const int = (/** @type {unknown} */ v) => (Number.isInteger(v) ? /** @type {numb
  *
  * @param {string} path  /v1/batch or a single-message route
  * @param {string} body  decoded text
- * @returns {{ json: Record<string, any>, batch: unknown[], writeKey: string | undefined }}
+ * @returns {{ json: Record<string, any>, batch: unknown[], writeKey: string | undefined, plain: boolean }}
  */
 export function readBatch(path, body) {
   let json;
@@ -132,7 +150,7 @@ export function readBatch(path, body) {
   // 413, as for a body too large: engagekit halves the batch and sends both halves.
   if (batch.length > MAX_MESSAGES) throw new Refused(413, `batch of ${batch.length} messages is over ${MAX_MESSAGES}`);
   const writeKey = text(json.writeKey) ? clean(json.writeKey) : undefined;
-  return { json, batch, writeKey };
+  return { json, batch, writeKey, plain: plainText(body) };
 }
 
 /**
@@ -156,7 +174,7 @@ export function parse(path, body, receivedAt) {
  * @param {ReturnType<typeof readBatch>} read @param {number} receivedAt  ms
  * @returns {{ rows: import('./store.mjs').Row[], rejected: { index: number, messageId?: unknown, reason: string }[], rejectedCount: number, clampedTimes: number, droppedEvents?: number }}
  */
-export function toRows({ json, batch, writeKey }, receivedAt) {
+export function toRows({ json, batch, writeKey, plain }, receivedAt) {
   /** @type {Record<string, any>} */
   let batchContext = {};
   try {
@@ -189,7 +207,9 @@ export function toRows({ json, batch, writeKey }, receivedAt) {
     }
     let m, size;
     try {
-      m = clean(raw);
+      // Most bodies need no copy: only the depth is checked (clean() throws the same error).
+      if (plain && tooDeep(raw)) throw new RangeError(`nested deeper than ${MAX_DEPTH} levels`);
+      m = plain ? raw : clean(raw);
       size = Buffer.byteLength(JSON.stringify(m));
     } catch (e) {
       reject(index, raw.messageId, /** @type {Error} */ (e).message);

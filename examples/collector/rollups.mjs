@@ -5,27 +5,49 @@
 // out of order give the same rows. The report (report/metrics.mjs) combines the rows of a range's
 // days into exactly the numbers it computes from the events.
 import { facts } from './report/facts.mjs';
-import { dayOf, raw, sql } from './report/sql.mjs';
+import { dayOf, join, raw, sql } from './report/sql.mjs';
 
 /** @typedef {import('./report/sql.mjs').Dialect} Dialect @typedef {import('./report/sql.mjs').Sql} Sql */
 
 /** Bumped when the rollups change: a store with an older version rebuilds them from the events. */
-export const ROLLUP_VERSION = 3;
+export const ROLLUP_VERSION = 4;
 
 /** The rollup tables, for a rebuild. */
 export const ROLLUP_TABLES = [
   'rollup_sessions',
+  'rollup_session_totals',
   'rollup_orders',
   'rollup_visitors',
   'rollup_days',
   'rollup_page_visitors',
   'rollup_page_views',
-  'rollup_vitals',
+  'rollup_vital_days',
+  'rollup_vital_buckets',
+  'rollup_vital_values',
 ];
+/** Tables of older versions, dropped by a rebuild. */
+const OLD_TABLES = ['rollup_vitals'];
+
+/** The Web Vitals metrics, one column each in the report. */
+export const VITALS = /** @type {const} */ (['lcp', 'inp', 'cls', 'fcp', 'ttfb']);
+/**
+ * The bucket of a Web Vitals value, for the report to find a rank without sorting every value:
+ * BUCKETS_PER_E per factor e of the value (2.5 % wide), every value ≤ 0 in one bucket below the
+ * others. Buckets only locate a rank: the value the report gives is the exact one, read from
+ * rollup_vital_values (the report's percentile is the one it computes from the events).
+ */
+export const BUCKETS_PER_E = 40;
+/** @param {string} v  a SQL expression, not NULL */
+const bucketOf = (v) =>
+  `(CASE WHEN ${v} > 0 THEN CAST(floor(ln(${v}) * ${BUCKETS_PER_E}) AS INTEGER) ELSE -100000 END)`;
 
 /** @param {Dialect} d @returns {string[]} */
 export function rollupSchema(d) {
   const real = d === 'postgres' ? 'DOUBLE PRECISION' : 'REAL';
+  // SQLite keeps these tables in the order of their key (day first where the report reads a
+  // range of days), so a range is read in order, not row by row all over the file; and each
+  // is one b-tree instead of a table, its key's index and its day's index to write at ingest.
+  const clustered = d === 'sqlite' ? ' WITHOUT ROWID' : '';
   return [
     `CREATE TABLE IF NOT EXISTS rollup_sessions (
       session_id TEXT NOT NULL,
@@ -50,17 +72,28 @@ export function rollupSchema(d) {
       medium TEXT,
       campaign TEXT,
       PRIMARY KEY (session_id, day)
-    )`,
-    'CREATE INDEX IF NOT EXISTS rollup_sessions_day ON rollup_sessions (day)',
+    )${clustered}`,
+    // The same per session over all its days, with its first and last day: a range that holds
+    // all of a session's days reads its row as it is, without regrouping its days; only the
+    // sessions that cross one of the range's ends (found in the partial index of the sessions
+    // spanning several days, a few in a hundred) are regrouped from rollup_sessions.
+    // Kept in order of first day (a session's row moves in the rare case an earlier event arrives).
+    `CREATE TABLE IF NOT EXISTS rollup_session_totals (
+      session_id TEXT NOT NULL UNIQUE,
+      first_day INTEGER NOT NULL,
+      last_day INTEGER NOT NULL,
+      ${SESSION_COLUMNS.map(([c, type]) => `${c} ${type === 'real' ? real : type.toUpperCase()}${c === 'session_index' || SESSION_NULLABLE.includes(c) ? '' : ' NOT NULL'}`).join(',\n      ')},
+      PRIMARY KEY (first_day, session_id)
+    )${clustered}`,
+    'CREATE INDEX IF NOT EXISTS rollup_session_totals_span ON rollup_session_totals (last_day) WHERE first_day < last_day',
     `CREATE TABLE IF NOT EXISTS rollup_orders (
       order_key TEXT NOT NULL,
       day INTEGER NOT NULL,
       amount ${real},
       currency TEXT,
       session_id TEXT,
-      PRIMARY KEY (order_key, day)
-    )`,
-    'CREATE INDEX IF NOT EXISTS rollup_orders_day ON rollup_orders (day)',
+      PRIMARY KEY (day, order_key)
+    )${clustered}`,
     // session_key: '' for events without a session, '#' + the id otherwise (a key column cannot be NULL).
     `CREATE TABLE IF NOT EXISTS rollup_visitors (
       anonymous_id TEXT NOT NULL,
@@ -68,8 +101,9 @@ export function rollupSchema(d) {
       session_key TEXT NOT NULL,
       session_index INTEGER,
       PRIMARY KEY (anonymous_id, day, session_key)
-    )`,
-    'CREATE INDEX IF NOT EXISTS rollup_visitors_day ON rollup_visitors (day)',
+    )${clustered}`,
+    // Holds every column: a range's visitors are read from it in order, not row by row from the table.
+    'CREATE INDEX IF NOT EXISTS rollup_visitors_day ON rollup_visitors (day, anonymous_id, session_key, session_index)',
     // shard: every ingest updates today's row; on PostgreSQL each connection has its own row
     // (its backend pid mod 16), so concurrent transactions do not queue behind one row lock.
     `CREATE TABLE IF NOT EXISTS rollup_days (
@@ -80,14 +114,15 @@ export function rollupSchema(d) {
       checkout_starts INTEGER NOT NULL,
       PRIMARY KEY (day, shard)
     )`,
+    // Per page and visitor (by day): read in that order, a page's distinct visitors are counted
+    // without sorting them (the days of a range are picked out as the rows go by).
     `CREATE TABLE IF NOT EXISTS rollup_page_visitors (
       path TEXT NOT NULL,
       day INTEGER NOT NULL,
       anon_key TEXT NOT NULL,
       pageviews INTEGER NOT NULL,
-      PRIMARY KEY (path, day, anon_key)
-    )`,
-    'CREATE INDEX IF NOT EXISTS rollup_page_visitors_day ON rollup_page_visitors (day)',
+      PRIMARY KEY (path, anon_key, day)
+    )${clustered}`,
     // A page view (session, page count, path) per day: the sum of its engaged time, its final depth.
     `CREATE TABLE IF NOT EXISTS rollup_page_views (
       path TEXT NOT NULL,
@@ -96,21 +131,34 @@ export function rollupSchema(d) {
       page_key TEXT NOT NULL,
       engaged ${real},
       depth ${real},
-      PRIMARY KEY (path, day, session_key, page_key)
-    )`,
-    'CREATE INDEX IF NOT EXISTS rollup_page_views_day ON rollup_page_views (day)',
-    // Percentiles need every value: one narrow row per Web Vitals event, its JSON read once.
-    `CREATE TABLE IF NOT EXISTS rollup_vitals (
-      message_id TEXT PRIMARY KEY,
-      day INTEGER NOT NULL,
+      PRIMARY KEY (day, path, session_key, page_key)
+    )${clustered}`,
+    // Web Vitals: the events per page and day; per page, metric, bucket and day the count of
+    // values; and every value, in order within its bucket (the key), so the report reads the
+    // counts to find which bucket holds the 75th percentile's ranks, then only those values.
+    `CREATE TABLE IF NOT EXISTS rollup_vital_days (
       path TEXT NOT NULL,
-      lcp ${real},
-      inp ${real},
-      cls ${real},
-      fcp ${real},
-      ttfb ${real}
-    )`,
-    'CREATE INDEX IF NOT EXISTS rollup_vitals_day ON rollup_vitals (day, path)',
+      day INTEGER NOT NULL,
+      samples INTEGER NOT NULL,
+      PRIMARY KEY (day, path)
+    )${clustered}`,
+    `CREATE TABLE IF NOT EXISTS rollup_vital_buckets (
+      path TEXT NOT NULL,
+      metric TEXT NOT NULL,
+      bucket INTEGER NOT NULL,
+      day INTEGER NOT NULL,
+      n INTEGER NOT NULL,
+      PRIMARY KEY (day, path, metric, bucket)
+    )${clustered}`,
+    `CREATE TABLE IF NOT EXISTS rollup_vital_values (
+      path TEXT NOT NULL,
+      metric TEXT NOT NULL,
+      bucket INTEGER NOT NULL,
+      v ${real} NOT NULL,
+      message_id TEXT NOT NULL,
+      day INTEGER NOT NULL,
+      PRIMARY KEY (path, metric, bucket, v, message_id)
+    )${clustered}`,
     'CREATE TABLE IF NOT EXISTS rollup_meta (version INTEGER NOT NULL)',
   ];
 }
@@ -157,6 +205,46 @@ function upsert(d, table, keys, merge, select) {
 }
 
 /**
+ * A session's columns in rollup_sessions (per day) and rollup_session_totals (over its days), in
+ * order, their type and how two rows of the same session combine.
+ * @type {Array<[string, 'text' | 'integer' | 'bigint' | 'real', 'sum' | 'least' | 'greatest']>}
+ */
+const SESSION_COLUMNS = [
+  ['anonymous_id', 'text', 'least'],
+  ['session_index', 'integer', 'greatest'],
+  ['first_ts', 'bigint', 'least'],
+  ['last_ts', 'bigint', 'greatest'],
+  ['pageviews', 'integer', 'sum'],
+  ['engaged_ms', 'real', 'sum'],
+  ['key_event', 'integer', 'greatest'],
+  ['cart', 'integer', 'greatest'],
+  ['viewed', 'integer', 'greatest'],
+  ['added', 'integer', 'greatest'],
+  ['checkout_step', 'integer', 'greatest'],
+  ['checkout', 'integer', 'greatest'],
+  ['ordered', 'integer', 'greatest'],
+  ['started', 'integer', 'greatest'],
+  ['landing_path', 'text', 'least'],
+  ['referrer', 'text', 'least'],
+  ['source', 'text', 'least'],
+  ['medium', 'text', 'least'],
+  ['campaign', 'text', 'least'],
+];
+/** Text columns that may be NULL (every text column: a session without a visitor or a landing). */
+const SESSION_NULLABLE = SESSION_COLUMNS.filter(([, type]) => type === 'text').map(([c]) => c);
+/** @type {Array<[string, 'sum' | 'least' | 'greatest']>} */
+const SESSION_MERGE = SESSION_COLUMNS.map(([c, , how]) => [c, how]);
+
+/** The aggregates of SESSION_COLUMNS over a session's events, in order. @param {Dialect} d */
+function sessionAggregates(d) {
+  const f = facts(d);
+  return sql`MIN(anonymous_id), MAX(session_index), MIN(ts), MAX(ts), SUM(${f.page}),
+        COALESCE(SUM(${f.engaged}), 0), MAX(${f.keyEvent}), MAX(${f.cart}), MAX(${f.viewed}), MAX(${f.added}),
+        MAX(${f.checkoutStep}), MAX(${f.checkout}), MAX(${f.ordered}),
+        MAX(${f.sessionStarted}), MIN(${f.landingPath}), MIN(${f.referrer}), MIN(${f.source}), MIN(${f.medium}), MIN(${f.campaign})`;
+}
+
+/**
  * The statements that add `newEvents` to the rollups: a relation with the columns of `events`,
  * named `events` (SQLite: a temporary table of the rows just stored; PostgreSQL: those rows
  * selected by message id; a rebuild: the table itself). Run them in the transaction that stored
@@ -174,32 +262,17 @@ export function rollupUpdates(d, newEvents) {
       d,
       'rollup_sessions',
       ['session_id', 'day'],
-      [
-        ['anonymous_id', 'least'],
-        ['session_index', 'greatest'],
-        ['first_ts', 'least'],
-        ['last_ts', 'greatest'],
-        ['pageviews', 'sum'],
-        ['engaged_ms', 'sum'],
-        ['key_event', 'greatest'],
-        ['cart', 'greatest'],
-        ['viewed', 'greatest'],
-        ['added', 'greatest'],
-        ['checkout_step', 'greatest'],
-        ['checkout', 'greatest'],
-        ['ordered', 'greatest'],
-        ['started', 'greatest'],
-        ['landing_path', 'least'],
-        ['referrer', 'least'],
-        ['source', 'least'],
-        ['medium', 'least'],
-        ['campaign', 'least'],
-      ],
-      sql`SELECT session_id, ${day} AS day, MIN(anonymous_id), MAX(session_index), MIN(ts), MAX(ts), SUM(${f.page}),
-        COALESCE(SUM(${f.engaged}), 0), MAX(${f.keyEvent}), MAX(${f.cart}), MAX(${f.viewed}), MAX(${f.added}),
-        MAX(${f.checkoutStep}), MAX(${f.checkout}), MAX(${f.ordered}),
-        MAX(${f.sessionStarted}), MIN(${f.landingPath}), MIN(${f.referrer}), MIN(${f.source}), MIN(${f.medium}), MIN(${f.campaign})
+      SESSION_MERGE,
+      sql`SELECT session_id, ${day} AS day, ${sessionAggregates(d)}
       FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY session_id, ${day}`,
+    ),
+    upsert(
+      d,
+      'rollup_session_totals',
+      ['session_id'],
+      [['first_day', 'least'], ['last_day', 'greatest'], ...SESSION_MERGE],
+      sql`SELECT session_id, MIN(${day}) AS first_day, MAX(${day}) AS last_day, ${sessionAggregates(d)}
+      FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY session_id`,
     ),
     upsert(
       d,
@@ -260,11 +333,49 @@ export function rollupUpdates(d, newEvents) {
         FROM ${newEvents} WHERE event = 'Page Engagement') e
       GROUP BY path, day, session_key, page_key`,
     ),
-    sql`INSERT INTO rollup_vitals (message_id, day, path, lcp, inp, cls, fcp, ttfb)
-      SELECT message_id, ${day}, ${f.engagementPath}, ${f.vital('lcp')}, ${f.vital('inp')}, ${f.vital('cls')}, ${f.vital('fcp')}, ${f.vital('ttfb')}
+    upsert(
+      d,
+      'rollup_vital_days',
+      ['path', 'day'],
+      [['samples', 'sum']],
+      sql`SELECT ${f.engagementPath} AS path, ${day} AS day, COUNT(*)
       FROM ${newEvents} WHERE event = 'Web Vitals'
-      ON CONFLICT (message_id) DO NOTHING`,
+      GROUP BY ${f.engagementPath}, ${day}`,
+    ),
+    upsert(
+      d,
+      'rollup_vital_buckets',
+      ['path', 'metric', 'bucket', 'day'],
+      [['n', 'sum']],
+      sql`SELECT path, metric, ${raw(bucketOf('v'))} AS bucket, day, COUNT(*)
+      FROM (${vitalValues(d, newEvents)}) vv
+      GROUP BY path, metric, ${raw(bucketOf('v'))}, day`,
+    ),
+    sql`INSERT INTO rollup_vital_values (path, metric, bucket, v, message_id, day)
+      SELECT path, metric, ${raw(bucketOf('v'))}, v, message_id, day FROM (${vitalValues(d, newEvents)}) vv WHERE true
+      ORDER BY path, metric, ${raw(bucketOf('v'))}, v, message_id
+      ON CONFLICT (path, metric, bucket, v, message_id) DO NOTHING`,
   ];
+}
+
+/**
+ * One row per Web Vitals value of `newEvents`: its page, metric, value (as the report's
+ * percentile reads it: a JSON number, as a double), day and message id.
+ *
+ * @param {Dialect} d @param {Sql} newEvents @returns {Sql}
+ */
+function vitalValues(d, newEvents) {
+  const f = facts(d);
+  const type = d === 'postgres' ? 'DOUBLE PRECISION' : 'REAL';
+  return sql`SELECT path, metric, v, day, message_id FROM (${join(
+    VITALS.map(
+      (
+        m,
+      ) => sql`SELECT ${f.engagementPath} AS path, '${raw(m)}' AS metric, CAST(${f.vital(m)} AS ${raw(type)}) AS v, ${dayOf(d, 'ts')} AS day, message_id
+        FROM ${newEvents} WHERE event = 'Web Vitals'`,
+    ),
+    ' UNION ALL ',
+  )}) vl WHERE v IS NOT NULL`;
 }
 
 /**
@@ -276,7 +387,7 @@ export function rollupUpdates(d, newEvents) {
  */
 export function rollupRebuild(d) {
   return [
-    ...ROLLUP_TABLES.map((t) => raw(`DROP TABLE IF EXISTS ${t}`)),
+    ...[...ROLLUP_TABLES, ...OLD_TABLES].map((t) => raw(`DROP TABLE IF EXISTS ${t}`)),
     ...rollupSchema(d)
       .filter((statement) => !statement.includes('rollup_meta'))
       .map((statement) => raw(statement)),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ROLLUP_VERSION, rollupRebuild, rollupSchema, rollupUpdates } from './rollups.mjs';
 import { raw } from './report/sql.mjs';
 import { openReader } from './report/reader.mjs';
+import { Worker } from 'node:worker_threads';
 
 /**
  * @typedef {object} Store
@@ -67,7 +68,9 @@ const SCHEMA = [
     context TEXT NOT NULL
   )`,
   'CREATE INDEX IF NOT EXISTS events_ts ON events (ts)',
-  'CREATE INDEX IF NOT EXISTS events_session ON events (session_id, ts)',
+  // No query looks events up by session since the rollups (rollups.mjs) keep the sessions, and
+  // its random inserts cost every event a page write: a store made before goes without it too.
+  'DROP INDEX IF EXISTS events_session',
   'CREATE INDEX IF NOT EXISTS events_event ON events (event, ts)',
   // The report's visitor queries (returning visitors) look events up by visitor.
   'CREATE INDEX IF NOT EXISTS events_visitor ON events (anonymous_id, ts)',
@@ -81,11 +84,12 @@ const SCHEMA = [
  * Creates the table and indexes when missing (safe when several instances start at once).
  *
  * @param {{ databaseUrl?: string, dataDir?: string, reportTimeoutMs?: number }} [opts]
- *   `reportTimeoutMs` (SQLite, 30 s): the longest a report's queries may take in their worker
+ *   `reportTimeoutMs` (30 s): the longest a report's queries may take in their worker (SQLite), or
+ *   may wait for a connection of the report's pool (PostgreSQL)
  * @returns {Promise<Store>}
  */
 export async function openStore({ databaseUrl, dataDir = './data', reportTimeoutMs = 30_000 } = {}) {
-  return databaseUrl ? openPostgres(databaseUrl) : openSqlite(dataDir, reportTimeoutMs);
+  return databaseUrl ? openPostgres(databaseUrl, reportTimeoutMs) : openSqlite(dataDir, reportTimeoutMs);
 }
 
 /** @param {string} dataDir @param {number} reportTimeoutMs @returns {Promise<Store>} */
@@ -99,6 +103,15 @@ async function openSqlite(dataDir, reportTimeoutMs) {
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Checkpoints run in a worker of their own (checkpoint-worker.mjs); the writer checkpoints only
+  // when the log reaches 4,000 pages (16 MB) in spite of it: a WAL can restart from its beginning
+  // only once every page in it has been copied back, which a checkpoint racing the writer rarely
+  // sees. The log file is cut back to 64 MB when it restarts.
+  db.pragma('wal_autocheckpoint = 4000');
+  db.pragma('journal_size_limit = 67108864');
+  // 64 MB of page cache (2 MB by default): every event enters the events table's indexes and the
+  // rollups' keys at random places, and past the cache each of them is a read of the file.
+  db.pragma('cache_size = -65536');
   for (const s of [...SCHEMA, ...rollupSchema('sqlite')]) db.exec(s);
   const version = () => db.prepare('SELECT MAX(version) AS v FROM rollup_meta').get()?.v;
   // A store made before the rollups (or with older ones): built once from its events. Checked
@@ -166,6 +179,12 @@ async function openSqlite(dataDir, reportTimeoutMs) {
     }
   };
   const file = join(dataDir, 'engagekit.sqlite');
+  const checkpointer = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), {
+    workerData: { file, intervalMs: 200 },
+  });
+  // It only makes checkpoints: it must not keep the process alive, and its end changes nothing.
+  checkpointer.unref();
+  checkpointer.on('error', () => undefined);
   /** @type {ReturnType<typeof openReader> | undefined} */
   let reader;
   return {
@@ -187,6 +206,14 @@ async function openSqlite(dataDir, reportTimeoutMs) {
     close: async () => {
       commit();
       await reader?.close();
+      // Held by its reference while it closes its connection (unreferenced, the process would end first).
+      checkpointer.ref();
+      checkpointer.postMessage('close');
+      await new Promise((r) => {
+        const timer = setTimeout(r, 2000);
+        checkpointer.once('exit', () => r(clearTimeout(timer)));
+      });
+      await checkpointer.terminate();
       db.close();
     },
   };
@@ -199,13 +226,20 @@ const INSERT_PG = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unne
 /**
  * The insert and the rollup updates in one statement: the rollups read the rows the insert
  * returns, which are the rows this statement stored (a messageId another instance stored first is
- * neither returned nor counted twice).
+ * neither returned nor counted twice). Their properties are read as jsonb once per row (every
+ * expression of facts.mjs casts `properties::jsonb`, a no-op on jsonb): parsing the text again
+ * for each of them cost more than the insert. The message ids stored are returned.
  */
 const INSERT_WITH_ROLLUPS = `WITH added AS (${INSERT_PG}),
-${rollupUpdates('postgres', raw('added AS events'))
+${rollupUpdates(
+  'postgres',
+  raw(
+    `(SELECT ${COLUMNS.map((c) => (c == 'properties' ? 'properties::jsonb AS properties' : c)).join(', ')} FROM added) AS events`,
+  ),
+)
   .map((q, i) => `rollup${i} AS (${q.text})`)
   .join(',\n')}
-SELECT COUNT(*) AS n FROM added`;
+SELECT message_id FROM added`;
 
 /** `?` placeholders to PostgreSQL's `$1, $2, …`, leaving quoted text alone. @param {string} sql */
 export function numbered(sql) {
@@ -213,8 +247,12 @@ export function numbered(sql) {
   return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (m) => (m == '?' ? '$' + ++n : m));
 }
 
-/** @param {string} url @returns {Promise<Store>} */
-async function openPostgres(url) {
+/** Group commit on PostgreSQL: statements under way at once, and the most rows one of them takes. */
+const GROUPS_RUNNING = 3;
+const GROUP_ROWS = 5000;
+
+/** @param {string} url @param {number} reportTimeoutMs @returns {Promise<Store>} */
+async function openPostgres(url, reportTimeoutMs) {
   const { default: pg } = await import('pg');
   // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
   const types = {
@@ -248,28 +286,81 @@ async function openPostgres(url) {
     connectionString: url,
     max: 3,
     types,
-    connectionTimeoutMillis: 5000,
+    // A report's queries (about fifteen) queue for its three connections: waiting for one is
+    // part of the report's time, not a database that does not answer (5 s failed the last ones
+    // of a 4 s report).
+    connectionTimeoutMillis: reportTimeoutMs,
     keepAlive: true,
   });
   reportPool.on('error', () => undefined);
+
+  /**
+   * Stores the rows of several requests in one statement (one implicit transaction: all of them,
+   * or none) and returns the count of rows newly stored per request; a messageId sent twice in
+   * the group counts for the first request that has it.
+   * @param {Row[][]} requests
+   */
+  const store = async (requests) => {
+    // Sorted by message_id, so two statements holding some of the same ids (two instances given
+    // one batch) take their row locks in the same order and cannot deadlock.
+    const sorted = requests
+      .flat()
+      .sort((a, b) => (a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0));
+    // One array per column, not one parameter per value: a 500 KB batch of small messages is
+    // well over PostgreSQL's 65 535 parameters, and would fail (503, retried for ever) as VALUES.
+    // Named: each connection parses and plans the long statement once, not on every request.
+    const r = await pool.query({
+      name: 'engagekit_insert',
+      text: INSERT_WITH_ROLLUPS,
+      values: COLUMNS.map((c) => sorted.map((r) => r[c])),
+    });
+    const stored = new Set(r.rows.map((row) => row.message_id));
+    return requests.map((rows) => rows.filter((row) => stored.delete(row.message_id)).length);
+  };
+  /**
+   * Group commit: while GROUPS_RUNNING statements are under way, the requests that arrive wait
+   * and go together in the next one (at most GROUP_ROWS rows), so the statement, its rollup
+   * upserts and the commit's WAL flush are paid once for all of them. Should a group fail, each
+   * of its requests is tried on its own, so one bad request fails alone.
+   * @type {{ rows: Row[], resolve: (n: number) => void, reject: (e: unknown) => void }[]}
+   */
+  let waiting = [];
+  let running = 0;
+  const pump = () => {
+    while (running < GROUPS_RUNNING && waiting.length) {
+      let n = 0;
+      let k = 0;
+      while (k < waiting.length && (k == 0 || n + waiting[k].rows.length <= GROUP_ROWS)) n += waiting[k++].rows.length;
+      const group = waiting.slice(0, k);
+      waiting = waiting.slice(k);
+      running++;
+      store(group.map((g) => g.rows))
+        .then(
+          (counts) => group.forEach((g, i) => g.resolve(counts[i])),
+          async (e) => {
+            if (group.length == 1) return group[0].reject(e);
+            for (const g of group)
+              await store([g.rows]).then(
+                ([n]) => g.resolve(n),
+                (e1) => g.reject(e1),
+              );
+          },
+        )
+        .finally(() => {
+          running--;
+          pump();
+        });
+    }
+  };
   return {
     dialect: 'postgres',
     rollups: true,
-    async insert(rows) {
-      if (!rows.length) return 0;
-      // Sorted by message_id, so two requests holding some of the same ids (two instances given
-      // one batch) take their row locks in the same order and cannot deadlock.
-      const sorted = [...rows].sort((a, b) => (a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0));
-      // One array per column, not one parameter per value: a 500 KB batch of small messages is
-      // well over PostgreSQL's 65 535 parameters, and would fail (503, retried for ever) as VALUES.
-      // One statement, so one round trip and one implicit transaction: the request's rows and
-      // their rollups, or nothing.
-      const r = await pool.query(
-        INSERT_WITH_ROLLUPS,
-        COLUMNS.map((c) => sorted.map((r) => r[c])),
-      );
-      return Number(r.rows[0].n);
-    },
+    insert: (rows) =>
+      new Promise((resolve, reject) => {
+        if (!rows.length) return resolve(0);
+        waiting.push({ rows, resolve, reject });
+        pump();
+      }),
     all: async (sql, params = []) => (await pool.query(numbered(sql), params)).rows,
     report: {
       dialect: 'postgres',

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Row, type Store } from '../../examples/collector/store.mjs';
-import { computeMetrics } from '../../examples/collector/report/metrics.mjs';
+import { computeMetrics, computeTable } from '../../examples/collector/report/metrics.mjs';
 import { ROLLUP_TABLES } from '../../examples/collector/rollups.mjs';
 import { startPostgres } from './support/postgres';
 
@@ -173,6 +173,63 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
       }),
       { numRuns: kind == 'sqlite' ? 60 : 25 },
     );
+  });
+
+  it('gives the exact Web Vitals percentiles from the bucketed rollups, over many values and ties', async () => {
+    const store = await freshStore();
+    try {
+      // Values of every scale (zero, negative, ties, a bucket's edges), on six days, sent twice.
+      const rand = fc.sample(fc.integer({ min: 0, max: 2 ** 31 }), { numRuns: 3000, seed: 7 });
+      const pick = (i: number, xs: unknown[]) => xs[rand[i % rand.length] % xs.length];
+      const rows: Row[] = Array.from({ length: 700 }, (_, i) => {
+        const ts = D0 - DAY + (rand[i] % (6 * DAY));
+        const v = (k: number) =>
+          pick(i + k, [
+            0,
+            -1,
+            0.05,
+            0.1,
+            1,
+            2.5,
+            1200,
+            1200,
+            2500.5,
+            Math.exp(50 / 40),
+            (rand[i + k] % 100000) / 7,
+            'x',
+          ]);
+        return {
+          message_id: `wv-${i}`,
+          write_key: 'k1',
+          type: 'track',
+          event: 'Web Vitals',
+          name: null,
+          anonymous_id: 'a1',
+          user_id: null,
+          session_id: `s${i % 9}`,
+          session_index: 1,
+          page_count: 1,
+          path: pick(i, ['/', '/a', '/b']) as string,
+          url: null,
+          referrer: null,
+          ts,
+          received_at: ts,
+          properties: JSON.stringify({ lcp: v(1), inp: v(2), cls: v(3), fcp: v(4), ttfb: v(5) }),
+          context: '{}',
+        };
+      });
+      for (let i = 0; i < rows.length; i += 50) await store.insert(rows.slice(i, i + 50));
+      await store.insert(rows.slice(0, 100));
+      for (const range of RANGES) {
+        const fromEvents = await computeTable(store, 'webVitals', range, 100, 'raw');
+        expect(await computeTable(store, 'webVitals', range, 100, 'rollup')).toEqual(fromEvents);
+        expect(await computeTable(store, 'webVitals', range, undefined, 'rollup')).toEqual(fromEvents);
+        expect(await computeTable(store, 'webVitals', range, 2, 'rollup')).toEqual(fromEvents.slice(0, 2));
+      }
+      expect((await computeTable(store, 'webVitals', RANGES[0], 100, 'rollup')).length).toBe(3);
+    } finally {
+      await store.close();
+    }
   });
 
   it('builds the rollups of a store made before them from its events', async () => {

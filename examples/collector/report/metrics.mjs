@@ -3,6 +3,7 @@
 // JavaScript, which only renames and checks types. The dialect differences live in sql.mjs.
 import { dayLabel, dayOf, join, percentile, prop, ratio, raw, sorted, sql } from './sql.mjs';
 import { BOUNCE_ENGAGED_MS, KEY_EVENTS, facts } from './facts.mjs';
+import { VITALS } from '../rollups.mjs';
 import {
   CUSTOMER_COLUMNS,
   CUSTOMER_DEFINITIONS,
@@ -95,7 +96,7 @@ export const DEFINITIONS = {
   convertedSessions: 'Sessions with an Order Completed event.',
   conversionRate: 'Sessions with an Order Completed event ÷ sessions.',
   pages:
-    'Per page path: page views, visitors, the average engaged time of a page view (sum of the engaged_ms of its Page Engagement reports, a page view being a session, its page count and the path; only page views that reported) and the average scroll depth (the deepest point in % of the page, from each page view’s final report).',
+    'Per page path: page views, visitors, the average engaged time of a page view (sum of the engaged_ms of its Page Engagement reports, a page view being a session, its page count and the path within one UTC day: one whose reports go on past midnight counts once on each day; only page views that reported) and the average scroll depth (the deepest point in % of the page, from each page view’s final report).',
   landingPages:
     'Per landing path of the sessions’ Session Started events: sessions, bounce rate and conversion rate of those sessions.',
   referrers:
@@ -240,22 +241,45 @@ function base(d, r, source = 'raw') {
     FROM sess_raw)`;
   if (source === 'rollup') {
     const days = sql`day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`;
+    // Inlined: they are whole numbers, and the partial index needs its condition seen as such.
+    const fromDay = raw(String(Math.floor(r.from / DAY)));
+    const toDay = raw(String(Math.floor(r.to / DAY)));
+    const boundary = sql`SELECT session_id AS crossing_id FROM rollup_session_totals
+      WHERE first_day < last_day AND last_day >= ${fromDay} AND first_day < ${toDay} AND (first_day < ${fromDay} OR last_day >= ${toDay})`;
+    // Their days, looked up by session (the key): PostgreSQL, which cannot estimate how few they
+    // are, otherwise scanned every session row of the range to join them (2.4 s at 10M events);
+    // OFFSET 0 keeps it from turning the lookup back into that join.
+    const crossing =
+      d === 'postgres'
+        ? sql`(${boundary}) b CROSS JOIN LATERAL (SELECT * FROM rollup_sessions WHERE session_id = b.crossing_id AND ${days} OFFSET 0) rs`
+        : sql`rollup_sessions WHERE ${days} AND session_id IN (${boundary})`;
     return sql`${ev},
+  -- Sessions whose every day is in the range: their row over all days, as it is. Those that
+  -- cross an end of the range (sessions of several days, a partial index): their days in the
+  -- range, regrouped.
   sess_raw AS (
+    SELECT session_id, anonymous_id, session_index, first_ts AS started, last_ts - first_ts AS duration_ms, pageviews,
+      engaged_ms, key_event, cart, checkout, ordered, viewed, added, checkout_step,
+      started AS has_land, landing_path, referrer, source, medium, campaign
+    FROM rollup_session_totals WHERE first_day >= ${fromDay} AND first_day < ${toDay} AND last_day < ${toDay}
+    UNION ALL
     SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
       MIN(first_ts) AS started, MAX(last_ts) - MIN(first_ts) AS duration_ms, SUM(pageviews) AS pageviews,
       SUM(engaged_ms) AS engaged_ms, MAX(key_event) AS key_event, MAX(cart) AS cart, MAX(checkout) AS checkout, MAX(ordered) AS ordered,
       MAX(viewed) AS viewed, MAX(added) AS added, MAX(checkout_step) AS checkout_step,
       MAX(started) AS has_land, MIN(landing_path) AS landing_path, MIN(referrer) AS referrer, MIN(source) AS source,
       MIN(medium) AS medium, MIN(campaign) AS campaign
-    FROM rollup_sessions WHERE ${days} GROUP BY session_id),
+    FROM ${crossing}
+    GROUP BY session_id),
   ${sess},
   land AS (SELECT * FROM sess WHERE has_land = 1),
   ord AS (
     SELECT order_key, MAX(amount) AS amount, MAX(currency) AS currency, MIN(session_id) AS session_id
     FROM rollup_orders WHERE ${days} GROUP BY order_key),
+  -- Two sessions or more: the smallest and largest session keys differ (no distinct count needed).
   vis AS (
-    SELECT anonymous_id, COUNT(DISTINCT NULLIF(session_key, '')) AS n_sessions, MAX(session_index) AS max_index
+    SELECT anonymous_id, CASE WHEN MIN(NULLIF(session_key, '')) < MAX(NULLIF(session_key, '')) THEN 1 ELSE 0 END AS several_sessions,
+      MAX(session_index) AS max_index
     FROM rollup_visitors WHERE ${days} GROUP BY anonymous_id),
   seen AS (SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE day < ${Math.floor(r.from / DAY)} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
   tot AS (
@@ -279,7 +303,7 @@ function base(d, r, source = 'raw') {
     FROM (SELECT ${f.orderKey} AS order_key, ${f.amount} AS amount, ${f.currency} AS currency, session_id
       FROM ev WHERE event = 'Order Completed') o
     GROUP BY order_key),
-  vis AS (SELECT anonymous_id, COUNT(DISTINCT session_id) AS n_sessions, MAX(session_index) AS max_index
+  vis AS (SELECT anonymous_id, CASE WHEN COUNT(DISTINCT session_id) > 1 THEN 1 ELSE 0 END AS several_sessions, MAX(session_index) AS max_index
     FROM ev WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id),
   -- Seen before the range: one pass over the earlier events (a semi-join), not a lookup per
   -- visitor, which would scan the table once per visitor where anonymous_id has no index.
@@ -308,22 +332,28 @@ const TABLE_QUERIES = {
     return sql`WITH ${base(d, r, src)},
     pv AS (${
       rolled
-        ? sql`SELECT path, SUM(pageviews) AS pageviews, COUNT(DISTINCT NULLIF(anon_key, '')) AS visitors
-      FROM rollup_page_visitors WHERE ${days} GROUP BY path`
+        ? sql`SELECT path, SUM(pageviews) AS pageviews, SUM(CASE WHEN anon_key = '' THEN 0 ELSE 1 END) AS visitors
+      FROM (SELECT path, anon_key, SUM(pageviews) AS pageviews FROM rollup_page_visitors WHERE ${days} GROUP BY path, anon_key) pa
+      GROUP BY path`
         : sql`SELECT ${f.viewPath} AS path, COUNT(*) AS pageviews, COUNT(DISTINCT anonymous_id) AS visitors
       FROM ev WHERE type = 'page' GROUP BY ${f.viewPath}`
     }),
-    -- A page view: a session, its page count and the path.
-    views AS (${
+    -- A page view: a session, its page count and the path, within one UTC day. The rollup has
+    -- one row per page view, read in order of day and path: sums and counts per day and path,
+    -- added over the days (no regrouping of the page views).
+    eng AS (${
       rolled
-        ? sql`SELECT path, SUM(engaged) AS engaged, MAX(depth) AS depth
-      FROM rollup_page_views WHERE ${days} GROUP BY path, session_key, page_key`
-        : sql`SELECT path, SUM(engaged) AS engaged, MAX(depth) AS depth
-      FROM (SELECT ${f.engagementPath} AS path, session_id, page_count, ${f.engagedMs} AS engaged, ${f.finalDepth} AS depth
-        FROM ev WHERE event = 'Page Engagement') e
-      GROUP BY path, session_id, page_count`
+        ? sql`SELECT path, ${ratio('SUM(engaged_sum)', 'SUM(engaged_n)')} AS avg_engaged_ms, ${ratio('SUM(depth_sum)', 'SUM(depth_n)')} AS avg_scroll_depth
+      FROM (SELECT day, path, SUM(engaged) AS engaged_sum, COUNT(engaged) AS engaged_n, SUM(depth) AS depth_sum, COUNT(depth) AS depth_n
+        FROM rollup_page_views WHERE ${days} GROUP BY day, path) pd
+      GROUP BY path`
+        : sql`SELECT path, AVG(engaged) AS avg_engaged_ms, AVG(depth) AS avg_scroll_depth
+      FROM (SELECT path, SUM(engaged) AS engaged, MAX(depth) AS depth
+        FROM (SELECT ${f.engagementPath} AS path, session_id, page_count, ${dayOf(d, 'ts')} AS day, ${f.engagedMs} AS engaged, ${f.finalDepth} AS depth
+          FROM ev WHERE event = 'Page Engagement') e
+        GROUP BY path, session_id, page_count, day) views
+      GROUP BY path`
     }),
-    eng AS (SELECT path, AVG(engaged) AS avg_engaged_ms, AVG(depth) AS avg_scroll_depth FROM views GROUP BY path),
     paths AS (SELECT path FROM pv UNION SELECT path FROM eng)
     ${sorted(
       d,
@@ -424,22 +454,18 @@ const TABLE_QUERIES = {
       limit,
     )}`,
 
-  webVitals: (d, r, limit, src) => {
-    const metrics = ['lcp', 'inp', 'cls', 'fcp', 'ttfb'];
+  // From the events; from the rollups, webVitalsFromRollups gives the same rows.
+  webVitals: (d, r, limit) => {
+    const metrics = VITALS;
     // One row per (page view, metric), so a single percentile query covers the five metrics.
     const long = join(
       metrics.map((m) => raw(`SELECT path, '${m}' AS metric, ${m} AS v FROM wv WHERE ${m} IS NOT NULL`)),
       ' UNION ALL ',
     );
     const f = facts(d);
-    const wv =
-      src === 'rollup'
-        ? sql`SELECT path, ${raw(metrics.join(', '))} FROM rollup_vitals
-          WHERE day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`
-        : sql`SELECT ${f.engagementPath} AS path, ${join(metrics.map((m) => sql`${f.vital(/** @type {any} */ (m))} AS ${raw(m)}`))}
-        FROM ev WHERE event = 'Web Vitals'`;
-    return sql`WITH ${base(d, r, src)},
-      wv AS (${wv}),
+    return sql`WITH ${base(d, r, 'raw')},
+      wv AS (SELECT ${f.engagementPath} AS path, ${join(metrics.map((m) => sql`${f.vital(m)} AS ${raw(m)}`))}
+        FROM ev WHERE event = 'Web Vitals'),
       vlong AS (${long}),
       p75 AS (${percentile(d, 0.75, raw('vlong'), ['path', 'metric'], 'v')}),
       n AS (SELECT path, COUNT(*) AS samples FROM wv GROUP BY path)
@@ -510,7 +536,7 @@ function summaryQuery(d, r, src) {
   return sql`WITH ${base(d, r, src)},
     -- IN, not a LEFT JOIN: SQLite ran that join as a scan of seen for every visitor.
     v AS (SELECT COUNT(*) AS visitors,
-        COALESCE(SUM(CASE WHEN max_index > 1 OR n_sessions > 1 OR anonymous_id IN (SELECT anonymous_id FROM seen) THEN 1 ELSE 0 END), 0) AS returning_visitors
+        COALESCE(SUM(CASE WHEN max_index > 1 OR several_sessions = 1 OR anonymous_id IN (SELECT anonymous_id FROM seen) THEN 1 ELSE 0 END), 0) AS returning_visitors
       FROM vis),
     s AS (SELECT COUNT(*) AS sessions, COALESCE(SUM(bounced), 0) AS bounces, COALESCE(SUM(pageviews), 0) AS pageviews,
         AVG(CAST(duration_ms AS DOUBLE PRECISION)) AS avg_duration, AVG(CAST(engaged_ms AS DOUBLE PRECISION)) AS avg_engaged,
@@ -575,11 +601,120 @@ export function sourceFor(store, range, source) {
  * @returns {Promise<Record<string, unknown>[]>}
  */
 export async function computeTable(store, name, range, limit, source) {
-  const q = TABLE_QUERIES[name](store.dialect, range, limit, sourceFor(store, range, source));
+  const src = sourceFor(store, range, source);
+  if (name === 'webVitals' && src === 'rollup') return webVitalsFromRollups(store, range, limit);
+  const q = TABLE_QUERIES[name](store.dialect, range, limit, src);
   const types = COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)].map(
     (c) => /** @type {[string, string]} */ ([c.key, c.type]),
   );
   return (await store.all(q.text, q.params)).map((row) => typed(row, types));
+}
+
+/**
+ * The Web Vitals table from the rollups (rollups.mjs): the same rows as its query over the events,
+ * without sorting every value. The pages and their samples come from the per-day counts; then
+ * per page and metric the count of values in each bucket (buckets order the values), which tells
+ * the bucket and the place in it of the two ranks the 75th percentile interpolates between
+ * (SQL's definition, sql.mjs' percentile(): position 0.75·(n−1), 0-based); then those values,
+ * read in order from their bucket alone, and the interpolation as each database computes it.
+ *
+ * @param {Store} store @param {Range} range @param {number} [limit]
+ * @returns {Promise<Record<string, unknown>[]>}
+ */
+async function webVitalsFromRollups(store, range, limit) {
+  const d = store.dialect;
+  const days = sql`day >= ${Math.floor(range.from / DAY)} AND day < ${Math.floor(range.to / DAY)}`;
+  const top = sorted(
+    d,
+    sql`SELECT path, SUM(samples) AS samples FROM rollup_vital_days WHERE ${days} GROUP BY path`,
+    [
+      ['samples', 'desc', 'num'],
+      ['path', 'asc', 'text'],
+    ],
+    limit,
+  );
+  const pages = await store.all(top.text, top.params);
+  if (!pages.length) return [];
+  const paths = pages.map((p) => String(p.path));
+  // Every page's buckets when the table is whole (the CSV), else those of the pages shown.
+  const only = limit ? sql` AND path IN (${join(paths.map((p) => sql`${p}`))})` : raw('');
+  const counts = sql`SELECT path, metric, bucket, SUM(n) AS n FROM rollup_vital_buckets WHERE ${days}${only}
+    GROUP BY path, metric, bucket`;
+  /** @type {Map<string, { bucket: number, n: number }[]>} per path and metric, buckets in order */
+  const buckets = new Map();
+  for (const row of await store.all(counts.text, counts.params)) {
+    const key = `${row.metric} ${row.path}`;
+    if (!buckets.has(key)) buckets.set(key, []);
+    buckets.get(key)?.push({ bucket: Number(row.bucket), n: Number(row.n) });
+  }
+  /** @type {{ key: string, lookup: Sql }[]} values to read: up to two from a place in a bucket */
+  const reads = [];
+  /** @type {Map<string, { pos: number, lo: number }>} */
+  const ranks = new Map();
+  const values = (
+    /** @type {string} */ path,
+    /** @type {string} */ metric,
+    /** @type {number} */ bucket,
+    /** @type {number} */ offset,
+    /** @type {number} */ count,
+  ) =>
+    sql`SELECT v FROM (SELECT v FROM rollup_vital_values
+      WHERE path = ${path} AND metric = ${metric} AND bucket = ${bucket} AND ${days}
+      ORDER BY v LIMIT ${count} OFFSET ${offset}) b`;
+  for (const [key, list] of buckets) {
+    list.sort((a, b) => a.bucket - b.bucket);
+    const total = list.reduce((t, b) => t + b.n, 0);
+    if (!total) continue;
+    const [metric, ...rest] = key.split(' ');
+    const path = rest.join(' ');
+    const pos = 0.75 * (total - 1);
+    const lo = Math.floor(pos);
+    ranks.set(key, { pos, lo });
+    // The bucket holding rank lo, and lo's place in it.
+    let i = 0;
+    let before = 0;
+    while (before + list[i].n <= lo) before += list[i++].n;
+    const offset = lo - before;
+    if (offset + 1 < list[i].n || i + 1 == list.length)
+      reads.push({ key, lookup: values(path, metric, list[i].bucket, offset, 2) });
+    else {
+      reads.push({ key, lookup: values(path, metric, list[i].bucket, offset, 1) });
+      reads.push({ key, lookup: values(path, metric, list[i + 1].bucket, 0, 1) });
+    }
+  }
+  /** @type {Map<string, number[]>} */
+  const found = new Map();
+  // In parts: SQLite allows 500 terms in a compound SELECT.
+  for (let at = 0; at < reads.length; at += 200) {
+    const part = reads.slice(at, at + 200);
+    const q = join(
+      part.map((r, k) => sql`SELECT ${raw(String(at + k))} AS k, v FROM (${r.lookup}) x${raw(String(k))}`),
+      ' UNION ALL ',
+    );
+    for (const row of await store.all(q.text, q.params)) {
+      const key = reads[Number(row.k)].key;
+      if (!found.has(key)) found.set(key, []);
+      found.get(key)?.push(Number(row.v));
+    }
+  }
+  /** @type {Map<string, number>} */
+  const p75 = new Map();
+  for (const [key, { pos, lo }] of ranks) {
+    const [vlo, vhi] = (found.get(key) || []).sort((a, b) => a - b);
+    const f = pos - lo;
+    if (vlo === undefined) continue;
+    // PostgreSQL's percentile_cont, and sql.mjs' window-function form on SQLite.
+    p75.set(
+      key,
+      d === 'postgres' ? (vhi === undefined || f === 0 ? vlo : vlo + (vhi - vlo) * f) : vlo * (1 - f) + (vhi ?? 0) * f,
+    );
+  }
+  return pages.map((p) => {
+    /** @type {Record<string, unknown>} */
+    const row = { path: String(p.path), samples: Number(p.samples) };
+    for (const m of VITALS) row[`${m}_p75`] = p75.get(`${m} ${p.path}`) ?? null;
+    return row;
+  });
 }
 
 /**
