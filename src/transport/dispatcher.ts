@@ -63,6 +63,14 @@ const OVERHEAD = 200;
  */
 export const HANDOFF_TTL = 600_000;
 
+/**
+ * A network error the page is still here this long after is the collector's (see `heard`): when
+ * Chromium rejects a keepalive request as a navigation goes, its `pagehide` follows within tens of
+ * milliseconds (20–30 ms measured under load), while a collector that is down fails a request at
+ * once and a visitor rarely leaves that soon after it.
+ */
+export const NETWORK_ERROR_SETTLE = 200;
+
 /** A 2xx: the collector has the batch. */
 const ok = (status: number) => status > 199 && status < 300;
 
@@ -133,11 +141,16 @@ export function dispatcher(
   };
   // An answer from the collector: the site's latest news of it, and the first this page hears
   // settles earlier hand-offs (HANDOFF_TTL). A network error is news only once the page is seen to
-  // stay (see outcomeUnknown: it may be the navigation's doing), at the next drain.
+  // stay (see outcomeUnknown: it may be the navigation's doing): at the next drain, or as the page
+  // is left if NETWORK_ERROR_SETTLE has passed since.
   let networkError = false;
+  // When the first network error not yet confirmed came.
+  let networkErrorAt = 0;
   const heard = (status: number) => {
-    if (!status) networkError ||= !pageLeft;
-    else {
+    if (!status) {
+      if (!networkError) networkErrorAt = Date.now();
+      networkError ||= !pageLeft;
+    } else {
       const down = isRetryable(status);
       save('down', down ? '1' : undefined);
       queue._heard(down);
@@ -286,6 +299,12 @@ export function dispatcher(
       // promises of the keepalive requests it still carries, so keepaliveRoom() counts their bytes as
       // free. Beacons only then: the browser refuses one at once when its quota is full.
       const late = pageLeft && !left;
+      // A network error this page outlived by NETWORK_ERROR_SETTLE was the collector's: the site's
+      // latest news is a failure, so what is handed over now is not claimed (see HANDOFF_TTL).
+      if (networkError && Date.now() - networkErrorAt >= NETWORK_ERROR_SETTLE) {
+        networkError = false;
+        save('down', '1');
+      }
       pageLeft ||= !!left;
       // Opted out or denied (maybe in another tab): nothing handed to the browser, nothing spilled.
       if (blocked()) return;

@@ -10,6 +10,7 @@ import { values } from 'idb-keyval';
 import { openStore } from '../../../src/queue/idbStore';
 import { createTracker } from '../../../src/tracker';
 import { KEEPALIVE_BUDGET } from '../../../src/transport/post';
+import { NETWORK_ERROR_SETTLE } from '../../../src/transport/dispatcher';
 import type { Tracker } from '../../../src/types';
 import { fakeCollector, freshDb, ongoingSession } from '../support/fakeCollector';
 
@@ -27,6 +28,7 @@ afterEach(() => {
   nextPages.splice(0).forEach((next) => next.stop());
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
+  vi.useRealTimers();
 });
 
 const make = (dbName = freshDb()) =>
@@ -154,6 +156,23 @@ describe('leaving the page', () => {
         (await values(openStore(dbName))).map((r) => [JSON.parse(r.j).event, r.c > Date.now() + 9 * 60_000]),
       ).toEqual([['InFlight', true]]),
     );
+  });
+
+  it('a network error the page outlived by NETWORK_ERROR_SETTLE is the collector being down: what it leaves is not claimed', async () => {
+    // The collector fails a request at once; a navigation's rejection comes with its pagehide.
+    const dbName = freshDb();
+    const tr = make(dbName);
+    await tr.flush();
+    tr.track('Down');
+    col.down = true;
+    expect(await tr.flush()).toBe(false);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + NETWORK_ERROR_SETTLE });
+    leave();
+    expect(localStorage.getItem('engagekit:v1:down')).toBe('1');
+    const key = Object.keys(localStorage).find((k) => k.startsWith('engagekit:v1:spill.'))!;
+    expect(
+      JSON.parse(localStorage.getItem(key)!).map((r: { j: string; c: number }) => [JSON.parse(r.j).event, r.c]),
+    ).toEqual([['Down', 0]]);
   });
 
   it('a page that stays retries events held after a network error at its next drain', async () => {
