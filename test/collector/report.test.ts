@@ -265,6 +265,32 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
     expect(await store.all(q.text, q.params)).toEqual([{ all75: 7.75, a50: 5, b50: 5.5 }]);
   });
 
+  it('gives the same percentiles when it counts first and reads two values (reread), NULLs, one value and none', async () => {
+    const cases: Array<[string, number]> = [
+      ['7, 1, 3, 10', 0.75],
+      ['7, 1, 3, 10', 0.5],
+      ['5, 1, NULL, 9', 0.5],
+      ['2, 2, 2', 0.5],
+      ['42', 0.5],
+      ['4, 8', 1],
+      ['4, 8', 0],
+      ['NULL', 0.5],
+    ];
+    for (const [list, p] of cases) {
+      const values = list
+        .split(', ')
+        .map((v) => `SELECT CAST(${v} AS DOUBLE PRECISION) AS v`)
+        .join(' UNION ALL ');
+      const q = sql`WITH t AS (${raw(values)}), a AS (${percentile(store.dialect, p, raw('t'), [], 'v')}),
+        b AS (${percentile(store.dialect, p, raw('t'), [], 'v', { reread: true })})
+        SELECT (SELECT value FROM a) AS windowed, (SELECT value FROM b) AS reread`;
+      const [row] = await store.all(q.text, q.params);
+      expect({ list, p, reread: row.reread }).toEqual({ list, p, reread: row.windowed });
+    }
+    const one = sql`WITH t AS (SELECT CAST(42 AS DOUBLE PRECISION) AS v) ${percentile(store.dialect, 0.5, raw('t'), [], 'v', { reread: true })}`;
+    expect(await store.all(one.text, one.params)).toEqual([{ value: 42 }]);
+  });
+
   it('reads JSON properties the same way: numbers only as numbers, true only as true', async () => {
     const obj = JSON.stringify({ n: 12.5, s: '12.5', t: true, f: false, one: 1, id: 42 });
     const q = sql`SELECT ${prop(store.dialect, 'n', 'num', 'j')} AS n, ${prop(store.dialect, 's', 'num', 'j')} AS s,

