@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { Refused, MAX_BODY, decode, isIngestPath, readBatch, toRows } from './ingest.mjs';
 import { openStore } from './store.mjs';
 import { handleReport } from './report/routes.mjs';
+import { reportCache } from './report/cache.mjs';
+import { checkRetainDays, startRetention } from './retention.mjs';
 import { reportGuard } from './report/auth.mjs';
 
 /** JSON lines on stdout, one per request (and per lifecycle step). @param {object} o */
@@ -27,7 +29,8 @@ export const isLoopback = (host) =>
  * @param {{ port?: number, host?: string, dataDir?: string, databaseUrl?: string, writeKeys?: string[],
  *   allowedOrigins?: string[], log?: (o: object) => void, shutdownGraceMs?: number,
  *   reportPassword?: string, report?: 'on' | 'off' | 'public', maxConnections?: number,
- *   requestTimeoutMs?: number, headersTimeoutMs?: number, bodyIdleMs?: number, maxBufferedBytes?: number }} [opts]
+ *   requestTimeoutMs?: number, headersTimeoutMs?: number, bodyIdleMs?: number, maxBufferedBytes?: number,
+ *   reportCacheSeconds?: number, retainDays?: number }} [opts]
  *   `shutdownGraceMs`: how long close() waits for requests still being received before it cuts them.
  *   `reportPassword` (default: REPORT_PASSWORD, read on each request) protects the report; on a
  *   host other than loopback the collector refuses to start without one, unless `report` is 'off'
@@ -35,6 +38,8 @@ export const isLoopback = (host) =>
  *   are closed at once. `requestTimeoutMs` (30 s): the longest a request may take to arrive,
  *   headers and body; `headersTimeoutMs` (10 s) for its headers; `bodyIdleMs` (10 s): the longest
  *   pause within a body. `maxBufferedBytes` (64 MB): request bodies held at once; over it, 503.
+ *   `reportCacheSeconds` (60): the oldest report answer given again (report/cache.mjs; 0: none).
+ *   `retainDays` (none: kept for ever): raw events captured longer ago are deleted (retention.mjs).
  * @returns {Promise<{ url: string, store: import('./store.mjs').Store, close: () => Promise<void> }>}
  */
 export async function startCollector({
@@ -53,7 +58,12 @@ export async function startCollector({
   headersTimeoutMs = 10_000,
   bodyIdleMs = 10_000,
   maxBufferedBytes = 64_000_000,
+  reportCacheSeconds = 60,
+  retainDays,
 } = {}) {
+  if (retainDays !== undefined) checkRetainDays(retainDays);
+  if (!(reportCacheSeconds >= 0 && Number.isFinite(reportCacheSeconds)))
+    throw new RangeError(`REPORT_CACHE_SECONDS must be a number of seconds, 0 or more, not ${reportCacheSeconds}`);
   const password = () => reportPassword || process.env.REPORT_PASSWORD || undefined;
   // An open report on a public address shows every visitor's pages, referrers and orders to anyone.
   if (report == 'on' && !password() && !isLoopback(host))
@@ -62,6 +72,9 @@ export async function startCollector({
     );
   const guard = reportGuard({ password, log });
   const store = await openStore({ databaseUrl, dataDir });
+  /** Requests that stored new events: a report answer computed before one of them is out of date. */
+  let storedRequests = 0;
+  const cache = reportCache({ maxAgeMs: reportCacheSeconds * 1000, version: () => storedRequests });
   /** Bytes of request bodies held in memory right now. */
   let buffered = 0;
   const keys = new Set(writeKeys.filter(Boolean));
@@ -161,7 +174,8 @@ export async function startCollector({
         ...(body.error ? { error: body.error } : {}),
       });
     }
-    if (report != 'off' && (await handleReport(req, res, url, store.report, { guard }))) return line(res.statusCode);
+    if (report != 'off' && (await handleReport(req, res, url, store.report, { guard, cache })))
+      return line(res.statusCode);
     reply(res, 404, { error: 'not found' });
     line(404);
   }
@@ -233,6 +247,7 @@ export async function startCollector({
       log({ level: 'error', msg: 'storage failed', error: String(/** @type {Error} */ (err).message || err) });
       return [503, { error: 'storage unavailable, retry later' }];
     }
+    if (accepted) storedRequests++;
     const duplicates = rows.length - accepted;
     // 200 even when some messages were rejected: they can never become valid, and a 4xx would make
     // an SDK drop (or a 5xx resend) the valid ones with them. The rejected ones are listed.
@@ -246,6 +261,7 @@ export async function startCollector({
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   log({ level: 'info', msg: 'listening', url, storage: store.dialect });
+  const retention = retainDays !== undefined ? startRetention(store, { retainDays, log }) : undefined;
   let closing;
   return {
     url,
@@ -265,6 +281,7 @@ export async function startCollector({
         server.closeAllConnections();
         await Promise.allSettled([...inflight]);
         await stopped;
+        await retention?.stop();
         await store.close();
         log({ level: 'info', msg: 'closed' });
       })()),
@@ -291,6 +308,8 @@ function options(argv) {
     reportPassword: get('report-password', 'REPORT_PASSWORD') || undefined,
     report: /** @type {'on' | 'off' | 'public'} */ (get('report', 'REPORT') || 'on'),
     maxConnections: Number(get('max-connections', 'MAX_CONNECTIONS') ?? 1000),
+    reportCacheSeconds: Number(get('report-cache-seconds', 'REPORT_CACHE_SECONDS') ?? 60),
+    retainDays: get('retain-days', 'RETAIN_DAYS') ? Number(get('retain-days', 'RETAIN_DAYS')) : undefined,
   };
 }
 

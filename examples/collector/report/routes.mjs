@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { reportGuard } from './auth.mjs';
 import { COLUMNS, TABLE_NAMES, computeMetrics, computeTable, parseRange } from './metrics.mjs';
 import { toCsv } from './csv.mjs';
+/** @typedef {ReturnType<typeof import('./cache.mjs').reportCache>} ReportCache */
 
 const here = (/** @type {string} */ name) => fileURLToPath(new URL(name, import.meta.url));
 const require = createRequire(import.meta.url);
@@ -32,9 +33,11 @@ let defaultGuard;
 
 /**
  * @param {import('node:http').ServerResponse} res @param {number} status @param {unknown} body
+ * @param {Record<string, string>} [headers]
  */
-function json(res, status, body) {
+function json(res, status, body, headers = {}) {
   res.writeHead(status, {
+    ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
@@ -55,8 +58,9 @@ const logError = (msg, fields) =>
  * @param {import('node:http').ServerResponse} res
  * @param {URL} url
  * @param {import('./metrics.mjs').Store} store
- * @param {{ guard?: ReturnType<typeof reportGuard> }} [options]  who may read it (default: REPORT_PASSWORD,
- *   from the environment, with failed attempts limited per client address)
+ * @param {{ guard?: ReturnType<typeof reportGuard>, cache?: ReportCache }} [options]  `guard`: who may read
+ *   it (default: REPORT_PASSWORD, from the environment, with failed attempts limited per client
+ *   address); `cache`: answers given again (cache.mjs; default: none, each request computes its own)
  * @returns {Promise<boolean>}
  */
 export async function handleReport(req, res, url, store, options = {}) {
@@ -108,9 +112,19 @@ export async function handleReport(req, res, url, store, options = {}) {
     return true;
   }
 
+  // The same answer whatever the spelling of the range (dates or milliseconds) or the order of
+  // the other parameters.
+  const others = [...url.searchParams].filter(([k]) => !['from', 'to', 'limit'].includes(k)).sort();
+  const key = JSON.stringify([path, range.from, range.to, limit, others]);
+  /** @template T @param {() => Promise<T>} compute */
+  const answer = (compute) => (options.cache ? options.cache.get(key, compute) : { answer: compute(), ageMs: () => 0 });
+  /** `Age` (RFC 9111): how many seconds ago a cached answer was computed. @param {() => number} ageMs */
+  const age = (ageMs) => ({ Age: String(Math.floor(ageMs() / 1000)) });
+
   try {
     if (path === '/api/metrics') {
-      json(res, 200, await computeMetrics(store, range, { limit }));
+      const { answer: metrics, ageMs } = answer(() => computeMetrics(store, range, { limit }));
+      json(res, 200, await metrics, age(ageMs));
       return true;
     }
     const name = /** @type {string} */ (exportMatch?.[1]);
@@ -118,10 +132,11 @@ export async function handleReport(req, res, url, store, options = {}) {
       json(res, 404, { error: `no table ${name}; tables: ${TABLE_NAMES.join(', ')}` });
       return true;
     }
-    const rows = await computeTable(store, name, range);
-    const csv = toCsv(COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)], rows);
+    const { answer: rows, ageMs } = answer(() => computeTable(store, name, range));
+    const csv = toCsv(COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)], await rows);
     const day = (/** @type {number} */ ms) => new Date(ms).toISOString().slice(0, 10);
     res.writeHead(200, {
+      ...age(ageMs),
       'Content-Type': 'text/csv; charset=utf-8; header=present',
       'Content-Disposition': `attachment; filename="engagekit-${name}-${day(range.from)}-to-${day(range.to - 1)}.csv"`,
       'Cache-Control': 'no-store',
