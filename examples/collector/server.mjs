@@ -61,7 +61,7 @@ export async function startCollector({
       `the report would be open to anyone on ${host}: set REPORT_PASSWORD, or REPORT=off (ingest only), or REPORT=public`,
     );
   const guard = reportGuard({ password, log });
-  const store = await openStore({ databaseUrl, dataDir });
+  const store = await openStore({ databaseUrl, dataDir, log });
   /** Bytes of request bodies held in memory right now. */
   let buffered = 0;
   const keys = new Set(writeKeys.filter(Boolean));
