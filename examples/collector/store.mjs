@@ -119,7 +119,7 @@ export async function openStore({ databaseUrl, dataDir = './data', reportTimeout
  * A SQLite store made before events were keyed by (write_key, message_id) has `message_id` alone
  * as its primary key, which SQLite cannot change in place: the table is built again under the new
  * key and its rows copied, in one transaction (another process opening the file at the same time
- * waits, then finds it done). Its indexes are made again by SCHEMA, which runs next.
+ * waits, then finds it done), its indexes made again in that transaction.
  *
  * @param {import('better-sqlite3').Database} db @param {Log} log
  */
@@ -141,6 +141,8 @@ function migrateSqliteKey(db, log) {
       .run();
     db.exec('DROP TABLE events');
     db.exec('ALTER TABLE events_rekeyed RENAME TO events');
+    // Its indexes too, in the same transaction: never a table without them.
+    for (const statement of SCHEMA) db.exec(statement);
     log({
       level: 'info',
       msg: 'store migrated: events are now unique per (write_key, message_id)',
