@@ -125,7 +125,7 @@ async function bulkSqlite(file) {
   db.pragma('cache_size = -262144');
   for (const i of EVENT_INDEXES) db.exec(`DROP INDEX IF EXISTS ${i}`);
   const ins = db.prepare(
-    `INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`,
+    `INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (write_key, message_id) DO NOTHING`,
   );
   /** @type {import('../examples/collector/store.mjs').Row[]} */
   let chunk = [];
@@ -156,7 +156,7 @@ async function bulkPostgres(url) {
   await c.connect();
   for (const i of EVENT_INDEXES) await c.query(`DROP INDEX IF EXISTS ${i}`);
   const types = { session_index: 'integer', page_count: 'integer', ts: 'bigint', received_at: 'bigint' };
-  const text = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${types[/** @type {keyof types} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (message_id) DO NOTHING`;
+  const text = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${types[/** @type {keyof types} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (write_key, message_id) DO NOTHING`;
   /** @type {import('../examples/collector/store.mjs').Row[]} */
   let chunk = [];
   let n = 0;

@@ -1,5 +1,7 @@
 // The rollups the report reads instead of the raw events: per session and UTC day, per order and
-// day, per visitor, day and session, and per day. They are updated in the transaction that stores
+// day, per visitor, day and session, and per day; each per write key (a site), its first key
+// column, so the sessions, visitors and orders of two sites never merge even when their ids are
+// the same, and one site's range is read in key order. They are updated in the transaction that stores
 // the events, from the events that transaction newly stored (so a duplicate or a retry changes
 // nothing), with aggregates that combine in any order (min, max, sum), so events arriving late or
 // out of order give the same rows. The report (report/metrics.mjs) combines the rows of a range's
@@ -10,7 +12,7 @@ import { dayOf, join, raw, sql } from './report/sql.mjs';
 /** @typedef {import('./report/sql.mjs').Dialect} Dialect @typedef {import('./report/sql.mjs').Sql} Sql */
 
 /** Bumped when the rollups change: a store with an older version rebuilds them from the events. */
-export const ROLLUP_VERSION = 4;
+export const ROLLUP_VERSION = 5;
 
 /** The rollup tables, for a rebuild. */
 export const ROLLUP_TABLES = [
@@ -41,15 +43,24 @@ export const BUCKETS_PER_E = 40;
 const bucketOf = (v) =>
   `(CASE WHEN ${v} > 0 THEN CAST(floor(ln(${v}) * ${BUCKETS_PER_E}) AS INTEGER) ELSE -100000 END)`;
 
+/**
+ * The table of the rollups' version. Made and read before the others: a store of an older version
+ * has its tables rebuilt (rollupRebuild) before any of this version's indexes is made, as those
+ * may name columns its tables lack.
+ */
+export const ROLLUP_META = 'CREATE TABLE IF NOT EXISTS rollup_meta (version INTEGER NOT NULL)';
+
 /** @param {Dialect} d @returns {string[]} */
 export function rollupSchema(d) {
   const real = d === 'postgres' ? 'DOUBLE PRECISION' : 'REAL';
-  // SQLite keeps these tables in the order of their key (day first where the report reads a
-  // range of days), so a range is read in order, not row by row all over the file; and each
-  // is one b-tree instead of a table, its key's index and its day's index to write at ingest.
+  // SQLite keeps these tables in the order of their key (the write key, then the day where the
+  // report reads a range of days), so a site's range is read in order, not row by row all over
+  // the file; and each is one b-tree instead of a table, its key's index and its day's index to
+  // write at ingest.
   const clustered = d === 'sqlite' ? ' WITHOUT ROWID' : '';
   return [
     `CREATE TABLE IF NOT EXISTS rollup_sessions (
+      write_key TEXT NOT NULL,
       session_id TEXT NOT NULL,
       day INTEGER NOT NULL,
       anonymous_id TEXT,
@@ -71,7 +82,7 @@ export function rollupSchema(d) {
       source TEXT,
       medium TEXT,
       campaign TEXT,
-      PRIMARY KEY (session_id, day)
+      PRIMARY KEY (write_key, session_id, day)
     )${clustered}`,
     // The same per session over all its days, with its first and last day: a range that holds
     // all of a session's days reads its row as it is, without regrouping its days; only the
@@ -79,87 +90,100 @@ export function rollupSchema(d) {
     // spanning several days, a few in a hundred) are regrouped from rollup_sessions.
     // Kept in order of first day (a session's row moves in the rare case an earlier event arrives).
     `CREATE TABLE IF NOT EXISTS rollup_session_totals (
-      session_id TEXT NOT NULL UNIQUE,
+      write_key TEXT NOT NULL,
+      session_id TEXT NOT NULL,
       first_day INTEGER NOT NULL,
       last_day INTEGER NOT NULL,
       ${SESSION_COLUMNS.map(([c, type]) => `${c} ${type === 'real' ? real : type.toUpperCase()}${c === 'session_index' || SESSION_NULLABLE.includes(c) ? '' : ' NOT NULL'}`).join(',\n      ')},
-      PRIMARY KEY (first_day, session_id)
+      PRIMARY KEY (write_key, first_day, session_id),
+      UNIQUE (write_key, session_id)
     )${clustered}`,
-    'CREATE INDEX IF NOT EXISTS rollup_session_totals_span ON rollup_session_totals (last_day) WHERE first_day < last_day',
+    'CREATE INDEX IF NOT EXISTS rollup_session_totals_span ON rollup_session_totals (write_key, last_day) WHERE first_day < last_day',
     `CREATE TABLE IF NOT EXISTS rollup_orders (
+      write_key TEXT NOT NULL,
       order_key TEXT NOT NULL,
       day INTEGER NOT NULL,
       amount ${real},
       currency TEXT,
       session_id TEXT,
-      PRIMARY KEY (day, order_key)
+      PRIMARY KEY (write_key, day, order_key)
     )${clustered}`,
     // session_key: '' for events without a session, '#' + the id otherwise (a key column cannot be NULL).
     `CREATE TABLE IF NOT EXISTS rollup_visitors (
+      write_key TEXT NOT NULL,
       anonymous_id TEXT NOT NULL,
       day INTEGER NOT NULL,
       session_key TEXT NOT NULL,
       session_index INTEGER,
-      PRIMARY KEY (anonymous_id, day, session_key)
+      PRIMARY KEY (write_key, anonymous_id, day, session_key)
     )${clustered}`,
     // Holds every column: a range's visitors are read from it in order, not row by row from the table.
-    'CREATE INDEX IF NOT EXISTS rollup_visitors_day ON rollup_visitors (day, anonymous_id, session_key, session_index)',
+    'CREATE INDEX IF NOT EXISTS rollup_visitors_day ON rollup_visitors (write_key, day, anonymous_id, session_key, session_index)',
     // shard: every ingest updates today's row; on PostgreSQL each connection has its own row
     // (its backend pid mod 16), so concurrent transactions do not queue behind one row lock.
+    // events: every event of the site that day, which makes it the list of sites (report/sites.mjs).
     `CREATE TABLE IF NOT EXISTS rollup_days (
+      write_key TEXT NOT NULL,
       day INTEGER NOT NULL,
       shard INTEGER NOT NULL,
+      events INTEGER NOT NULL,
       pageviews INTEGER NOT NULL,
       cart_starts INTEGER NOT NULL,
       checkout_starts INTEGER NOT NULL,
-      PRIMARY KEY (day, shard)
+      PRIMARY KEY (write_key, day, shard)
     )`,
     // Per page and visitor (by day): read in that order, a page's distinct visitors are counted
     // without sorting them (the days of a range are picked out as the rows go by).
     `CREATE TABLE IF NOT EXISTS rollup_page_visitors (
+      write_key TEXT NOT NULL,
       path TEXT NOT NULL,
       day INTEGER NOT NULL,
       anon_key TEXT NOT NULL,
       pageviews INTEGER NOT NULL,
-      PRIMARY KEY (path, anon_key, day)
+      PRIMARY KEY (write_key, path, anon_key, day)
     )${clustered}`,
     // A page view (session, page count, path) per day: the sum of its engaged time, its final depth.
     `CREATE TABLE IF NOT EXISTS rollup_page_views (
+      write_key TEXT NOT NULL,
       path TEXT NOT NULL,
       day INTEGER NOT NULL,
       session_key TEXT NOT NULL,
       page_key TEXT NOT NULL,
       engaged ${real},
       depth ${real},
-      PRIMARY KEY (day, path, session_key, page_key)
+      PRIMARY KEY (write_key, day, path, session_key, page_key)
     )${clustered}`,
     // Web Vitals: the events per page and day; per page, metric, bucket and day the count of
     // values; and every value, in order within its bucket (the key), so the report reads the
     // counts to find which bucket holds the 75th percentile's ranks, then only those values.
     `CREATE TABLE IF NOT EXISTS rollup_vital_days (
+      write_key TEXT NOT NULL,
       path TEXT NOT NULL,
       day INTEGER NOT NULL,
       samples INTEGER NOT NULL,
-      PRIMARY KEY (day, path)
+      PRIMARY KEY (write_key, day, path)
     )${clustered}`,
     `CREATE TABLE IF NOT EXISTS rollup_vital_buckets (
+      write_key TEXT NOT NULL,
       path TEXT NOT NULL,
       metric TEXT NOT NULL,
       bucket INTEGER NOT NULL,
       day INTEGER NOT NULL,
       n INTEGER NOT NULL,
-      PRIMARY KEY (day, path, metric, bucket)
+      PRIMARY KEY (write_key, day, path, metric, bucket)
     )${clustered}`,
+    // An event is its write key and message id (store.mjs): the value's key holds both.
     `CREATE TABLE IF NOT EXISTS rollup_vital_values (
+      write_key TEXT NOT NULL,
       path TEXT NOT NULL,
       metric TEXT NOT NULL,
       bucket INTEGER NOT NULL,
       v ${real} NOT NULL,
       message_id TEXT NOT NULL,
       day INTEGER NOT NULL,
-      PRIMARY KEY (path, metric, bucket, v, message_id)
+      PRIMARY KEY (write_key, path, metric, bucket, v, message_id)
     )${clustered}`,
-    'CREATE TABLE IF NOT EXISTS rollup_meta (version INTEGER NOT NULL)',
+    ROLLUP_META,
   ];
 }
 
@@ -246,8 +270,8 @@ function sessionAggregates(d) {
 
 /**
  * The statements that add `newEvents` to the rollups: a relation with the columns of `events`,
- * named `events` (SQLite: a temporary table of the rows just stored; PostgreSQL: those rows
- * selected by message id; a rebuild: the table itself). Run them in the transaction that stored
+ * named `events` (SQLite: a temporary table of the rows just stored; PostgreSQL: the rows its
+ * insert returned; a rebuild: the table itself). Run them in the transaction that stored
  * the events. (A condition on `events` instead let SQLite scan its index on `event`, every Order
  * Completed ever stored, for each request.)
  *
@@ -261,105 +285,106 @@ export function rollupUpdates(d, newEvents) {
     upsert(
       d,
       'rollup_sessions',
-      ['session_id', 'day'],
+      ['write_key', 'session_id', 'day'],
       SESSION_MERGE,
-      sql`SELECT session_id, ${day} AS day, ${sessionAggregates(d)}
-      FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY session_id, ${day}`,
+      sql`SELECT write_key, session_id, ${day} AS day, ${sessionAggregates(d)}
+      FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id, ${day}`,
     ),
     upsert(
       d,
       'rollup_session_totals',
-      ['session_id'],
+      ['write_key', 'session_id'],
       [['first_day', 'least'], ['last_day', 'greatest'], ...SESSION_MERGE],
-      sql`SELECT session_id, MIN(${day}) AS first_day, MAX(${day}) AS last_day, ${sessionAggregates(d)}
-      FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY session_id`,
+      sql`SELECT write_key, session_id, MIN(${day}) AS first_day, MAX(${day}) AS last_day, ${sessionAggregates(d)}
+      FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id`,
     ),
     upsert(
       d,
       'rollup_orders',
-      ['order_key', 'day'],
+      ['write_key', 'order_key', 'day'],
       [
         ['amount', 'greatest'],
         ['currency', 'greatest'],
         ['session_id', 'least'],
       ],
-      sql`SELECT order_key, day, MAX(amount), MAX(currency), MIN(session_id)
-      FROM (SELECT ${f.orderKey} AS order_key, ${day} AS day, ${f.amount} AS amount, ${f.currency} AS currency, session_id
+      sql`SELECT write_key, order_key, day, MAX(amount), MAX(currency), MIN(session_id)
+      FROM (SELECT write_key, ${f.orderKey} AS order_key, ${day} AS day, ${f.amount} AS amount, ${f.currency} AS currency, session_id
         FROM ${newEvents} WHERE event = 'Order Completed') o
-      GROUP BY order_key, day`,
+      GROUP BY write_key, order_key, day`,
     ),
     upsert(
       d,
       'rollup_visitors',
-      ['anonymous_id', 'day', 'session_key'],
+      ['write_key', 'anonymous_id', 'day', 'session_key'],
       [['session_index', 'greatest']],
-      sql`SELECT anonymous_id, ${day} AS day, CASE WHEN session_id IS NULL THEN '' ELSE '#' || session_id END AS session_key,
+      sql`SELECT write_key, anonymous_id, ${day} AS day, CASE WHEN session_id IS NULL THEN '' ELSE '#' || session_id END AS session_key,
         MAX(session_index)
       FROM ${newEvents} WHERE anonymous_id IS NOT NULL
-      GROUP BY anonymous_id, ${day}, CASE WHEN session_id IS NULL THEN '' ELSE '#' || session_id END`,
+      GROUP BY write_key, anonymous_id, ${day}, CASE WHEN session_id IS NULL THEN '' ELSE '#' || session_id END`,
     ),
     upsert(
       d,
       'rollup_days',
-      ['day', 'shard'],
+      ['write_key', 'day', 'shard'],
       [
+        ['events', 'sum'],
         ['pageviews', 'sum'],
         ['cart_starts', 'sum'],
         ['checkout_starts', 'sum'],
       ],
-      sql`SELECT ${day} AS day, ${raw(d === 'postgres' ? 'pg_backend_pid() % 16' : '0')} AS shard, SUM(${f.page}), SUM(${f.cart}), SUM(${f.checkout})
-      FROM ${newEvents} GROUP BY ${day}`,
+      sql`SELECT write_key, ${day} AS day, ${raw(d === 'postgres' ? 'pg_backend_pid() % 16' : '0')} AS shard, COUNT(*), SUM(${f.page}), SUM(${f.cart}), SUM(${f.checkout})
+      FROM ${newEvents} GROUP BY write_key, ${day}`,
     ),
     upsert(
       d,
       'rollup_page_visitors',
-      ['path', 'day', 'anon_key'],
+      ['write_key', 'path', 'day', 'anon_key'],
       [['pageviews', 'sum']],
-      sql`SELECT ${f.viewPath} AS path, ${day} AS day, ${f.key('anonymous_id')} AS anon_key, COUNT(*)
+      sql`SELECT write_key, ${f.viewPath} AS path, ${day} AS day, ${f.key('anonymous_id')} AS anon_key, COUNT(*)
       FROM ${newEvents} WHERE type = 'page'
-      GROUP BY ${f.viewPath}, ${day}, ${f.key('anonymous_id')}`,
+      GROUP BY write_key, ${f.viewPath}, ${day}, ${f.key('anonymous_id')}`,
     ),
     upsert(
       d,
       'rollup_page_views',
-      ['path', 'day', 'session_key', 'page_key'],
+      ['write_key', 'path', 'day', 'session_key', 'page_key'],
       [
         ['engaged', 'nsum'],
         ['depth', 'greatest'],
       ],
-      sql`SELECT path, day, session_key, page_key, SUM(engaged), MAX(depth)
-      FROM (SELECT ${f.engagementPath} AS path, ${day} AS day, ${f.key('session_id')} AS session_key,
+      sql`SELECT write_key, path, day, session_key, page_key, SUM(engaged), MAX(depth)
+      FROM (SELECT write_key, ${f.engagementPath} AS path, ${day} AS day, ${f.key('session_id')} AS session_key,
           ${f.key('page_count')} AS page_key, ${f.engagedMs} AS engaged, ${f.finalDepth} AS depth
         FROM ${newEvents} WHERE event = 'Page Engagement') e
-      GROUP BY path, day, session_key, page_key`,
+      GROUP BY write_key, path, day, session_key, page_key`,
     ),
     upsert(
       d,
       'rollup_vital_days',
-      ['path', 'day'],
+      ['write_key', 'path', 'day'],
       [['samples', 'sum']],
-      sql`SELECT ${f.engagementPath} AS path, ${day} AS day, COUNT(*)
+      sql`SELECT write_key, ${f.engagementPath} AS path, ${day} AS day, COUNT(*)
       FROM ${newEvents} WHERE event = 'Web Vitals'
-      GROUP BY ${f.engagementPath}, ${day}`,
+      GROUP BY write_key, ${f.engagementPath}, ${day}`,
     ),
     upsert(
       d,
       'rollup_vital_buckets',
-      ['path', 'metric', 'bucket', 'day'],
+      ['write_key', 'path', 'metric', 'bucket', 'day'],
       [['n', 'sum']],
-      sql`SELECT path, metric, ${raw(bucketOf('v'))} AS bucket, day, COUNT(*)
+      sql`SELECT write_key, path, metric, ${raw(bucketOf('v'))} AS bucket, day, COUNT(*)
       FROM (${vitalValues(d, newEvents)}) vv
-      GROUP BY path, metric, ${raw(bucketOf('v'))}, day`,
+      GROUP BY write_key, path, metric, ${raw(bucketOf('v'))}, day`,
     ),
-    sql`INSERT INTO rollup_vital_values (path, metric, bucket, v, message_id, day)
-      SELECT path, metric, ${raw(bucketOf('v'))}, v, message_id, day FROM (${vitalValues(d, newEvents)}) vv WHERE true
-      ORDER BY path, metric, ${raw(bucketOf('v'))}, v, message_id
-      ON CONFLICT (path, metric, bucket, v, message_id) DO NOTHING`,
+    sql`INSERT INTO rollup_vital_values (write_key, path, metric, bucket, v, message_id, day)
+      SELECT write_key, path, metric, ${raw(bucketOf('v'))}, v, message_id, day FROM (${vitalValues(d, newEvents)}) vv WHERE true
+      ORDER BY write_key, path, metric, ${raw(bucketOf('v'))}, v, message_id
+      ON CONFLICT (write_key, path, metric, bucket, v, message_id) DO NOTHING`,
   ];
 }
 
 /**
- * One row per Web Vitals value of `newEvents`: its page, metric, value (as the report's
+ * One row per Web Vitals value of `newEvents`: its write key, page, metric, value (as the report's
  * percentile reads it: a JSON number, as a double), day and message id.
  *
  * @param {Dialect} d @param {Sql} newEvents @returns {Sql}
@@ -367,11 +392,11 @@ export function rollupUpdates(d, newEvents) {
 function vitalValues(d, newEvents) {
   const f = facts(d);
   const type = d === 'postgres' ? 'DOUBLE PRECISION' : 'REAL';
-  return sql`SELECT path, metric, v, day, message_id FROM (${join(
+  return sql`SELECT write_key, path, metric, v, day, message_id FROM (${join(
     VITALS.map(
       (
         m,
-      ) => sql`SELECT ${f.engagementPath} AS path, '${raw(m)}' AS metric, CAST(${f.vital(m)} AS ${raw(type)}) AS v, ${dayOf(d, 'ts')} AS day, message_id
+      ) => sql`SELECT write_key, ${f.engagementPath} AS path, '${raw(m)}' AS metric, CAST(${f.vital(m)} AS ${raw(type)}) AS v, ${dayOf(d, 'ts')} AS day, message_id
         FROM ${newEvents} WHERE event = 'Web Vitals'`,
     ),
     ' UNION ALL ',
@@ -381,7 +406,8 @@ function vitalValues(d, newEvents) {
 /**
  * Statements that rebuild the rollups from every stored event (a store created before them, or
  * of an older ROLLUP_VERSION). The tables are made again, as an older version's may lack columns
- * (version 3 added the funnel's viewed, added and checkout_step). Run in one transaction.
+ * (version 3 added the funnel's viewed, added and checkout_step; version 5 the write key of
+ * every table and rollup_days' events). Run in one transaction.
  *
  * @param {Dialect} d @returns {Sql[]}
  */
@@ -389,7 +415,7 @@ export function rollupRebuild(d) {
   return [
     ...[...ROLLUP_TABLES, ...OLD_TABLES].map((t) => raw(`DROP TABLE IF EXISTS ${t}`)),
     ...rollupSchema(d)
-      .filter((statement) => !statement.includes('rollup_meta'))
+      .filter((statement) => statement !== ROLLUP_META)
       .map((statement) => raw(statement)),
     ...rollupUpdates(d, raw('events')),
     raw('DELETE FROM rollup_meta'),

@@ -71,7 +71,7 @@ export async function startCollector({
       `the report would be open to anyone on ${host}: set REPORT_PASSWORD, or REPORT=off (ingest only), or REPORT=public`,
     );
   const guard = reportGuard({ password, log });
-  const store = await openStore({ databaseUrl, dataDir });
+  const store = await openStore({ databaseUrl, dataDir, log });
   /** Requests that stored new events: a report answer computed before one of them is out of date. */
   let storedRequests = 0;
   const cache = reportCache({ maxAgeMs: reportCacheSeconds * 1000, version: () => storedRequests });

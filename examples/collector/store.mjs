@@ -4,7 +4,7 @@
 // share one PostgreSQL (or one SQLite file on one machine).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROLLUP_VERSION, rollupRebuild, rollupSchema, rollupUpdates } from './rollups.mjs';
+import { ROLLUP_META, ROLLUP_VERSION, rollupRebuild, rollupSchema, rollupUpdates } from './rollups.mjs';
 import { raw } from './report/sql.mjs';
 import { openReader } from './report/reader.mjs';
 import { Worker } from 'node:worker_threads';
@@ -12,7 +12,8 @@ import { Worker } from 'node:worker_threads';
 /**
  * @typedef {object} Store
  * @property {'sqlite' | 'postgres'} dialect
- * @property {(rows: Row[]) => Promise<number>} insert  rows newly stored (a messageId already stored is skipped); committed when it resolves
+ * @property {(rows: Row[]) => Promise<number>} insert  rows newly stored (a messageId already stored under
+ *   the same write key is skipped); committed when it resolves
  * @property {(sql: string, params?: unknown[]) => Promise<Record<string, any>[]>} all  a query with `?` placeholders
  * @property {boolean} rollups  whether the rollup tables are kept (rollups.mjs)
  * @property {{ dialect: 'sqlite' | 'postgres', rollups: boolean, all: Store['all'] }} report  where the
@@ -47,9 +48,14 @@ export const COLUMNS = [
   'context',
 ];
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS events (
-    message_id TEXT PRIMARY KEY,
+/**
+ * The events table, under `name` (a migration builds it under another name first). An event is
+ * identified by its write key and its messageId together: each site's SDKs make their own ids, so
+ * one site's id must not hide another site's event (which `message_id` alone as the key did).
+ * @param {string} name
+ */
+const eventsTable = (name) => `CREATE TABLE IF NOT EXISTS ${name} (
+    message_id TEXT NOT NULL,
     write_key TEXT NOT NULL,
     type TEXT NOT NULL,
     event TEXT,
@@ -65,8 +71,15 @@ const SCHEMA = [
     ts BIGINT NOT NULL,
     received_at BIGINT NOT NULL,
     properties TEXT NOT NULL,
-    context TEXT NOT NULL
-  )`,
+    context TEXT NOT NULL,
+    PRIMARY KEY (write_key, message_id)
+  )`;
+
+/** The unique key of `events`: a row newly stored is one whose pair is not there yet. */
+const EVENT_KEY = 'write_key, message_id';
+
+const SCHEMA = [
+  eventsTable('events'),
   'CREATE INDEX IF NOT EXISTS events_ts ON events (ts)',
   // No query looks events up by session since the rollups (rollups.mjs) keep the sessions, and
   // its random inserts cost every event a page write: a store made before goes without it too.
@@ -79,21 +92,93 @@ const SCHEMA = [
   "CREATE INDEX IF NOT EXISTS events_identify ON events (write_key, anonymous_id, ts) WHERE type = 'identify'",
 ];
 
+/** @typedef {(o: Record<string, unknown>) => void} Log  one structured log line */
+
+/** Whole ms since `started` (performance.now()). @param {number} started */
+const elapsed = (started) => Math.round(performance.now() - started);
+
+/** JSON lines on stdout, as the collector logs. @type {Log} */
+const stdoutLog = (o) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n');
+
 /**
  * Open the store: PostgreSQL at `databaseUrl` when given, else SQLite at `${dataDir}/engagekit.sqlite`.
- * Creates the table and indexes when missing (safe when several instances start at once).
+ * Creates the table and indexes when missing (safe when several instances start at once), and
+ * brings a store made by an older version up to date (its events' key, its rollups).
  *
- * @param {{ databaseUrl?: string, dataDir?: string, reportTimeoutMs?: number }} [opts]
+ * @param {{ databaseUrl?: string, dataDir?: string, reportTimeoutMs?: number, log?: Log }} [opts]
  *   `reportTimeoutMs` (30 s): the longest a report's queries may take in their worker (SQLite), or
- *   may wait for a connection of the report's pool (PostgreSQL)
+ *   may wait for a connection of the report's pool (PostgreSQL). `log`: where a migration says
+ *   what it did (JSON lines on stdout by default).
  * @returns {Promise<Store>}
  */
-export async function openStore({ databaseUrl, dataDir = './data', reportTimeoutMs = 30_000 } = {}) {
-  return databaseUrl ? openPostgres(databaseUrl, reportTimeoutMs) : openSqlite(dataDir, reportTimeoutMs);
+export async function openStore({ databaseUrl, dataDir = './data', reportTimeoutMs = 30_000, log = stdoutLog } = {}) {
+  return databaseUrl ? openPostgres(databaseUrl, reportTimeoutMs, log) : openSqlite(dataDir, reportTimeoutMs, log);
 }
 
-/** @param {string} dataDir @param {number} reportTimeoutMs @returns {Promise<Store>} */
-async function openSqlite(dataDir, reportTimeoutMs) {
+/**
+ * A SQLite store made before events were keyed by (write_key, message_id) has `message_id` alone
+ * as its primary key, which SQLite cannot change in place: the table is built again under the new
+ * key and its rows copied, in one transaction (another process opening the file at the same time
+ * waits, then finds it done), its indexes made again in that transaction.
+ *
+ * @param {import('better-sqlite3').Database} db @param {Log} log
+ */
+function migrateSqliteKey(db, log) {
+  const key = () =>
+    db
+      .prepare("SELECT name FROM pragma_table_info('events') WHERE pk > 0 ORDER BY pk")
+      .all()
+      .map((/** @type {any} */ c) => c.name)
+      .join(', ');
+  if (key() !== 'message_id') return;
+  db.transaction(() => {
+    if (key() !== 'message_id') return;
+    const started = performance.now();
+    db.exec('DROP TABLE IF EXISTS events_rekeyed');
+    db.exec(eventsTable('events_rekeyed'));
+    const { changes } = db
+      .prepare(`INSERT INTO events_rekeyed (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM events`)
+      .run();
+    db.exec('DROP TABLE events');
+    db.exec('ALTER TABLE events_rekeyed RENAME TO events');
+    // Its indexes too, in the same transaction: never a table without them.
+    for (const statement of SCHEMA) db.exec(statement);
+    log({
+      level: 'info',
+      msg: 'store migrated: events are now unique per (write_key, message_id)',
+      events: changes,
+      ms: elapsed(started),
+    });
+  }).immediate();
+}
+
+/**
+ * The same on PostgreSQL, which swaps the primary key in place (one ALTER TABLE, building the new
+ * key's index). Run inside the transaction that holds the schema lock.
+ *
+ * @param {import('pg').PoolClient} c @param {Log} log
+ */
+async function migratePostgresKey(c, log) {
+  const { rows } = await c.query(`SELECT con.conname AS name, array_agg(a.attname::text ORDER BY k.ord) AS cols
+    FROM pg_constraint con CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+    WHERE con.conrelid = 'events'::regclass AND con.contype = 'p' GROUP BY con.conname`);
+  if (rows.length !== 1 || rows[0].cols.join(', ') !== 'message_id') return;
+  const started = performance.now();
+  await c.query(
+    `ALTER TABLE events DROP CONSTRAINT "${rows[0].name.replaceAll('"', '""')}", ADD PRIMARY KEY (${EVENT_KEY})`,
+  );
+  const [{ n }] = (await c.query('SELECT COUNT(*) AS n FROM events')).rows;
+  log({
+    level: 'info',
+    msg: 'store migrated: events are now unique per (write_key, message_id)',
+    events: Number(n),
+    ms: elapsed(started),
+  });
+}
+
+/** @param {string} dataDir @param {number} reportTimeoutMs @param {Log} log @returns {Promise<Store>} */
+async function openSqlite(dataDir, reportTimeoutMs, log) {
   const { default: Database } = await import('better-sqlite3');
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, 'engagekit.sqlite'));
@@ -112,18 +197,26 @@ async function openSqlite(dataDir, reportTimeoutMs) {
   // 64 MB of page cache (2 MB by default): every event enters the events table's indexes and the
   // rollups' keys at random places, and past the cache each of them is a read of the file.
   db.pragma('cache_size = -65536');
-  for (const s of [...SCHEMA, ...rollupSchema('sqlite')]) db.exec(s);
+  migrateSqliteKey(db, log);
+  for (const s of [...SCHEMA, ROLLUP_META]) db.exec(s);
   const version = () => db.prepare('SELECT MAX(version) AS v FROM rollup_meta').get()?.v;
   // A store made before the rollups (or with older ones): built once from its events. Checked
   // again inside the write lock, as another process may be doing it at the same moment.
   if (version() !== ROLLUP_VERSION)
     db.transaction(() => {
-      if (version() !== ROLLUP_VERSION) for (const q of rollupRebuild('sqlite')) db.prepare(q.text).run(q.params);
+      if (version() !== ROLLUP_VERSION) {
+        const started = performance.now();
+        for (const q of rollupRebuild('sqlite')) db.prepare(q.text).run(q.params);
+        // Said of a store with events only: a new store makes its (empty) rollups this way too.
+        if (db.prepare('SELECT 1 FROM events LIMIT 1').get())
+          log({ level: 'info', msg: 'rollups rebuilt from the events', version: ROLLUP_VERSION, ms: elapsed(started) });
+      }
     }).immediate();
+  for (const s of rollupSchema('sqlite')) db.exec(s);
   // The rows a transaction newly stored, which the rollup statements read.
   db.exec('CREATE TEMP TABLE IF NOT EXISTS new_events AS SELECT * FROM events WHERE 0');
   const ins = db.prepare(
-    `INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (message_id) DO NOTHING`,
+    `INSERT INTO events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (${EVENT_KEY}) DO NOTHING`,
   );
   const addNew = db.prepare(
     `INSERT INTO temp.new_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
@@ -221,14 +314,14 @@ async function openSqlite(dataDir, reportTimeoutMs) {
 
 /** The SQL type of each column, for PostgreSQL's arrays. */
 const PG_TYPES = { session_index: 'integer', page_count: 'integer', ts: 'bigint', received_at: 'bigint' };
-const INSERT_PG = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[/** @type {keyof PG_TYPES} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (message_id) DO NOTHING RETURNING *`;
+const INSERT_PG = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[/** @type {keyof PG_TYPES} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (${EVENT_KEY}) DO NOTHING RETURNING *`;
 
 /**
  * The insert and the rollup updates in one statement: the rollups read the rows the insert
  * returns, which are the rows this statement stored (a messageId another instance stored first is
  * neither returned nor counted twice). Their properties are read as jsonb once per row (every
  * expression of facts.mjs casts `properties::jsonb`, a no-op on jsonb): parsing the text again
- * for each of them cost more than the insert. The message ids stored are returned.
+ * for each of them cost more than the insert. The keys (write key, message id) stored are returned.
  */
 const INSERT_WITH_ROLLUPS = `WITH added AS (${INSERT_PG}),
 ${rollupUpdates(
@@ -239,7 +332,7 @@ ${rollupUpdates(
 )
   .map((q, i) => `rollup${i} AS (${q.text})`)
   .join(',\n')}
-SELECT message_id FROM added`;
+SELECT write_key, message_id FROM added`;
 
 /** `?` placeholders to PostgreSQL's `$1, $2, …`, leaving quoted text alone. @param {string} sql */
 export function numbered(sql) {
@@ -251,8 +344,11 @@ export function numbered(sql) {
 const GROUPS_RUNNING = 3;
 const GROUP_ROWS = 5000;
 
-/** @param {string} url @param {number} reportTimeoutMs @returns {Promise<Store>} */
-async function openPostgres(url, reportTimeoutMs) {
+/** An event's key as one string (neither part holds a NUL: ingest replaces it, PostgreSQL refuses it). @param {Row} r */
+const keyOf = (r) => r.write_key + '\0' + r.message_id;
+
+/** @param {string} url @param {number} reportTimeoutMs @param {Log} log @returns {Promise<Store>} */
+async function openPostgres(url, reportTimeoutMs, log) {
   const { default: pg } = await import('pg');
   // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
   const types = {
@@ -269,10 +365,17 @@ async function openPostgres(url, reportTimeoutMs) {
     await c.query('BEGIN');
     // Two instances creating the table at once race in the catalog: one at a time.
     await c.query('SELECT pg_advisory_xact_lock(7411001)');
-    for (const s of [...SCHEMA, ...rollupSchema('postgres')]) await c.query(s);
+    for (const s of [...SCHEMA, ROLLUP_META]) await c.query(s);
+    await migratePostgresKey(c, log);
     // A database made before the rollups (or with older ones): built once from its events.
     const [{ v }] = (await c.query('SELECT MAX(version) AS v FROM rollup_meta')).rows;
-    if (v !== ROLLUP_VERSION) for (const q of rollupRebuild('postgres')) await c.query(numbered(q.text), q.params);
+    if (v !== ROLLUP_VERSION) {
+      const started = performance.now();
+      for (const q of rollupRebuild('postgres')) await c.query(numbered(q.text), q.params);
+      if ((await c.query('SELECT 1 FROM events LIMIT 1')).rows.length)
+        log({ level: 'info', msg: 'rollups rebuilt from the events', version: ROLLUP_VERSION, ms: elapsed(started) });
+    }
+    for (const s of rollupSchema('postgres')) await c.query(s);
     await c.query('COMMIT');
   } catch (e) {
     await c.query('ROLLBACK').catch(() => undefined);
@@ -297,15 +400,17 @@ async function openPostgres(url, reportTimeoutMs) {
   /**
    * Stores the rows of several requests in one statement (one implicit transaction: all of them,
    * or none) and returns the count of rows newly stored per request; a messageId sent twice in
-   * the group counts for the first request that has it.
+   * the group (under the same write key) counts for the first request that has it.
    * @param {Row[][]} requests
    */
   const store = async (requests) => {
-    // Sorted by message_id, so two statements holding some of the same ids (two instances given
-    // one batch) take their row locks in the same order and cannot deadlock.
+    // Sorted by key, so two statements holding some of the same keys (two instances given one
+    // batch) take their row locks in the same order and cannot deadlock.
     const sorted = requests
       .flat()
-      .sort((a, b) => (a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0));
+      .map((row) => ({ row, key: keyOf(row) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ row }) => row);
     // One array per column, not one parameter per value: a 500 KB batch of small messages is
     // well over PostgreSQL's 65 535 parameters, and would fail (503, retried for ever) as VALUES.
     // Named: each connection parses and plans the long statement once, not on every request.
@@ -314,8 +419,8 @@ async function openPostgres(url, reportTimeoutMs) {
       text: INSERT_WITH_ROLLUPS,
       values: COLUMNS.map((c) => sorted.map((r) => r[c])),
     });
-    const stored = new Set(r.rows.map((row) => row.message_id));
-    return requests.map((rows) => rows.filter((row) => stored.delete(row.message_id)).length);
+    const stored = new Set(r.rows.map((row) => keyOf(row)));
+    return requests.map((rows) => rows.filter((row) => stored.delete(keyOf(row))).length);
   };
   /**
    * Group commit: while GROUPS_RUNNING statements are under way, the requests that arrive wait

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launch } from '../browser/support/browser';
 import { startCollector } from '../../examples/collector/server.mjs';
-import { batchBody } from './report.fixture';
+import { batchBody, messages, sessionId } from './report.fixture';
 
 // The dashboard in Chromium, served by the real collector (SQLite) over the hand-built data of
 // report.test.ts: the page loads without errors, the charts draw their data, the numbers are the
-// expected ones, the date range works and every CSV link answers. A full-page screenshot goes to
-// test-results/dashboard.png.
+// expected ones, the date range works and every CSV link answers, and the site selector shows
+// another site's numbers (a second write key holds session S3 alone, under the same ids). A
+// full-page screenshot goes to test-results/dashboard.png.
 
 /** Pixels of a canvas close to an RGB color (uPlot draws at device pixels; anti-aliasing blends edges). */
 function colorPixels(page: Page, selector: string, rgb: [number, number, number]): Promise<number[]> {
@@ -50,6 +51,14 @@ describe('engagement dashboard in Chromium', () => {
       body: batchBody(),
     });
     expect({ status: sent.status, body: await sent.json() }).toMatchObject({ status: 200, body: { rejected: [] } });
+    // Another site, with fewer events: the page shows the busiest site until another is chosen.
+    const s3 = messages().filter((m) => m.context.session.id == sessionId('S3'));
+    const other = await fetch(`${server.url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ batch: s3, writeKey: 'other-shop' }),
+    });
+    expect(other.status).toBe(200);
     browser = await launch();
     page = await browser.context.newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -185,7 +194,7 @@ describe('engagement dashboard in Chromium', () => {
     );
     expect(lengths).toEqual([1, 9, 3, 3]);
     expect(await page.getAttribute('a.csv[data-table="pages"]', 'href')).toBe(
-      '/api/export/pages.csv?from=2024-05-12&to=2024-05-12',
+      '/api/export/pages.csv?from=2024-05-12&to=2024-05-12&site=report-test',
     );
 
     await page.fill('input[name="from"]', '2023-01-01');
@@ -196,6 +205,46 @@ describe('engagement dashboard in Chromium', () => {
     );
     expect(await page.textContent('#status')).toMatch(/no sessions/);
     expect(await page.textContent('#chart-forms')).toMatch(/No form activity/);
+    expect(problems).toEqual([]);
+  });
+
+  it('shows another site from the selector, kept in the URL with the range', async () => {
+    const sessions = () => page.textContent('.card[data-metric="sessions"] .card-value');
+    await page.goto(`${server.url}/?from=2024-05-01&to=2024-05-31`);
+    await page.waitForSelector('body[data-state="ready"]');
+    // The busiest site first, put into the URL.
+    expect(await page.$$eval('#site option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([
+      'report-test',
+      'other-shop',
+    ]);
+    expect(await page.inputValue('#site')).toBe('report-test');
+    expect(new URL(page.url()).searchParams.get('site')).toBe('report-test');
+    expect(await sessions()).toBe('5');
+
+    await page.selectOption('#site', 'other-shop');
+    await page.waitForFunction(
+      () => document.body.dataset.state === 'ready' && location.search.includes('site=other-shop'),
+    );
+    // S3 alone: one session, three pages, order o1.
+    expect(await sessions()).toBe('1');
+    expect(await page.textContent('.card[data-metric="revenue"] .card-value')).toBe('€25.00');
+    expect(await page.textContent('#status')).toMatch(/^other-shop, 2024-05-01 to 2024-05-31/);
+    expect(await page.getAttribute('a.csv[data-table="pages"]', 'href')).toBe(
+      '/api/export/pages.csv?from=2024-05-01&to=2024-05-31&site=other-shop',
+    );
+    // The range keeps the site; the back button brings the other site back.
+    await page.click('button[data-days="7"]');
+    await page.waitForFunction(
+      () => document.body.dataset.state === 'ready' && !location.search.includes('2024-05-01'),
+    );
+    expect(new URL(page.url()).searchParams.get('site')).toBe('other-shop');
+    await page.goBack();
+    await page.goBack();
+    await page.waitForFunction(
+      () => document.body.dataset.state === 'ready' && location.search.includes('site=report-test'),
+    );
+    expect(await page.inputValue('#site')).toBe('report-test');
+    expect(await sessions()).toBe('5');
     expect(problems).toEqual([]);
   });
 });

@@ -23,8 +23,9 @@ describe('the report off the ingest thread (SQLite)', () => {
   let c: Awaited<ReturnType<typeof startCollector>>;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'engagekit-worker-'));
-    c = await startCollector({ dataDir: dir, log: () => undefined });
-    // Events written straight into the table (the raw report reads only it): quick to make.
+    // The collector makes the store, then events are written straight into its table: quick to
+    // make. Its rollups are rebuilt from them when it opens again (the report finds its site there).
+    await (await startCollector({ dataDir: dir, log: () => undefined })).close();
     const db = new Database(join(dir, 'engagekit.sqlite'));
     db.pragma('busy_timeout = 5000');
     db.exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${N - 1})
@@ -37,7 +38,9 @@ describe('the report off the ingest thread (SQLite)', () => {
         json_object('engaged_ms', i % 30000, 'order_id', 'o' || i, 'revenue', i % 100, 'currency', 'EUR',
           'source', 'src' || (i % 10), 'landing_path', '/p' || (i % 50)), '{}'
       FROM n`);
+    db.exec('DELETE FROM rollup_meta');
     db.close();
+    c = await startCollector({ dataDir: dir, log: () => undefined });
   });
   afterAll(async () => {
     await c?.close();

@@ -309,7 +309,16 @@ describe.each(['sqlite', 'postgres'] as const)('engagement report on %s', (kind)
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       const body = await res.json();
-      expect(Object.keys(body).sort()).toEqual(['columns', 'definitions', 'range', 'series', 'summary', 'tables']);
+      expect(Object.keys(body).sort()).toEqual([
+        'columns',
+        'definitions',
+        'range',
+        'series',
+        'site',
+        'summary',
+        'tables',
+      ]);
+      expect(body.site).toBe('report-test');
       expect(body.range).toMatchObject({ from: RANGE.from, to: RANGE.to });
       expect(body.summary.sessions).toBe(5);
       expect(body.series.sessionsPerDay).toHaveLength(31);

@@ -1,9 +1,11 @@
 /**
  * The rollups kept at ingest give the report exactly the numbers it computes from the raw events,
  * on both backends: a property test over random event streams (sessions crossing midnight,
- * duplicates and retries, events arriving late and out of order, several write keys, orders
- * reported twice or across days, odd values), stored in random batches; then every number of the
- * report, for ranges of whole days, from the rollups and from the events.
+ * duplicates and retries, events arriving late and out of order, several write keys sharing
+ * message, session, visitor and order ids, orders reported twice or across days, odd values),
+ * stored in random batches; then every number of the report, for ranges of whole days and for
+ * each site (write key), from the rollups and from the events; and without a site, the store's
+ * only site or, when it has several, a refusal (report/sites.mjs) from both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -12,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Row, type Store } from '../../examples/collector/store.mjs';
 import { computeMetrics, computeTable } from '../../examples/collector/report/metrics.mjs';
+import { SiteError, listSites } from '../../examples/collector/report/sites.mjs';
 import { ROLLUP_TABLES } from '../../examples/collector/rollups.mjs';
 import { startPostgres } from './support/postgres';
 
@@ -70,22 +73,29 @@ const sessionArb = fc.record({
   index: fc.integer({ min: 1, max: 3 }),
   // Any minute of six days from the day before D0.
   start: fc.integer({ min: -1440, max: 5 * 1440 }),
-  writeKey: fc.constantFrom('k1', 'k2'),
+  // Three sites; their message ids are counted per site, so the sites share ids (m-1, m-2, …).
+  writeKey: fc.constantFrom('k1', 'k2', 'k3'),
   events: fc.array(eventArb, { minLength: 1, maxLength: 8 }),
 });
 const streamArb = fc.record({
   sessions: fc.array(sessionArb, { minLength: 1, maxLength: 12 }),
   // Which messages are sent again (a retry, another batch), and how the stream is cut into batches.
   resend: fc.array(fc.nat(), { maxLength: 10 }),
+  // Messages sent again under another write key: another site's event with the same id, stored.
+  elsewhere: fc.array(fc.nat(), { maxLength: 4 }),
   order: fc.array(fc.nat(), { maxLength: 200 }),
   batch: fc.integer({ min: 1, max: 25 }),
 });
 type Stream = typeof streamArb extends fc.Arbitrary<infer T> ? T : never;
 
-let seq = 0;
 /** The rows of a stream, as the collector stores them, shuffled and cut into batches. */
 function batches(stream: Stream): Row[][] {
   const rows: Row[] = [];
+  const sent = new Map<string, number>();
+  const nextId = (writeKey: string) => {
+    sent.set(writeKey, (sent.get(writeKey) ?? 0) + 1);
+    return `m-${sent.get(writeKey)}`;
+  };
   for (const s of stream.sessions) {
     s.events.forEach((e, i) => {
       const ts = D0 + (s.start + e.at) * 60_000 + i;
@@ -105,7 +115,7 @@ function batches(stream: Stream): Row[][] {
           name: e.campaign,
         });
       rows.push({
-        message_id: `m-${++seq}`,
+        message_id: nextId(s.writeKey),
         write_key: s.writeKey,
         type: e.kind == 'page' || e.kind == 'identify' ? e.kind : 'track',
         event: e.kind == 'page' || e.kind == 'identify' ? null : e.kind,
@@ -125,7 +135,14 @@ function batches(stream: Stream): Row[][] {
       });
     });
   }
-  const all = [...rows, ...stream.resend.filter(() => rows.length).map((n) => rows[n % rows.length])];
+  const other = (writeKey: string) => (writeKey == 'k1' ? 'k2' : 'k1');
+  const all = [
+    ...rows,
+    ...stream.resend.filter(() => rows.length).map((n) => rows[n % rows.length]),
+    ...stream.elsewhere
+      .filter(() => rows.length)
+      .map((n) => ({ ...rows[n % rows.length], write_key: other(rows[n % rows.length].write_key) })),
+  ];
   // Out of order: a permutation from the generated numbers.
   for (let i = all.length - 1; i > 0; i--) {
     const j = (stream.order[i % Math.max(1, stream.order.length)] ?? i) % (i + 1);
@@ -156,23 +173,67 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('every report number from the rollups equals the one computed from the events', async () => {
+  it('every report number from the rollups equals the one computed from the events, per site', async () => {
     await fc.assert(
       fc.asyncProperty(streamArb, async (stream) => {
         const store = await freshStore();
         try {
-          for (const b of batches(stream)) await store.insert(b);
-          for (const range of RANGES) {
-            const fromEvents = await computeMetrics(store, range, { source: 'raw' });
-            const fromRollups = await computeMetrics(store, range, { source: 'rollup' });
-            expect(fromRollups).toEqual(fromEvents);
-          }
+          const sent = batches(stream);
+          for (const b of sent) await store.insert(b);
+          const sites = (await listSites(store)).map((s) => s.site).sort();
+          expect(sites).toEqual([...new Set(sent.flat().map((r) => r.write_key))].sort());
+          for (const site of sites)
+            for (const range of RANGES) {
+              const fromEvents = await computeMetrics(store, range, { source: 'raw', site });
+              const fromRollups = await computeMetrics(store, range, { source: 'rollup', site });
+              expect(fromRollups).toEqual(fromEvents);
+            }
+          // No site: the only one, or a refusal (never the sites mixed), from either source.
+          for (const source of ['raw', 'rollup'] as const)
+            if (sites.length == 1)
+              expect(await computeMetrics(store, RANGES[0], { source })).toEqual(
+                await computeMetrics(store, RANGES[0], { source, site: sites[0] }),
+              );
+            else await expect(computeMetrics(store, RANGES[0], { source })).rejects.toThrow(SiteError);
         } finally {
           await store.close();
         }
       }),
       { numRuns: kind == 'sqlite' ? 60 : 25 },
     );
+    // Three sites: three times the report's queries of a single site.
+  }, 240_000);
+
+  it("gives each site of a shared store the report of a store holding that site's events alone", async () => {
+    for (const stream of fc.sample(streamArb, { numRuns: 4, seed: 41 })) {
+      const sent = batches(stream).flat();
+      const shared = await freshStore();
+      const together = new Map<string, unknown[]>();
+      try {
+        for (let i = 0; i < sent.length; i += 20) await shared.insert(sent.slice(i, i + 20));
+        for (const { site } of await listSites(shared))
+          together.set(
+            site,
+            await Promise.all(
+              (['raw', 'rollup'] as const).map((source) => computeMetrics(shared, RANGES[0], { source, site })),
+            ),
+          );
+      } finally {
+        await shared.close();
+      }
+      for (const [site, reports] of together) {
+        const alone = await freshStore();
+        try {
+          await alone.insert(sent.filter((r) => r.write_key == site));
+          const own = await Promise.all(
+            (['raw', 'rollup'] as const).map((source) => computeMetrics(alone, RANGES[0], { source })),
+          );
+          expect(reports).toEqual(own);
+        } finally {
+          await alone.close();
+        }
+      }
+    }
   });
 
   it('gives the exact Web Vitals percentiles from the bucketed rollups, over many values and ties', async () => {
@@ -236,7 +297,8 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
     const store = await freshStore();
     const stream = fc.sample(streamArb, { numRuns: 1, seed: 14 })[0];
     for (const b of batches(stream)) await store.insert(b);
-    const before = await computeMetrics(store, RANGES[0], { source: 'rollup' });
+    const sites = (await listSites(store)).map((s) => s.site);
+    const before = await Promise.all(sites.map((site) => computeMetrics(store, RANGES[0], { source: 'rollup', site })));
     // As an older version would have left it: no rollups, no version.
     for (const t of [...ROLLUP_TABLES, 'rollup_meta']) await exec(store, `DELETE FROM ${t}`);
     await store.close();
@@ -244,8 +306,10 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
       ? openStore({ dataDir: join(dir, `run-${runs - 1}`) })
       : openStore({ databaseUrl: pgServer!.url }));
     try {
-      expect(await computeMetrics(reopened, RANGES[0], { source: 'rollup' })).toEqual(before);
-      expect(before.summary.sessions).toBeGreaterThan(0);
+      expect(
+        await Promise.all(sites.map((site) => computeMetrics(reopened, RANGES[0], { source: 'rollup', site }))),
+      ).toEqual(before);
+      expect(before.some((m) => m.summary.sessions > 0)).toBe(true);
     } finally {
       await reopened.close();
     }

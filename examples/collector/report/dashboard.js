@@ -1,10 +1,13 @@
-// The engagement report page: fetches /api/metrics for the chosen range and renders the summary
-// cards, the tables and the charts (uPlot, served by the collector). No framework; everything
+// The engagement report page: fetches /api/metrics for the chosen site (write key) and range and
+// renders the summary cards, the tables and the charts (uPlot, served by the collector). The site
+// and the range are kept in the page's URL (?site=&from=&to=), so a view can be bookmarked. No framework; everything
 // visitor-supplied (paths, referrers, form names) goes into the page as text, never as HTML.
 // <body data-state> is "loading", "ready" or "error", which tests wait on.
 
 /** @typedef {{ key: string, label: string, type: string }} Column */
 /** @typedef {Record<string, string | number | null>} Row */
+/** @typedef {{ from: string, to: string, site?: string }} View  what the page shows: a range, of one site */
+/** @typedef {{ site: string, events: number, firstDay: string, lastDay: string }} Site  one of /api/sites */
 
 const uPlot = /** @type {any} */ (window).uPlot;
 const DAY = 86_400_000;
@@ -164,10 +167,51 @@ function duration(ms) {
 const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
 
 /** The range from the page's query (?from=&to=), else the last 30 days. */
-function initialRange() {
+/** The view the URL asks for: its range (the last 30 days without one) and its site, if it names one. @returns {View} */
+function initialView() {
   const q = new URLSearchParams(location.search);
   const today = Math.floor(Date.now() / DAY) * DAY;
-  return { from: q.get('from') || isoDay(today - 29 * DAY), to: q.get('to') || isoDay(today) };
+  const site = q.get('site');
+  return {
+    from: q.get('from') || isoDay(today - 29 * DAY),
+    to: q.get('to') || isoDay(today),
+    ...(site != null && { site }),
+  };
+}
+
+/** A view as query parameters: the range, then the site. @param {View} view */
+const viewQuery = (view) =>
+  new URLSearchParams({ from: view.from, to: view.to, ...(view.site != null && { site: view.site }) }).toString();
+
+/** A site as the select shows it: events sent without a write key have the key ''. @param {Site} s */
+const siteLabel = (s) => s.site || '(no write key)';
+
+/**
+ * The select of sites, filled from /api/sites (the busiest first). Hidden while the store has none.
+ * @param {Site[]} sites
+ */
+function fillSites(sites) {
+  const select = /** @type {HTMLSelectElement} */ ($('#site'));
+  select.replaceChildren(
+    ...sites.map((s) => {
+      const option = /** @type {HTMLOptionElement} */ (el('option', '', siteLabel(s)));
+      option.value = s.site;
+      option.title = `${int.format(s.events)} events, ${s.firstDay} to ${s.lastDay} (UTC)`;
+      return option;
+    }),
+  );
+  $('#site-picker').hidden = !sites.length;
+}
+
+/**
+ * The site to show: the one the URL names when the store has it, else the busiest (a store of
+ * several sites never shows them mixed: the API asks which one).
+ * @param {View} view @param {Site[]} sites @returns {View}
+ */
+function withSite(view, sites) {
+  if (!sites.length) return view;
+  const known = sites.some((s) => s.site === view.site);
+  return { ...view, site: known ? view.site : sites[0].site };
 }
 
 /** @param {HTMLElement} host @param {Record<string, any>} summary @param {Record<string, string>} definitions */
@@ -415,16 +459,29 @@ function formCharts(host, forms) {
   }
 }
 
-/** @param {{ from: string, to: string }} range */
-async function load(range) {
+/** The latest load: an answer to an earlier one (the site or range changed meanwhile) is dropped. */
+let latestLoad = 0;
+
+/** @param {View} view */
+async function load(view) {
+  const thisLoad = ++latestLoad;
   document.body.dataset.state = 'loading';
   $('#status').textContent = 'Loading…';
-  const q = new URLSearchParams(range).toString();
+  const q = viewQuery(view);
   for (const a of document.querySelectorAll('a.csv'))
     /** @type {HTMLAnchorElement} */ (a).href = `/api/export/${/** @type {HTMLElement} */ (a).dataset.table}.csv?${q}`;
   /** @type {HTMLAnchorElement} */ ($('#api-link')).href = `/api/metrics?${q}`;
-  const res = await fetch(`/api/metrics?${q}`);
-  const body = await res.json();
+  /** @type {Response} */
+  let res;
+  let body;
+  try {
+    res = await fetch(`/api/metrics?${q}`);
+    body = await res.json();
+  } catch (e) {
+    if (thisLoad === latestLoad) throw e;
+    return;
+  }
+  if (thisLoad !== latestLoad) return;
   if (!res.ok) throw new Error(body.error || `HTTP ${res.status}`);
   render(body);
 }
@@ -453,39 +510,53 @@ function render(m) {
   );
   formCharts($('#chart-forms'), m.tables.forms);
   const { fromDate, toDate } = m.range;
+  const site = m.site ? `${m.site}, ` : '';
   $('#status').textContent = m.summary.sessions
-    ? `${fromDate} to ${toDate} (UTC): ${int.format(m.summary.sessions)} sessions.`
-    : `${fromDate} to ${toDate} (UTC): no sessions in this range.`;
+    ? `${site}${fromDate} to ${toDate} (UTC): ${int.format(m.summary.sessions)} sessions.`
+    : `${site}${fromDate} to ${toDate} (UTC): no sessions in this range.`;
   document.body.dataset.state = 'ready';
 }
 
-function start() {
+/** @param {unknown} e */
+function failed(e) {
+  document.body.dataset.state = 'error';
+  $('#status').textContent = `The report could not be loaded: ${/** @type {Error} */ (e).message}`;
+}
+
+async function start() {
   const form = /** @type {HTMLFormElement} */ ($('#range'));
   const fromInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('from'));
   const toInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('to'));
-  const show = (/** @type {{ from: string, to: string }} */ range, /** @type {boolean} */ push) => {
-    fromInput.value = range.from;
-    toInput.value = range.to;
-    if (push) history.pushState(null, '', `?${new URLSearchParams(range)}`);
-    load(range).catch((e) => {
-      document.body.dataset.state = 'error';
-      $('#status').textContent = `The report could not be loaded: ${e.message}`;
-    });
+  const select = /** @type {HTMLSelectElement} */ ($('#site'));
+  /** @type {Site[]} */
+  let sites = [];
+  /** @type {View} */
+  let current = initialView();
+  /** @param {View} view @param {'push' | 'replace' | 'none'} historyEntry */
+  const show = (view, historyEntry) => {
+    current = withSite(view, sites);
+    fromInput.value = current.from;
+    toInput.value = current.to;
+    if (current.site != null) select.value = current.site;
+    const url = `?${viewQuery(current)}`;
+    if (historyEntry === 'push') history.pushState(null, '', url);
+    // The site chosen for a URL that named none (or one the store does not have) goes into it.
+    if (historyEntry === 'replace' && url !== location.search) history.replaceState(null, '', url);
+    load(current).catch(failed);
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    show({ from: fromInput.value, to: toInput.value }, true);
+    show({ ...current, from: fromInput.value, to: toInput.value }, 'push');
   });
   for (const b of form.querySelectorAll('button[data-days]')) {
     b.addEventListener('click', () => {
       const today = Math.floor(Date.now() / DAY) * DAY;
-      show(
-        { from: isoDay(today - (Number(/** @type {HTMLElement} */ (b).dataset.days) - 1) * DAY), to: isoDay(today) },
-        true,
-      );
+      const days = Number(/** @type {HTMLElement} */ (b).dataset.days);
+      show({ ...current, from: isoDay(today - (days - 1) * DAY), to: isoDay(today) }, 'push');
     });
   }
-  addEventListener('popstate', () => show(initialRange(), false));
+  select.addEventListener('change', () => show({ ...current, site: select.value }, 'push'));
+  addEventListener('popstate', () => show(initialView(), 'replace'));
   // Charts follow the width of their box.
   let pending = 0;
   addEventListener('resize', () => {
@@ -494,7 +565,16 @@ function start() {
       for (const c of charts) c.setSize({ width: width(c.root.parentElement), height: c.height });
     });
   });
-  show(initialRange(), false);
+  try {
+    const res = await fetch('/api/sites');
+    const body = await res.json();
+    if (!res.ok) throw new Error(body.error || `HTTP ${res.status}`);
+    sites = body.sites;
+  } catch (e) {
+    return failed(e);
+  }
+  fillSites(sites);
+  show(current, 'replace');
 }
 
 start();

@@ -12,10 +12,12 @@ import {
   customerSummaryParts,
   customerSummaryQuery,
 } from './customers.mjs';
+import { resolveSite } from './sites.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
 /** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> }} Store */
 /** @typedef {{ from: number, to: number }} Range  ms since the epoch, `to` excluded */
+/** @typedef {Range & { site: string }} Scope  a range of one site's events (its write key): what every query counts */
 /** @typedef {'raw' | 'rollup'} Source  where the numbers come from: the events, or the rollups kept at ingest */
 /** @typedef {'text' | 'int' | 'num' | 'ms' | 'rate' | 'percent' | 'money' | 'date'} ColumnType */
 /** @typedef {{ key: string, label: string, type: ColumnType }} Column */
@@ -228,24 +230,25 @@ export const SUMMARY = /** @type {const} */ ([
  * (rollups.mjs); from `raw`, the events. Both give the same numbers: the rollups hold, per session
  * and day (per order and day, …), the same aggregates of the same expressions (facts.mjs), and
  * every aggregate used (min, max, sum, count of distinct keys) combines exactly across days.
+ * Both count the site's events only (`r.site`, the write key; the rollups' first key column).
  *
- * @param {Dialect} d @param {Range} r @param {'raw' | 'rollup'} [source] @returns {Sql}
+ * @param {Dialect} d @param {Scope} r @param {'raw' | 'rollup'} [source] @returns {Sql}
  */
 function base(d, r, source = 'raw') {
   const f = facts(d);
   const ev = sql`ev AS (
     SELECT message_id, type, event, anonymous_id, session_id, session_index, page_count, path, ts, properties
-    FROM events WHERE ts >= ${r.from} AND ts < ${r.to})`;
+    FROM events WHERE write_key = ${r.site} AND ts >= ${r.from} AND ts < ${r.to})`;
   const sess = sql`sess AS (
     SELECT sess_raw.*, CASE WHEN pageviews <= 1 AND engaged_ms < ${raw(String(BOUNCE_ENGAGED_MS))} AND key_event = 0 THEN 1 ELSE 0 END AS bounced
     FROM sess_raw)`;
   if (source === 'rollup') {
-    const days = sql`day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`;
+    const days = siteDays(r);
     // Inlined: they are whole numbers, and the partial index needs its condition seen as such.
     const fromDay = raw(String(Math.floor(r.from / DAY)));
     const toDay = raw(String(Math.floor(r.to / DAY)));
     const boundary = sql`SELECT session_id AS crossing_id FROM rollup_session_totals
-      WHERE first_day < last_day AND last_day >= ${fromDay} AND first_day < ${toDay} AND (first_day < ${fromDay} OR last_day >= ${toDay})`;
+      WHERE write_key = ${r.site} AND first_day < last_day AND last_day >= ${fromDay} AND first_day < ${toDay} AND (first_day < ${fromDay} OR last_day >= ${toDay})`;
     // Their days, looked up by session (the key): PostgreSQL, which cannot estimate how few they
     // are, otherwise scanned every session row of the range to join them (2.4 s at 10M events);
     // OFFSET 0 keeps it from turning the lookup back into that join.
@@ -261,7 +264,7 @@ function base(d, r, source = 'raw') {
     SELECT session_id, anonymous_id, session_index, first_ts AS started, last_ts - first_ts AS duration_ms, pageviews,
       engaged_ms, key_event, cart, checkout, ordered, viewed, added, checkout_step,
       started AS has_land, landing_path, referrer, source, medium, campaign
-    FROM rollup_session_totals WHERE first_day >= ${fromDay} AND first_day < ${toDay} AND last_day < ${toDay}
+    FROM rollup_session_totals WHERE write_key = ${r.site} AND first_day >= ${fromDay} AND first_day < ${toDay} AND last_day < ${toDay}
     UNION ALL
     SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
       MIN(first_ts) AS started, MAX(last_ts) - MIN(first_ts) AS duration_ms, SUM(pageviews) AS pageviews,
@@ -281,7 +284,7 @@ function base(d, r, source = 'raw') {
     SELECT anonymous_id, CASE WHEN MIN(NULLIF(session_key, '')) < MAX(NULLIF(session_key, '')) THEN 1 ELSE 0 END AS several_sessions,
       MAX(session_index) AS max_index
     FROM rollup_visitors WHERE ${days} GROUP BY anonymous_id),
-  seen AS (SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE day < ${Math.floor(r.from / DAY)} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
+  seen AS (SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE write_key = ${r.site} AND day < ${Math.floor(r.from / DAY)} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
   tot AS (
     SELECT COALESCE(SUM(pageviews), 0) AS pageviews, COALESCE(SUM(cart_starts), 0) AS cart_starts, COALESCE(SUM(checkout_starts), 0) AS checkout_starts
     FROM rollup_days WHERE ${days})`;
@@ -307,9 +310,17 @@ function base(d, r, source = 'raw') {
     FROM ev WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id),
   -- Seen before the range: one pass over the earlier events (a semi-join), not a lookup per
   -- visitor, which would scan the table once per visitor where anonymous_id has no index.
-  seen AS (SELECT DISTINCT anonymous_id FROM events WHERE ts < ${r.from} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
+  seen AS (SELECT DISTINCT anonymous_id FROM events WHERE write_key = ${r.site} AND ts < ${r.from} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
   tot AS (SELECT COALESCE(SUM(${f.page}), 0) AS pageviews, COALESCE(SUM(${f.cart}), 0) AS cart_starts,
     COALESCE(SUM(${f.checkout}), 0) AS checkout_starts FROM ev)`;
+}
+
+/**
+ * The rollup rows of a scope: its site's, on the range's days (whole UTC days).
+ * @param {Scope} r @returns {Sql}
+ */
+function siteDays(r) {
+  return sql`write_key = ${r.site} AND day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`;
 }
 
 /** The host of a URL column ('https://a.example/x' → 'a.example'), or the text up to its first '/'. @param {Dialect} d @param {string} c */
@@ -323,12 +334,12 @@ function hostOf(d, c) {
   return raw(`substr(${rest}, 1, instr(${rest} || '/', '/') - 1)`);
 }
 
-/** @type {Record<string, (d: Dialect, r: Range, limit?: number, src?: Source) => Sql>} */
+/** @type {Record<string, (d: Dialect, r: Scope, limit?: number, src?: Source) => Sql>} */
 const TABLE_QUERIES = {
   pages: (d, r, limit, src) => {
     const f = facts(d);
     const rolled = src === 'rollup';
-    const days = sql`day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`;
+    const days = siteDays(r);
     return sql`WITH ${base(d, r, src)},
     pv AS (${
       rolled
@@ -528,7 +539,7 @@ function formEvents(d) {
       FROM ev WHERE event IN ('Form Started', 'Form Submitted', 'Form Abandoned')) f)`;
 }
 
-/** @param {Dialect} d @param {Range} r @param {Source} src @returns {Sql} */
+/** @param {Dialect} d @param {Scope} r @param {Source} src @returns {Sql} */
 function summaryQuery(d, r, src) {
   // The customer keys in the same query: they share its visitors (vis) and orders (ord).
   const customers = customerSummaryParts(d, r, src);
@@ -594,16 +605,28 @@ export function sourceFor(store, range, source) {
 }
 
 /**
- * One table's rows for a range.
+ * One table's rows for a range of one site's events.
  *
  * @param {Store} store @param {string} name  one of TABLE_NAMES @param {Range} range @param {number} [limit]
  * @param {Source} [source]  default: sourceFor(store, range)
+ * @param {string} [site]  the write key; default: the store's only one (sites.mjs' resolveSite,
+ *   which throws a SiteError when the site is unknown or the store has several)
  * @returns {Promise<Record<string, unknown>[]>}
  */
-export async function computeTable(store, name, range, limit, source) {
-  const src = sourceFor(store, range, source);
-  if (name === 'webVitals' && src === 'rollup') return webVitalsFromRollups(store, range, limit);
-  const q = TABLE_QUERIES[name](store.dialect, range, limit, src);
+export async function computeTable(store, name, range, limit, source, site) {
+  const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
+  return tableRows(store, name, scope, limit, sourceFor(store, range, source));
+}
+
+/**
+ * One table's rows for a scope whose site is known.
+ *
+ * @param {Store} store @param {string} name @param {Scope} scope @param {number | undefined} limit @param {Source} src
+ * @returns {Promise<Record<string, unknown>[]>}
+ */
+async function tableRows(store, name, scope, limit, src) {
+  if (name === 'webVitals' && src === 'rollup') return webVitalsFromRollups(store, scope, limit);
+  const q = TABLE_QUERIES[name](store.dialect, scope, limit, src);
   const types = COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)].map(
     (c) => /** @type {[string, string]} */ ([c.key, c.type]),
   );
@@ -618,12 +641,12 @@ export async function computeTable(store, name, range, limit, source) {
  * (SQL's definition, sql.mjs' percentile(): position 0.75·(n−1), 0-based); then those values,
  * read in order from their bucket alone, and the interpolation as each database computes it.
  *
- * @param {Store} store @param {Range} range @param {number} [limit]
+ * @param {Store} store @param {Scope} range @param {number} [limit]
  * @returns {Promise<Record<string, unknown>[]>}
  */
 async function webVitalsFromRollups(store, range, limit) {
   const d = store.dialect;
-  const days = sql`day >= ${Math.floor(range.from / DAY)} AND day < ${Math.floor(range.to / DAY)}`;
+  const days = siteDays(range);
   const top = sorted(
     d,
     sql`SELECT path, SUM(samples) AS samples FROM rollup_vital_days WHERE ${days} GROUP BY path`,
@@ -718,35 +741,42 @@ async function webVitalsFromRollups(store, range, limit) {
 }
 
 /**
- * The customer keys of the summary (CUSTOMER_SUMMARY) for a range.
+ * The customer keys of the summary (CUSTOMER_SUMMARY) for a range of one site's events.
  *
  * @param {Store} store @param {Range} range @param {Source} [source]  default: sourceFor(store, range)
+ * @param {string} [site]  the write key; default: the store's only one (as computeTable)
  * @returns {Promise<Record<string, unknown>>}
  */
-export async function computeCustomerSummary(store, range, source) {
+export async function computeCustomerSummary(store, range, source, site) {
   const src = sourceFor(store, range, source);
-  const q = customerSummaryQuery(store.dialect, range, src, base(store.dialect, range, src));
+  const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
+  const q = customerSummaryQuery(store.dialect, scope, src, base(store.dialect, scope, src));
   const [row] = await store.all(q.text, q.params);
   return typed(row, /** @type {Array<[string, string]>} */ (CUSTOMER_SUMMARY.map(([k, t]) => [k, t])));
 }
 
 /**
- * Everything the dashboard shows, for a range: `{ range, definitions, summary, series, tables,
- * columns }`. Tables are cut to `limit` rows (the CSV export has them all).
+ * Everything the dashboard shows, for a range of one site's events: `{ site, range, definitions,
+ * summary, series, tables, columns }`. Tables are cut to `limit` rows (the CSV export has them all).
  *
- * @param {Store} store @param {Range} range @param {{ limit?: number, source?: Source }} [opts]
- *   `source`: force the events or the rollups (default: sourceFor(store, range))
+ * @param {Store} store @param {Range} range @param {{ limit?: number, source?: Source, site?: string }} [opts]
+ *   `source`: force the events or the rollups (default: sourceFor(store, range)). `site`: the
+ *   write key whose events count; default: the store's only one. Throws a SiteError (sites.mjs)
+ *   for a site without events, or without `site` when the store has several: the numbers of
+ *   several sites are never mixed.
  */
-export async function computeMetrics(store, range, { limit = 100, source } = {}) {
+export async function computeMetrics(store, range, { limit = 100, source, site } = {}) {
   const src = sourceFor(store, range, source);
-  const q = summaryQuery(store.dialect, range, src);
+  const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
+  const q = summaryQuery(store.dialect, scope, src);
   const [summaryRows, ...tables] = await Promise.all([
     store.all(q.text, q.params),
-    ...TABLE_NAMES.map((name) => computeTable(store, name, range, UNLIMITED.includes(name) ? undefined : limit, src)),
+    ...TABLE_NAMES.map((name) => tableRows(store, name, scope, UNLIMITED.includes(name) ? undefined : limit, src)),
   ]);
   const byName = Object.fromEntries(TABLE_NAMES.map((n, i) => [n, tables[i]]));
   const { sessionsPerDay, ...rest } = byName;
   return {
+    site: scope.site,
     range: {
       from: range.from,
       to: range.to,

@@ -5,6 +5,7 @@ import { reportGuard } from './auth.mjs';
 import { COLUMNS, TABLE_NAMES, computeMetrics, computeTable, parseRange } from './metrics.mjs';
 import { toCsv } from './csv.mjs';
 /** @typedef {ReturnType<typeof import('./cache.mjs').reportCache>} ReportCache */
+import { SiteError, listSites, parseSite } from './sites.mjs';
 
 const here = (/** @type {string} */ name) => fileURLToPath(new URL(name, import.meta.url));
 const require = createRequire(import.meta.url);
@@ -51,8 +52,10 @@ const logError = (msg, fields) =>
 
 /**
  * The engagement report's routes, served by the collector: the dashboard page (`/`, `/report`),
- * its assets, the metrics API (`GET /api/metrics?from=&to=`) and CSV exports
- * (`GET /api/export/<table>.csv?from=&to=`). Returns true when it answered the request.
+ * its assets, the metrics API (`GET /api/metrics?from=&to=&site=`), CSV exports
+ * (`GET /api/export/<table>.csv?from=&to=&site=`) and the sites (`GET /api/sites`). `site` is a
+ * write key (sites.mjs: without it, the store's only site; 400 when it has several, 404 for a
+ * site without events). Returns true when it answered the request.
  *
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
@@ -68,7 +71,7 @@ export async function handleReport(req, res, url, store, options = {}) {
   const path = url.pathname;
   const file = Object.hasOwn(FILES, path) ? FILES[/** @type {keyof typeof FILES} */ (path)] : undefined;
   const exportMatch = /^\/api\/export\/([A-Za-z]+)\.csv$/.exec(path);
-  if (!file && path !== '/api/metrics' && !exportMatch) return false;
+  if (!file && path !== '/api/metrics' && path !== '/api/sites' && !exportMatch) return false;
   // The collector allows other origins (the sites that send events) with CORS; the report is for
   // its own page only, so no other site may read it with the visitor's credentials.
   for (const h of res.getHeaderNames()) if (h.startsWith('access-control-')) res.removeHeader(h);
@@ -100,8 +103,10 @@ export async function handleReport(req, res, url, store, options = {}) {
   }
 
   let range;
+  let site;
   try {
     range = parseRange(url.searchParams);
+    site = parseSite(url.searchParams);
   } catch (e) {
     json(res, 400, { error: /** @type {Error} */ (e).message });
     return true;
@@ -122,8 +127,12 @@ export async function handleReport(req, res, url, store, options = {}) {
   const age = (ageMs) => ({ Age: String(Math.floor(ageMs() / 1000)) });
 
   try {
+    if (path === '/api/sites') {
+      json(res, 200, { sites: await listSites(store) });
+      return true;
+    }
     if (path === '/api/metrics') {
-      const { answer: metrics, ageMs } = answer(() => computeMetrics(store, range, { limit }));
+      const { answer: metrics, ageMs } = answer(() => computeMetrics(store, range, { limit, site }));
       json(res, 200, await metrics, age(ageMs));
       return true;
     }
@@ -132,7 +141,7 @@ export async function handleReport(req, res, url, store, options = {}) {
       json(res, 404, { error: `no table ${name}; tables: ${TABLE_NAMES.join(', ')}` });
       return true;
     }
-    const { answer: rows, ageMs } = answer(() => computeTable(store, name, range));
+    const { answer: rows, ageMs } = answer(() => computeTable(store, name, range, undefined, undefined, site));
     const csv = toCsv(COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)], await rows);
     const day = (/** @type {number} */ ms) => new Date(ms).toISOString().slice(0, 10);
     res.writeHead(200, {
@@ -144,6 +153,10 @@ export async function handleReport(req, res, url, store, options = {}) {
     });
     res.end(req.method === 'HEAD' ? undefined : csv);
   } catch (e) {
+    if (e instanceof SiteError) {
+      json(res, e.status, { error: e.message, ...(e.sites && { sites: e.sites }) });
+      return true;
+    }
     logError('report query failed', { path, error: String(/** @type {Error} */ (e)?.message || e) });
     if (!res.headersSent) json(res, 500, { error: 'the report could not be computed' });
     else res.destroy();
