@@ -161,9 +161,16 @@ export function customerSummaryParts(d, r, src) {
     ck AS (SELECT cc.*, ${ratio('range_orders', 'customers')} AS frequency, ${ratio('churned', 'prev_customers')} AS churn,
         (SELECT AVG(amount) FROM ord) AS aov
       FROM cc),
-    cv AS (SELECT (SELECT COUNT(*) FROM vis) AS visitors, COUNT(*) AS prev_visitors,
+    cv AS (${
+      d === 'postgres'
+        ? // A join, not IN inside CASE: see the summary's returning visitors (metrics.mjs).
+          sql`SELECT (SELECT COUNT(*) FROM vis) AS visitors, COUNT(*) AS prev_visitors,
+        COALESCE(SUM(CASE WHEN vis.anonymous_id IS NULL THEN 1 ELSE 0 END), 0) AS churned_visitors
+      FROM vprev LEFT JOIN vis ON vis.anonymous_id = vprev.anonymous_id`
+        : sql`SELECT (SELECT COUNT(*) FROM vis) AS visitors, COUNT(*) AS prev_visitors,
         COALESCE(SUM(CASE WHEN anonymous_id IN (SELECT anonymous_id FROM vis) THEN 0 ELSE 1 END), 0) AS churned_visitors
-      FROM vprev)`;
+      FROM vprev`
+    })`;
   const columns = sql`ck.customers AS "customers", ck.new_customers AS "newCustomers", ck.customers - ck.new_customers AS "returningCustomers",
       ck.frequency AS "purchaseFrequency", ${ratio('ck.repeaters', 'ck.buyers')} AS "repeatPurchaseRate",
       gm.value AS "medianDaysBetweenOrders", ${ratio('ck.range_customer_revenue', 'ck.customers')} AS "historicalClv",
