@@ -8,7 +8,7 @@
 // placed an order depends on identify() messages that may arrive after it, which no rollup kept
 // at ingest could know. Visitor activity (churn, stickiness, retention) reads the per visitor and
 // day rollup for ranges of whole days, the events otherwise: the same numbers either way.
-import { dayLabel, dayOf, join, percentile, raw, ratio, sorted, sql } from './sql.mjs';
+import { dayLabel, dayOf, eventsOfSite, join, percentile, raw, ratio, sorted, sql } from './sql.mjs';
 import { facts } from './facts.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
@@ -107,7 +107,7 @@ function customerOrders(d, r) {
     SELECT order_key, MIN(ts) AS ts, MAX(amount) AS amount, MIN(customer) AS customer
     FROM (SELECT ${f.orderKey} AS order_key, ts, ${f.amount} AS amount,
         COALESCE(user_id, ${identified}, anonymous_id) AS customer
-      FROM events oe WHERE event = 'Order Completed' AND oe.write_key = ${r.site} AND ts < ${r.to}) o
+      FROM events oe WHERE event = 'Order Completed' AND ${eventsOfSite(d, 'oe.write_key', r.site)} AND ts < ${r.to}) o
     GROUP BY order_key HAVING MIN(customer) IS NOT NULL),
   cust AS (
     SELECT customer, COUNT(*) AS n_orders, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COALESCE(SUM(amount), 0) AS revenue,
@@ -130,7 +130,7 @@ function visitorActivity(d, r, src) {
     return sql`vprev AS (SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE write_key = ${r.site} AND day >= ${from - (to - from)} AND day < ${from}),
     vdays AS (SELECT COUNT(*) AS n FROM (SELECT DISTINCT anonymous_id, day FROM rollup_visitors WHERE write_key = ${r.site} AND day >= ${from} AND day < ${to}) vd)`;
   }
-  return sql`vprev AS (SELECT DISTINCT anonymous_id FROM events WHERE write_key = ${r.site} AND ts >= ${r.from - len} AND ts < ${r.from} AND anonymous_id IS NOT NULL),
+  return sql`vprev AS (SELECT DISTINCT anonymous_id FROM events WHERE ${eventsOfSite(d, 'write_key', r.site)} AND ts >= ${r.from - len} AND ts < ${r.from} AND anonymous_id IS NOT NULL),
     vdays AS (SELECT COUNT(*) AS n FROM (SELECT DISTINCT anonymous_id, ${dayOf(d, 'ts')} AS day FROM ev WHERE anonymous_id IS NOT NULL) vd)`;
 }
 
@@ -223,12 +223,12 @@ export const CUSTOMER_TABLES = {
       ? sql`SELECT anonymous_id, MIN(day) AS first_day FROM rollup_visitors
         WHERE write_key = ${r.site} AND anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(day) >= ${Math.floor(r.from / DAY)}`
       : sql`SELECT anonymous_id, ${dayOf(d, 'MIN(ts)')} AS first_day FROM events
-        WHERE write_key = ${r.site} AND anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(ts) >= ${r.from}`;
+        WHERE ${eventsOfSite(d, 'write_key', r.site)} AND anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(ts) >= ${r.from}`;
     const active = rolled
       ? sql`SELECT DISTINCT c.anonymous_id, c.week, (a.day - c.week) / 7 AS k
         FROM rollup_visitors a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE a.write_key = ${r.site} AND a.day < ${Math.floor(r.to / DAY)}`
       : sql`SELECT DISTINCT c.anonymous_id, c.week, (${dayOf(d, 'a.ts')} - c.week) / 7 AS k
-        FROM events a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE a.write_key = ${r.site} AND a.ts < ${r.to}`;
+        FROM events a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE ${eventsOfSite(d, 'a.write_key', r.site)} AND a.ts < ${r.to}`;
     return sql`WITH ${base},
       rvis AS (${visitors}),
       firsts AS (${first}),

@@ -1,7 +1,7 @@
 // The engagement report's metrics, each one SQL query run by the database (SQLite or
 // PostgreSQL, through the store's `all`), so they scale with it: nothing is aggregated in
 // JavaScript, which only renames and checks types. The dialect differences live in sql.mjs.
-import { dayLabel, dayOf, join, percentile, prop, ratio, raw, sorted, sql } from './sql.mjs';
+import { dayLabel, dayOf, eventsOfSite, join, percentile, prop, ratio, raw, sorted, sql } from './sql.mjs';
 import { BOUNCE_ENGAGED_MS, KEY_EVENTS, facts } from './facts.mjs';
 import { VITALS } from '../rollups.mjs';
 import {
@@ -238,7 +238,7 @@ function base(d, r, source = 'raw') {
   const f = facts(d);
   const ev = sql`ev AS (
     SELECT message_id, type, event, anonymous_id, session_id, session_index, page_count, path, ts, properties
-    FROM events WHERE write_key = ${r.site} AND ts >= ${r.from} AND ts < ${r.to})`;
+    FROM events WHERE ${eventsOfSite(d, 'write_key', r.site)} AND ts >= ${r.from} AND ts < ${r.to})`;
   const sess = sql`sess AS (
     SELECT sess_raw.*, CASE WHEN pageviews <= 1 AND engaged_ms < ${raw(String(BOUNCE_ENGAGED_MS))} AND key_event = 0 THEN 1 ELSE 0 END AS bounced
     FROM sess_raw)`;
@@ -310,7 +310,7 @@ function base(d, r, source = 'raw') {
     FROM ev WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id),
   -- Seen before the range: one pass over the earlier events (a semi-join), not a lookup per
   -- visitor, which would scan the table once per visitor where anonymous_id has no index.
-  seen AS (SELECT DISTINCT anonymous_id FROM events WHERE write_key = ${r.site} AND ts < ${r.from} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
+  seen AS (SELECT DISTINCT anonymous_id FROM events WHERE ${eventsOfSite(d, 'write_key', r.site)} AND ts < ${r.from} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
   tot AS (SELECT COALESCE(SUM(${f.page}), 0) AS pageviews, COALESCE(SUM(${f.cart}), 0) AS cart_starts,
     COALESCE(SUM(${f.checkout}), 0) AS checkout_starts FROM ev)`;
 }

@@ -81,6 +81,20 @@ export function ratio(a, b) {
   return sql`(CAST(${s(a)} AS DOUBLE PRECISION) / NULLIF(${s(b)}, 0))`;
 }
 
+/**
+ * `column = site` for a column of `events`, the table of raw events. On SQLite the column is
+ * written `+column`, which keeps SQLite from using an index for it: with no statistics, SQLite
+ * takes an equality on the first column of the key (write_key, message_id) for a selective one
+ * and read every event of the site through it instead of the range's through the index on ts or
+ * on (event, ts) (the forms table over 10M events: 1.25 s → 4.3 s). PostgreSQL weighs it by its
+ * statistics.
+ *
+ * @param {Dialect} dialect @param {string} column @param {string} site @returns {Sql}
+ */
+export function eventsOfSite(dialect, column, site) {
+  return sql`${raw(dialect === 'sqlite' ? '+' + column : column)} = ${site}`;
+}
+
 /** The UTC day number (days since 1970-01-01) of a ms timestamp. @param {Dialect} dialect @param {string} expr */
 export function dayOf(dialect, expr) {
   // Integer division in both; the CAST only matters if SQLite ever holds a timestamp as REAL.
