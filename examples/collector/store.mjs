@@ -107,7 +107,8 @@ const stdoutLog = (o) => process.stdout.write(JSON.stringify({ time: new Date().
  *
  * @param {{ databaseUrl?: string, dataDir?: string, reportTimeoutMs?: number, log?: Log }} [opts]
  *   `reportTimeoutMs` (30 s): the longest a report's queries may take in their worker (SQLite), or
- *   may wait for a connection of the report's pool (PostgreSQL). `log`: where a migration says
+ *   each may wait for a connection of the report's pool and then run (PostgreSQL's
+ *   statement_timeout). `log`: where a migration says
  *   what it did (JSON lines on stdout by default).
  * @returns {Promise<Store>}
  */
@@ -393,6 +394,10 @@ async function openPostgres(url, reportTimeoutMs, log) {
     // part of the report's time, not a database that does not answer (5 s failed the last ones
     // of a 4 s report).
     connectionTimeoutMillis: reportTimeoutMs,
+    // And each query at most as long, ended by the server: a query the collector stopped waiting
+    // for otherwise runs on (one over 10M events ran for 28 minutes after its client had gone),
+    // holding a connection and its locks (a migration's ALTER TABLE waited behind it).
+    statement_timeout: reportTimeoutMs,
     keepAlive: true,
   });
   reportPool.on('error', () => undefined);

@@ -1,10 +1,12 @@
 /**
- * PostgreSQL runs `x IN (subquery)` inside an expression as a subplan, hashed only while it expects
+ * The report on PostgreSQL. First its plans: PostgreSQL runs `x IN (subquery)` inside an expression as a subplan, hashed only while it expects
  * the subquery's rows to fit in work_mem; past that, it scans them again for every outer row. The
  * summary's returning visitors and visitor churn were written that way: over 10M events the 7-day
  * report never finished (290,000 visitors × 570,000 rows seen before). Proved at a small scale by
  * shrinking work_mem to its least (64 kB) over 6,000 visitors: no plan of the report may scan the
- * range's visitors (vis) or those seen before it (seen) once per row.
+ * range's visitors (vis) or those seen before it (seen) once per row. Then its time limit: a
+ * query over it is ended by the server (statement_timeout), not left running after the collector
+ * stopped waiting for it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -62,7 +64,7 @@ function perRowScans(lines: string[]): string[] {
   return found;
 }
 
-describe('PostgreSQL plans of the report', () => {
+describe('PostgreSQL plans and time limit of the report', () => {
   let dir: string;
   let pgServer: Awaited<ReturnType<typeof startPostgres>>;
   let store: Awaited<ReturnType<typeof openStore>>;
@@ -107,6 +109,21 @@ describe('PostgreSQL plans of the report', () => {
       }
     } finally {
       await client.end();
+    }
+  });
+
+  it('ends a report query over the time limit in the database, and the pool goes on', async () => {
+    const limited = await openStore({ dataDir: dir, databaseUrl: pgServer.url, reportTimeoutMs: 500 });
+    try {
+      await expect(limited.report.all('SELECT pg_sleep(3) AS slept')).rejects.toThrow(/statement timeout/);
+      // Ended by the server, not left running: no query of the report's is still active.
+      const running = await store.all(
+        "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(3)%'",
+      );
+      expect(Number(running[0].n)).toBe(0);
+      expect(await limited.report.all('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await limited.close();
     }
   });
 });
