@@ -136,6 +136,8 @@ describe.each(['sqlite', 'postgres'] as const)('sites on %s', (kind) => {
 
       const csv = await get(`/api/export/pages.csv?${query}&site=shop-b`);
       expect(csv.status).toBe(200);
+      // The file names its site, made safe for a file name.
+      expect(csv.headers.get('content-disposition')).toMatch(/filename="engagekit-shop-b-pages-\d{4}-\d{2}-\d{2}-to-/);
       const lines = (await csv.text()).trim().split('\n');
       // S3's pages only: /, /products/1 and /checkout.
       expect(lines.length).toBe(1 + b.tables.pages.length);

@@ -46,6 +46,13 @@ function json(res, status, body, headers = {}) {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * A site (a write key: any text) as part of a file name: letters, digits, '-' and '_' kept, any
+ * other character '_', at most 40 of them.
+ * @param {string} site
+ */
+const fileSafe = (site) => site.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
+
 /** One structured log line, like the collector's. @param {string} msg @param {Record<string, unknown>} fields */
 const logError = (msg, fields) =>
   console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, ...fields }));
@@ -147,7 +154,7 @@ export async function handleReport(req, res, url, store, options = {}) {
     res.writeHead(200, {
       ...age(ageMs),
       'Content-Type': 'text/csv; charset=utf-8; header=present',
-      'Content-Disposition': `attachment; filename="engagekit-${name}-${day(range.from)}-to-${day(range.to - 1)}.csv"`,
+      'Content-Disposition': `attachment; filename="engagekit-${site === undefined ? '' : fileSafe(site) + '-'}${name}-${day(range.from)}-to-${day(range.to - 1)}.csv"`,
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
