@@ -12,7 +12,7 @@
 
 /**
  * @template T
- * @typedef {{ answer: Promise<T>, started: number, version: number, settled?: number, cost?: number }} Entry
+ * @typedef {{ answer: Promise<T>, started: number, version: number, settled?: number }} Entry
  */
 
 /** How many times its computing time an answer is given again once events have been stored. */
@@ -33,7 +33,7 @@ export function reportCache({ maxAgeMs = 60_000, maxEntries = 32, version = () =
     if (e.settled === undefined) return true;
     const age = now() - e.settled;
     if (age >= maxAgeMs) return false;
-    return e.version === version() || age < REUSE_FACTOR * /** @type {number} */ (e.cost);
+    return e.version === version() || age < REUSE_FACTOR * (e.settled - e.started);
   };
 
   return {
@@ -47,16 +47,14 @@ export function reportCache({ maxAgeMs = 60_000, maxEntries = 32, version = () =
     get(key, compute) {
       let e = entries.get(key);
       if (!e || !fresh(e)) {
-        const started = now();
         /** @type {Entry<T>} */
-        const entry = { answer: Promise.resolve().then(compute), started, version: version() };
+        const entry = { answer: Promise.resolve().then(compute), started: now(), version: version() };
         // Delete first: the map's order is the order answers were started, oldest first.
         entries.delete(key);
         entries.set(key, entry);
         entry.answer.then(
           () => {
             entry.settled = now();
-            entry.cost = entry.settled - started;
           },
           () => {
             if (entries.get(key) === entry) entries.delete(key);
