@@ -4,31 +4,14 @@
 // stores rows (store.insert), dated in the past. The expected numbers are worked out by hand in
 // customers.test.ts, for the range March 2024.
 import type { Row } from '../../examples/collector/store.mjs';
+import { storedRow } from './support/rows';
 
 /** 12:00 UTC of a day of 2024 (month 1-12), plus `hours`. */
 export const at = (month: number, day: number, hours = 12) => Date.UTC(2024, month - 1, day, hours);
 
 let seq = 0;
-function row(over: Partial<Row> & Pick<Row, 'type' | 'ts'>): Row {
-  return {
-    message_id: `c-${++seq}`,
-    write_key: 'k1',
-    event: null,
-    name: null,
-    anonymous_id: null,
-    user_id: null,
-    session_id: null,
-    session_index: null,
-    page_count: null,
-    path: null,
-    url: null,
-    referrer: null,
-    received_at: over.ts,
-    properties: '{}',
-    context: '{}',
-    ...over,
-  };
-}
+const row = (over: Partial<Row> & Pick<Row, 'type' | 'ts'>): Row =>
+  storedRow({ message_id: `c-${++seq}`, write_key: 'k1', ...over });
 
 const identify = (anon: string, user: string, ts: number, writeKey = 'k1') =>
   row({ type: 'identify', anonymous_id: anon, user_id: user, ts, write_key: writeKey });

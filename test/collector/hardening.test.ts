@@ -17,6 +17,7 @@ import { samePassword } from '../../examples/collector/report/auth.mjs';
 import { csvField } from '../../examples/collector/report/csv.mjs';
 import { computeMetrics } from '../../examples/collector/report/metrics.mjs';
 import { ekBatch, ekMessage } from './support/messages';
+import { storedRow } from './support/rows';
 
 type Collector = Awaited<ReturnType<typeof startCollector>>;
 type Log = Record<string, unknown>;
@@ -110,25 +111,20 @@ describe('cheap refusals, bounded answers', () => {
 describe('group commit (SQLite)', () => {
   it('stores concurrent requests in one transaction, and a request that fails fails alone', async () => {
     const c = await start();
-    const row = (id: string, ts: number | null) => ({
-      message_id: id,
-      write_key: 'k',
-      type: 'track',
-      event: 'E',
-      name: null,
-      anonymous_id: 'a',
-      user_id: null,
-      session_id: 's',
-      session_index: 1,
-      page_count: 1,
-      path: '/',
-      url: null,
-      referrer: null,
-      ts,
-      received_at: 1,
-      properties: '{}',
-      context: '{}',
-    });
+    // `ts: null` is a row the database refuses (NOT NULL), which the type does not allow.
+    const row = (id: string, ts: number | null) =>
+      storedRow({
+        message_id: id,
+        type: 'track',
+        event: 'E',
+        anonymous_id: 'a',
+        session_id: 's',
+        session_index: 1,
+        page_count: 1,
+        path: '/',
+        ts: ts as number,
+        received_at: 1,
+      });
     const tag = Math.random().toString(36).slice(2);
     // Asked for in the same turn of the event loop: one group. The second breaks NOT NULL.
     const results = await Promise.allSettled([

@@ -16,6 +16,7 @@ import pg from 'pg';
 import { numbered, openStore } from '../../examples/collector/store.mjs';
 import { computeMetrics } from '../../examples/collector/report/metrics.mjs';
 import { startPostgres } from './support/postgres';
+import { storedRow } from './support/rows';
 
 const DAY = 86_400_000;
 const today = Math.floor(Date.now() / DAY) * DAY;
@@ -25,25 +26,17 @@ const VISITORS = 6_000;
 function pageViews() {
   return Array.from({ length: VISITORS }, (_, i) => {
     const ts = today - (1 + (i % 14)) * DAY + 3_600_000;
-    return {
+    return storedRow({
       message_id: `m-${i}`,
-      write_key: 'k',
       type: 'page',
-      event: null,
-      name: null,
       anonymous_id: `visitor-${i % (VISITORS / 2)}`,
-      user_id: null,
       session_id: `session-${i}`,
       session_index: 1,
       page_count: 1,
       path: '/',
       url: 'https://shop.example/',
-      referrer: null,
       ts,
-      received_at: ts,
-      properties: '{}',
-      context: '{}',
-    };
+    });
   });
 }
 

@@ -14,6 +14,7 @@ import { computeMetrics } from '../../examples/collector/report/metrics.mjs';
 import { deleteEventsBefore } from '../../examples/collector/retention.mjs';
 import { startCollector } from '../../examples/collector/server.mjs';
 import { startPostgres } from './support/postgres';
+import { storedRow } from './support/rows';
 
 const DAY = 86_400_000;
 const today = Math.floor(Date.now() / DAY) * DAY;
@@ -23,25 +24,20 @@ const RECENT = 10;
 /** `n` page views, one session of ten per visitor-day, `daysAgo` days before today (noon, UTC). */
 function pageViews(n: number, daysAgo: number, tag: string) {
   const ts = today - daysAgo * DAY + 12 * 3_600_000;
-  return Array.from({ length: n }, (_, i) => ({
-    message_id: `${tag}-${i}`,
-    write_key: 'k',
-    type: 'page',
-    event: null,
-    name: null,
-    anonymous_id: `${tag}-visitor-${Math.floor(i / 10)}`,
-    user_id: null,
-    session_id: `${tag}-session-${Math.floor(i / 10)}`,
-    session_index: 1,
-    page_count: (i % 10) + 1,
-    path: `/p${i % 7}`,
-    url: `https://shop.example/p${i % 7}`,
-    referrer: null,
-    ts: ts + i,
-    received_at: ts + i,
-    properties: JSON.stringify({ path: `/p${i % 7}` }),
-    context: '{}',
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    storedRow({
+      message_id: `${tag}-${i}`,
+      type: 'page',
+      anonymous_id: `${tag}-visitor-${Math.floor(i / 10)}`,
+      session_id: `${tag}-session-${Math.floor(i / 10)}`,
+      session_index: 1,
+      page_count: (i % 10) + 1,
+      path: `/p${i % 7}`,
+      url: `https://shop.example/p${i % 7}`,
+      ts: ts + i,
+      properties: JSON.stringify({ path: `/p${i % 7}` }),
+    }),
+  );
 }
 
 describe.each(['sqlite', 'postgres'] as const)('deleting old events on %s', (kind) => {

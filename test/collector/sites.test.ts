@@ -17,6 +17,7 @@ import { SiteError, listSites } from '../../examples/collector/report/sites.mjs'
 import { startPostgres } from './support/postgres';
 import { ekBatch, ekMessage } from './support/messages';
 import { messages, sessionId } from './report.fixture';
+import { storedRow } from './support/rows';
 
 type Collector = Awaited<ReturnType<typeof startCollector>>;
 
@@ -147,25 +148,18 @@ describe.each(['sqlite', 'postgres'] as const)('sites on %s', (kind) => {
 
   it('migrates a store made before events were unique per write key, and rebuilds its rollups', async () => {
     const logs: Record<string, unknown>[] = [];
-    const row = (id: string, writeKey: string, ts: number): Row => ({
-      message_id: id,
-      write_key: writeKey,
-      type: 'page',
-      event: null,
-      name: null,
-      anonymous_id: 'a1',
-      user_id: null,
-      session_id: 's1',
-      session_index: 1,
-      page_count: 1,
-      path: '/',
-      url: null,
-      referrer: null,
-      ts,
-      received_at: ts,
-      properties: '{}',
-      context: '{}',
-    });
+    const row = (id: string, writeKey: string, ts: number): Row =>
+      storedRow({
+        message_id: id,
+        write_key: writeKey,
+        type: 'page',
+        anonymous_id: 'a1',
+        session_id: 's1',
+        session_index: 1,
+        page_count: 1,
+        path: '/',
+        ts,
+      });
     const old = [row('m1', 'old', MAY.from + 1000), row('m2', 'old', MAY.from + 2000)];
     let store: Store;
     if (kind == 'sqlite') {
