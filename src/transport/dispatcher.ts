@@ -64,10 +64,12 @@ const OVERHEAD = 200;
 export const HANDOFF_TTL = 600_000;
 
 /**
- * A network error the page is still here this long after is the collector's (see `heard`): when
- * Chromium rejects a keepalive request as a navigation goes, its `pagehide` follows within tens of
- * milliseconds (20–30 ms measured under load), while a collector that is down fails a request at
- * once and a visitor rarely leaves that soon after it.
+ * A network error the page is still here this long after is the collector's (see `heard`) if its
+ * request failed within this long of being sent: a collector that is down refuses a request at once
+ * (one round trip), and a visitor rarely leaves that soon after it. When Chromium rejects a keepalive
+ * request as a navigation goes, its `pagehide` usually follows within tens of milliseconds (20–30 ms
+ * measured under load) but has come later on a loaded CI machine (the next page then sent 24 events
+ * again); such a request had been in flight a while, the collector holding it.
  */
 export const NETWORK_ERROR_SETTLE = 200;
 
@@ -144,11 +146,12 @@ export function dispatcher(
   // stay (see outcomeUnknown: it may be the navigation's doing): at the next drain, or as the page
   // is left if NETWORK_ERROR_SETTLE has passed since.
   let networkError = false;
-  // When the first network error not yet confirmed came.
+  // When the first network error not yet confirmed came; never (Infinity) when its request, sent at
+  // `sentAt`, had been in flight NETWORK_ERROR_SETTLE or longer (see there).
   let networkErrorAt = 0;
-  const heard = (status: number) => {
+  const heard = (status: number, sentAt = 0) => {
     if (!status) {
-      if (!networkError) networkErrorAt = Date.now();
+      if (!networkError) networkErrorAt = Date.now() - sentAt < NETWORK_ERROR_SETTLE ? Date.now() : 1 / 0;
       networkError ||= !pageLeft;
     } else {
       const down = isRetryable(status);
@@ -192,13 +195,14 @@ export function dispatcher(
     if (beingEncoded != records) return true;
     beingEncoded = undefined;
     // Opted out (or denied) before it went, or while it was on the way: deleted, whatever the answer.
+    const sentAt = Date.now();
     const [status, retryAfter] = dropped(taken) ? [0] : await post(settings.endpoint, request);
     if (dropped(taken)) {
       await queue._done(records);
       return true;
     }
     if (settings.debug) console.info('[engagekit] sent', records.length, 'events:', status || 'network error');
-    heard(status);
+    heard(status, sentAt);
     if (ok(status)) {
       failures = 0;
       queue._dropped -= droppedReported;
@@ -299,8 +303,9 @@ export function dispatcher(
       // promises of the keepalive requests it still carries, so keepaliveRoom() counts their bytes as
       // free. Beacons only then: the browser refuses one at once when its quota is full.
       const late = pageLeft && !left;
-      // A network error this page outlived by NETWORK_ERROR_SETTLE was the collector's: the site's
-      // latest news is a failure, so what is handed over now is not claimed (see HANDOFF_TTL).
+      // A network error that came at once and that this page outlived by NETWORK_ERROR_SETTLE was the
+      // collector's: the site's latest news is a failure, so what is handed over now is not claimed
+      // (see HANDOFF_TTL).
       if (networkError && Date.now() - networkErrorAt >= NETWORK_ERROR_SETTLE) {
         networkError = false;
         save('down', '1');

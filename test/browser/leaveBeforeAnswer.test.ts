@@ -12,7 +12,8 @@ import { Site, otherSite } from './support/site';
 import { launch, openTracked, trackMany } from './support/browser';
 
 const collector = new Collector();
-const site = new Site(() => collector.url, { 'flush-interval': '500' });
+// debug: the page logs each answer (a network error included), printed should the test fail.
+const site = new Site(() => collector.url, { 'flush-interval': '500', debug: 'true' });
 let elsewhere: Awaited<ReturnType<typeof otherSite>>;
 let browser: { context: BrowserContext; close: () => Promise<void> } | undefined;
 
@@ -52,7 +53,10 @@ const receivedAgain = () => {
 };
 
 async function leaveBeforeAnyAnswer(leave: (page: Page) => Promise<unknown>) {
+  const t0 = Date.now();
   browser = await launch();
+  const logs: string[] = [];
+  browser.context.on('console', (m) => logs.push(`${Date.now() - t0} ${m.page()?.url()} ${m.text()}`));
   // No answer until the first page has gone: its page view (and Session Started) and the 20 events
   // reach the collector, which answers them only then.
   const answer = collector.hold();
@@ -69,7 +73,20 @@ async function leaveBeforeAnyAnswer(leave: (page: Page) => Promise<unknown>) {
   expect(eventNames('left')).toEqual(names('left', 20));
   expect(collector.stored((m) => m.type === 'page').map((m) => m.context.page.path)).toEqual(['/', '/next']);
   expect(collector.stored(tracks('Session Started'))).toHaveLength(1);
-  expect(receivedAgain()).toEqual([]);
+  // Should it fail: what the pages logged, what the collector answered when, and the site's storage.
+  const again = receivedAgain();
+  const why = again.length
+    ? [
+        'console:',
+        ...logs,
+        'requests (ms, method, status, messages):',
+        ...collector.requests.map((r) =>
+          [r.at - t0, r.method, r.status, (r.body?.batch || []).map((m) => m.event || m.type).join()].join(' '),
+        ),
+        'storage: ' + JSON.stringify(await next.evaluate(() => ({ ...localStorage }))).slice(0, 3000),
+      ].join('\n')
+    : '';
+  expect(again, why).toEqual([]);
   expect(collector.duplicates()).toBe(0);
 }
 
