@@ -5,8 +5,10 @@
 //   node examples/collector/server.mjs [--port 4318] [--host 127.0.0.1] [--data-dir ./data]
 //     [--database-url postgres://…] [--write-keys k1,k2] [--allowed-origins https://shop.example]
 //     [--report-password …] [--report on|off|public] [--max-connections 1000]
+//     [--report-cache-seconds 60] [--retain-days N] [--event-loop-log-seconds N]
 // or the same as environment variables: PORT, HOST, DATA_DIR, DATABASE_URL, WRITE_KEYS,
-// ALLOWED_ORIGINS, REPORT_PASSWORD, REPORT, MAX_CONNECTIONS.
+// ALLOWED_ORIGINS, REPORT_PASSWORD, REPORT, MAX_CONNECTIONS, REPORT_CACHE_SECONDS, RETAIN_DAYS,
+// EVENT_LOOP_LOG_SECONDS.
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Refused, MAX_BODY, decode, isIngestPath, readBatch, toRows } from './ingest.mjs';
@@ -14,6 +16,7 @@ import { openStore } from './store.mjs';
 import { handleReport } from './report/routes.mjs';
 import { reportCache } from './report/cache.mjs';
 import { checkRetainDays, startRetention } from './retention.mjs';
+import { checkLoopLogSeconds, startLoopDelayLog } from './loopDelay.mjs';
 import { reportGuard } from './report/auth.mjs';
 
 /** JSON lines on stdout, one per request (and per lifecycle step). @param {object} o */
@@ -30,7 +33,7 @@ export const isLoopback = (host) =>
  *   allowedOrigins?: string[], log?: (o: object) => void, shutdownGraceMs?: number,
  *   reportPassword?: string, report?: 'on' | 'off' | 'public', maxConnections?: number,
  *   requestTimeoutMs?: number, headersTimeoutMs?: number, bodyIdleMs?: number, maxBufferedBytes?: number,
- *   reportCacheSeconds?: number, retainDays?: number }} [opts]
+ *   reportCacheSeconds?: number, retainDays?: number, eventLoopLogSeconds?: number }} [opts]
  *   `shutdownGraceMs`: how long close() waits for requests still being received before it cuts them.
  *   `reportPassword` (default: REPORT_PASSWORD, read on each request) protects the report; on a
  *   host other than loopback the collector refuses to start without one, unless `report` is 'off'
@@ -40,6 +43,7 @@ export const isLoopback = (host) =>
  *   pause within a body. `maxBufferedBytes` (64 MB): request bodies held at once; over it, 503.
  *   `reportCacheSeconds` (60): the oldest report answer given again (report/cache.mjs; 0: none).
  *   `retainDays` (none: kept for ever): raw events captured longer ago are deleted (retention.mjs).
+ *   `eventLoopLogSeconds` (none, or 0): the event loop's longest delays logged every that many seconds (loopDelay.mjs).
  * @returns {Promise<{ url: string, store: import('./store.mjs').Store, close: () => Promise<void> }>}
  */
 export async function startCollector({
@@ -60,8 +64,10 @@ export async function startCollector({
   maxBufferedBytes = 64_000_000,
   reportCacheSeconds = 60,
   retainDays,
+  eventLoopLogSeconds,
 } = {}) {
   if (retainDays !== undefined) checkRetainDays(retainDays);
+  if (eventLoopLogSeconds !== undefined) checkLoopLogSeconds(eventLoopLogSeconds);
   if (!(reportCacheSeconds >= 0 && Number.isFinite(reportCacheSeconds)))
     throw new RangeError(`REPORT_CACHE_SECONDS must be a number of seconds, 0 or more, not ${reportCacheSeconds}`);
   const password = () => reportPassword || process.env.REPORT_PASSWORD || undefined;
@@ -262,6 +268,8 @@ export async function startCollector({
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   log({ level: 'info', msg: 'listening', url, storage: store.dialect });
   const retention = retainDays !== undefined ? startRetention(store, { retainDays, log }) : undefined;
+  const stopLoopLog =
+    eventLoopLogSeconds !== undefined ? startLoopDelayLog({ seconds: eventLoopLogSeconds, log }) : undefined;
   let closing;
   return {
     url,
@@ -282,6 +290,7 @@ export async function startCollector({
         await Promise.allSettled([...inflight]);
         await stopped;
         await retention?.stop();
+        stopLoopLog?.();
         await store.close();
         log({ level: 'info', msg: 'closed' });
       })()),
@@ -310,6 +319,9 @@ function options(argv) {
     maxConnections: Number(get('max-connections', 'MAX_CONNECTIONS') ?? 1000),
     reportCacheSeconds: Number(get('report-cache-seconds', 'REPORT_CACHE_SECONDS') ?? 60),
     retainDays: get('retain-days', 'RETAIN_DAYS') ? Number(get('retain-days', 'RETAIN_DAYS')) : undefined,
+    eventLoopLogSeconds: get('event-loop-log-seconds', 'EVENT_LOOP_LOG_SECONDS')
+      ? Number(get('event-loop-log-seconds', 'EVENT_LOOP_LOG_SECONDS'))
+      : undefined,
   };
 }
 
