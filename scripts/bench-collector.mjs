@@ -1,5 +1,5 @@
 // Ingest over HTTP with many concurrent clients: `npm run bench:collector -- [--events 200000]
-// [--clients 50] [--batch 20] [--database-url postgres://…]`. Starts the collector as its own
+// [--clients 50] [--batch 20] [--database-url postgres://…] [--clients-nice 10]`. Starts the collector as its own
 // process (SQLite in a temp directory, or the PostgreSQL database given), then `clients` loops
 // each POST batches of `batch` messages (the generated sessions of bench:report, as Segment-spec
 // track and page messages) until `events` were accepted. Prints events/s, and the median and
@@ -10,7 +10,7 @@
 // handler starts. `REPORT_CACHE_SECONDS=0` makes every report of the loop a computation.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -25,6 +25,10 @@ const events = Number(flag('events') ?? 200_000);
 const clients = Number(flag('clients') ?? 50);
 const batch = Number(flag('batch') ?? 20);
 const databaseUrl = flag('database-url') ?? '';
+// --clients-nice N: this process (the clients) runs at nice N once the collector has started at
+// the priority it was given, so the clients yield the cores to it, standing in for clients on
+// other machines (on two cores they otherwise take CPU time the collector would use).
+const clientsNice = flag('clients-nice');
 const dir = mkdtempSync(join(tmpdir(), 'bench-collector-'));
 
 /**
@@ -48,6 +52,8 @@ const url = await new Promise((resolve, reject) => {
   });
   child.once('exit', () => reject(new Error('the collector exited')));
 });
+
+if (clientsNice !== undefined) setPriority(Number(clientsNice));
 
 /** Request bodies, made before the clock starts. */
 const bodies = [];
@@ -96,7 +102,7 @@ async function load(/** @type {string[]} */ queue) {
 }
 
 const half = Math.floor(bodies.length / 2);
-const results = { backend: databaseUrl ? 'postgres' : 'sqlite', clients, batch };
+const results = { backend: databaseUrl ? 'postgres' : 'sqlite', clients, batch, clientsNice: clientsNice ?? 'none' };
 /** Past the collector's next `event loop` line, which covers the end of the phase. */
 const nextLoopLine = () => new Promise((resolve) => setTimeout(resolve, 1100));
 results['ingest alone'] = await load(bodies.slice(0, half));
