@@ -68,8 +68,9 @@ export const HANDOFF_TTL = 600_000;
  * request failed within this long of being sent: a collector that is down refuses a request at once
  * (one round trip), and a visitor rarely leaves that soon after it. When Chromium rejects a keepalive
  * request as a navigation goes, its `pagehide` usually follows within tens of milliseconds (20–30 ms
- * measured under load) but has come later on a loaded CI machine (the next page then sent 24 events
- * again); such a request had been in flight a while, the collector holding it.
+ * measured under load), most likely later once on a loaded CI machine (the next page sent 24 events
+ * again: leaveBeforeAnswer.test.ts); a request the collector has been holding for longer than this
+ * is no longer taken for a refusal, however late `pagehide` comes.
  */
 export const NETWORK_ERROR_SETTLE = 200;
 

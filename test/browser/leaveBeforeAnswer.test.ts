@@ -10,6 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { Collector, tracks } from './support/collector';
 import { Site, otherSite } from './support/site';
 import { launch, openTracked, trackMany } from './support/browser';
+import { NETWORK_ERROR_SETTLE } from '../../src/transport/dispatcher';
 
 const collector = new Collector();
 // debug: the page logs each answer (a network error included), printed should the test fail.
@@ -62,6 +63,13 @@ async function leaveBeforeAnyAnswer(leave: (page: Page) => Promise<unknown>) {
   const answer = collector.hold();
   const page = await openTracked(browser.context, site.url('/'));
   await trackMany(page, 'left', 20);
+  // A collector slow to answer: it has held the page's first batch NETWORK_ERROR_SETTLE or more
+  // when the visitor leaves. Without this wait it had held it about 80 ms, and a navigation's
+  // rejection of so young a request, with pagehide 200 ms later on a loaded machine, counts as the
+  // collector refusing it: the likeliest cause of this test's one CI failure (see dispatcher.ts).
+  for (let tries = 0; !collector.arrivals[0] && tries < 200; tries++) await new Promise((r) => setTimeout(r, 50));
+  const heldFor = Date.now() - collector.arrivals[0];
+  if (heldFor < NETWORK_ERROR_SETTLE + 50) await new Promise((r) => setTimeout(r, NETWORK_ERROR_SETTLE + 50 - heldFor));
   await leave(page);
   answer();
   // The next visit to the site.

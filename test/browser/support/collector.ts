@@ -41,6 +41,8 @@ export class Collector {
   readonly acked: Received[] = [];
   /** Every message received, whatever the answer. */
   readonly received: Received[] = [];
+  /** When each POST's body had arrived (ms), whatever the answer and however long it is held. */
+  readonly arrivals: number[] = [];
   /** Statuses to answer next, one per POST; then 200. A status may carry a Retry-After. */
   script: { status: number; retryAfter?: string }[] = [];
   private server?: http.Server;
@@ -103,6 +105,7 @@ export class Collector {
       }
       const batch = rec.body?.batch || [];
       this.received.push(...batch);
+      this.arrivals.push(Date.now());
       // The status is chosen when the answer goes, so a test may script it while the request is held.
       const server = this.server;
       const answer = () => {
@@ -165,6 +168,7 @@ export class Collector {
     this.requests.length = 0;
     this.acked.length = 0;
     this.received.length = 0;
+    this.arrivals.length = 0;
     this.script = [];
     this.holding = undefined;
   }
