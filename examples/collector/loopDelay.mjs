@@ -9,24 +9,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 const RESOLUTION = 10;
 
 /**
- * Throws a RangeError unless `seconds` is a number of seconds, 0 (no log) or more, fractions allowed.
- * @param {unknown} seconds
- */
-export function checkLoopLogSeconds(seconds) {
-  if (!(typeof seconds == 'number' && seconds >= 0 && Number.isFinite(seconds)))
-    throw new RangeError(`EVENT_LOOP_LOG_SECONDS must be a number of seconds, 0 or more, not ${seconds}`);
-}
-
-/**
- * Logs `{ msg: 'event loop', maxMs, p99Ms, meanMs }` every `seconds` (0: never): the delays of the loop over
- * that period (each at least the sampling resolution, 10 ms, on an idle loop). Returns a stop function.
+ * Logs `{ msg: 'event loop', maxMs, p99Ms, meanMs }` every `seconds` (over 0; server.mjs checks the
+ * setting): the delays of the loop over that period (each at least the sampling resolution, 10 ms,
+ * on an idle loop). Returns a stop function.
  *
  * @param {{ seconds: number, log: (o: object) => void }} opts
  * @returns {() => void}
  */
 export function startLoopDelayLog({ seconds, log }) {
-  checkLoopLogSeconds(seconds);
-  if (!seconds) return () => undefined;
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION });
   histogram.enable();
   const ms = (/** @type {number} */ ns) => Math.round(ns / 1e5) / 10;

@@ -16,11 +16,20 @@ import { openStore } from './store.mjs';
 import { handleReport } from './report/routes.mjs';
 import { reportCache } from './report/cache.mjs';
 import { checkRetainDays, startRetention } from './retention.mjs';
-import { checkLoopLogSeconds, startLoopDelayLog } from './loopDelay.mjs';
+import { startLoopDelayLog } from './loopDelay.mjs';
 import { reportGuard } from './report/auth.mjs';
 
 /** JSON lines on stdout, one per request (and per lifecycle step). @param {object} o */
 const jsonLog = (o) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n');
+
+/**
+ * Throws a RangeError unless `value` is a number of seconds, 0 or more (fractions allowed).
+ * @param {string} name  the setting, for the message @param {unknown} value
+ */
+function checkSeconds(name, value) {
+  if (!(typeof value == 'number' && value >= 0 && Number.isFinite(value)))
+    throw new RangeError(`${name} must be a number of seconds, 0 or more, not ${value}`);
+}
 
 /** Whether a listening address is reachable from this machine only. @param {string} host */
 export const isLoopback = (host) =>
@@ -67,9 +76,8 @@ export async function startCollector({
   eventLoopLogSeconds,
 } = {}) {
   if (retainDays !== undefined) checkRetainDays(retainDays);
-  if (eventLoopLogSeconds !== undefined) checkLoopLogSeconds(eventLoopLogSeconds);
-  if (!(reportCacheSeconds >= 0 && Number.isFinite(reportCacheSeconds)))
-    throw new RangeError(`REPORT_CACHE_SECONDS must be a number of seconds, 0 or more, not ${reportCacheSeconds}`);
+  if (eventLoopLogSeconds !== undefined) checkSeconds('EVENT_LOOP_LOG_SECONDS', eventLoopLogSeconds);
+  checkSeconds('REPORT_CACHE_SECONDS', reportCacheSeconds);
   const password = () => reportPassword || process.env.REPORT_PASSWORD || undefined;
   // An open report on a public address shows every visitor's pages, referrers and orders to anyone.
   if (report == 'on' && !password() && !isLoopback(host))
@@ -268,8 +276,7 @@ export async function startCollector({
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   log({ level: 'info', msg: 'listening', url, storage: store.dialect });
   const retention = retainDays !== undefined ? startRetention(store, { retainDays, log }) : undefined;
-  const stopLoopLog =
-    eventLoopLogSeconds !== undefined ? startLoopDelayLog({ seconds: eventLoopLogSeconds, log }) : undefined;
+  const stopLoopLog = eventLoopLogSeconds ? startLoopDelayLog({ seconds: eventLoopLogSeconds, log }) : undefined;
   let closing;
   return {
     url,
