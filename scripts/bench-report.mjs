@@ -1,10 +1,10 @@
 // The report over a large store: `npm run bench:report -- --events 1000000 [--database-url postgres://…]
-// [--batch 20] [--concurrency 1] [--fill store|bulk] [--raw] [--keep DIR]`. Fills an empty store
+// [--batch 20] [--concurrency 1] [--fill store|bulk] [--raw] [--tables] [--keep DIR]`. Fills an empty store
 // (SQLite in a temp directory, or the PostgreSQL database given, which must be empty) with
 // generated sessions over the last 30 days (`--days`: over that many days), then times the
 // dashboard's report (/api/metrics' computeMetrics, on the report's own connection) for the last
 // 30 and 7 days: the first run and the median of three more. `--raw`: also from the raw events,
-// as before the rollups (slow: minutes at a million events).
+// as before the rollups (slow: minutes at a million events). `--tables`: each table alone, too.
 //
 // `--fill store` (the default) stores the events through `store.insert`, rollups included, with
 // `--concurrency` requests of `--batch` events under way at once (the store commits the requests
@@ -17,7 +17,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COLUMNS, openStore } from '../examples/collector/store.mjs';
-import { computeCustomerSummary, computeMetrics, computeTable, DAY } from '../examples/collector/report/metrics.mjs';
+import {
+  computeCustomerSummary,
+  computeMetrics,
+  computeTable,
+  DAY,
+  TABLE_NAMES,
+} from '../examples/collector/report/metrics.mjs';
 import { sessions } from './bench-report-sessions.mjs';
 
 const args = process.argv.slice(2);
@@ -107,6 +113,10 @@ const results = {
   'orderRetention 30 days': await time(() => computeTable(store.report, 'orderRetention', range(30))),
   'customers 30 days': await time(() => computeTable(store.report, 'customers', range(30))),
 };
+// Each table alone (30 days), where the report's time goes.
+if (args.includes('--tables'))
+  for (const name of TABLE_NAMES)
+    results[`table ${name} 30 days`] = await time(() => computeTable(store.report, name, range(30)));
 if (args.includes('--raw')) {
   /** One run only: minutes. @param {number} days */
   const once = async (days) => {
@@ -119,6 +129,8 @@ if (args.includes('--raw')) {
     'report 7 days (raw events)': await once(7),
   });
 }
+// The process's memory after the reports: the report worker's page cache and day cache included.
+Object.assign(results, { 'resident memory after': `${Math.round(process.memoryUsage().rss / 1048576)} MB` });
 console.log(JSON.stringify(results, null, 2));
 await store.close();
 if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { dayOf, join, raw, sql } from './report/sql.mjs';
 /** @typedef {import('./report/sql.mjs').Dialect} Dialect @typedef {import('./report/sql.mjs').Sql} Sql */
 
 /** Bumped when the rollups change: a store with an older version rebuilds them from the events. */
-export const ROLLUP_VERSION = 5;
+export const ROLLUP_VERSION = 6;
 
 /** The rollup tables, for a rebuild. */
 export const ROLLUP_TABLES = [
@@ -26,6 +26,7 @@ export const ROLLUP_TABLES = [
   'rollup_vital_days',
   'rollup_vital_buckets',
   'rollup_vital_values',
+  'rollup_day_changes',
 ];
 /** Tables of older versions, dropped by a rebuild. */
 const OLD_TABLES = ['rollup_vitals'];
@@ -39,8 +40,8 @@ export const VITALS = /** @type {const} */ (['lcp', 'inp', 'cls', 'fcp', 'ttfb']
  * rollup_vital_values (the report's percentile is the one it computes from the events).
  */
 export const BUCKETS_PER_E = 40;
-/** @param {string} v  a SQL expression, not NULL */
-const bucketOf = (v) =>
+/** The bucket of a value as SQL. @param {string} v  a SQL expression, not NULL */
+export const bucketOf = (v) =>
   `(CASE WHEN ${v} > 0 THEN CAST(floor(ln(${v}) * ${BUCKETS_PER_E}) AS INTEGER) ELSE -100000 END)`;
 
 /**
@@ -95,7 +96,7 @@ export function rollupSchema(d) {
       first_day INTEGER NOT NULL,
       last_day INTEGER NOT NULL,
       ${SESSION_COLUMNS.map(([c, type]) => `${c} ${type === 'real' ? real : type.toUpperCase()}${c === 'session_index' || SESSION_NULLABLE.includes(c) ? '' : ' NOT NULL'}`).join(',\n      ')},
-      PRIMARY KEY (write_key, first_day, session_id),
+      ${d === 'postgres' ? 'prev_first_day INTEGER,\n      ' : ''}PRIMARY KEY (write_key, first_day, session_id),
       UNIQUE (write_key, session_id)
     )${clustered}`,
     'CREATE INDEX IF NOT EXISTS rollup_session_totals_span ON rollup_session_totals (write_key, last_day) WHERE first_day < last_day',
@@ -130,6 +131,16 @@ export function rollupSchema(d) {
       pageviews INTEGER NOT NULL,
       cart_starts INTEGER NOT NULL,
       checkout_starts INTEGER NOT NULL,
+      PRIMARY KEY (write_key, day, shard)
+    )`,
+    // Per site and day, a count that grows whenever a session whose first day it is (or was)
+    // changes: the report's day cache (report/dayCache.mjs) holds a day's session aggregates with
+    // the count it saw, and reads them only while the count is the same. Sharded as rollup_days.
+    `CREATE TABLE IF NOT EXISTS rollup_day_changes (
+      write_key TEXT NOT NULL,
+      day INTEGER NOT NULL,
+      shard INTEGER NOT NULL,
+      changes BIGINT NOT NULL,
       PRIMARY KEY (write_key, day, shard)
     )`,
     // Per page and visitor (by day): read in that order, a page's distinct visitors are counted
@@ -205,19 +216,22 @@ const TARGET = '__t';
  * One upsert: the aggregates of the new events, merged into the existing rows.
  *
  * @param {Dialect} d @param {string} table @param {string[]} keys
- * @param {Array<[string, 'sum' | 'nsum' | 'least' | 'greatest']>} merge  how each other column combines
- *   (`nsum`: a sum that stays NULL while both sides are, as SUM over no value is)
+ * @param {Array<[string, 'sum' | 'nsum' | 'least' | 'greatest' | 'old']>} merge  how each other column combines
+ *   (`nsum`: a sum that stays NULL while both sides are, as SUM over no value is; `old`: the
+ *   existing row's first_day, as it was before this update)
  * @param {Sql} select  columns in order: keys, then merge's
  */
 function upsert(d, table, keys, merge, select) {
   const cols = [...keys, ...merge.map(([c]) => c)];
   const set = merge
     .map(([c, how]) =>
-      how === 'sum'
-        ? `${c} = ${TARGET}.${c} + excluded.${c}`
-        : how === 'nsum'
-          ? `${c} = CASE WHEN ${TARGET}.${c} IS NULL THEN excluded.${c} WHEN excluded.${c} IS NULL THEN ${TARGET}.${c} ELSE ${TARGET}.${c} + excluded.${c} END`
-          : pick(d, how, c),
+      how === 'old'
+        ? `${c} = ${TARGET}.first_day`
+        : how === 'sum'
+          ? `${c} = ${TARGET}.${c} + excluded.${c}`
+          : how === 'nsum'
+            ? `${c} = CASE WHEN ${TARGET}.${c} IS NULL THEN excluded.${c} WHEN excluded.${c} IS NULL THEN ${TARGET}.${c} ELSE ${TARGET}.${c} + excluded.${c} END`
+            : pick(d, how, c),
     )
     .join(', ')
     .replaceAll(`${TARGET}.`, `${table}.`);
@@ -268,6 +282,9 @@ function sessionAggregates(d) {
         MAX(${f.sessionStarted}), MIN(${f.landingPath}), MIN(${f.referrer}), MIN(${f.source}), MIN(${f.medium}), MIN(${f.campaign})`;
 }
 
+/** The name of the i-th statement of rollupUpdates as a PostgreSQL ingest runs them, each a CTE of one statement. @param {number} i */
+export const rollupCte = (i) => `rollup${i}`;
+
 /**
  * The statements that add `newEvents` to the rollups: a relation with the columns of `events`,
  * named `events` (SQLite: a temporary table of the rows just stored; PostgreSQL: the rows its
@@ -276,11 +293,57 @@ function sessionAggregates(d) {
  * Completed ever stored, for each request.)
  *
  * @param {Dialect} d @param {Sql} newEvents
+ * @param {{ rebuild?: boolean }} [opts]  `rebuild`: every event at once (rollupRebuild), each statement
+ *   run alone: without the day changes, which the rebuild counts afterwards
  * @returns {Sql[]}
  */
-export function rollupUpdates(d, newEvents) {
+export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
   const f = facts(d);
   const day = dayOf(d, 'ts');
+  const totals = upsert(
+    d,
+    'rollup_session_totals',
+    ['write_key', 'session_id'],
+    [
+      ['first_day', 'least'],
+      ['last_day', 'greatest'],
+      ...SESSION_MERGE,
+      ...(d === 'postgres' ? /** @type {const} */ ([['prev_first_day', 'old']]) : []),
+    ],
+    sql`SELECT write_key, session_id, MIN(${day}) AS first_day, MAX(${day}) AS last_day, ${sessionAggregates(d)}${raw(d === 'postgres' ? ', CAST(NULL AS INTEGER)' : '')}
+      FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id`,
+  );
+  const bump = (/** @type {Sql} */ firstDays) =>
+    upsert(
+      d,
+      'rollup_day_changes',
+      ['write_key', 'day', 'shard'],
+      [['changes', 'sum']],
+      sql`SELECT write_key, day, ${raw(d === 'postgres' ? 'pg_backend_pid() % 16' : '0')} AS shard, COUNT(*) FROM (${firstDays}) c
+      WHERE day IS NOT NULL GROUP BY write_key, day`,
+    );
+  // Which days' sessions change: each session's first day before this update and the first of
+  // its new events' days (its first day after is the smaller of the two). SQLite, one writer:
+  // read before the upsert. PostgreSQL, where another statement may change the same session at
+  // the same time: the upsert itself keeps the first day it replaced (under the row's lock) and
+  // returns both.
+  const changes = rebuild
+    ? []
+    : d === 'postgres'
+      ? [
+          { ...totals, text: `${totals.text} RETURNING write_key, first_day, prev_first_day` },
+          bump(
+            raw(
+              `SELECT write_key, first_day AS day FROM ${rollupCte(1)} UNION ALL SELECT write_key, prev_first_day FROM ${rollupCte(1)}`,
+            ),
+          ),
+        ]
+      : [
+          bump(sql`SELECT write_key, first_day AS day FROM rollup_session_totals
+        WHERE (write_key, session_id) IN (SELECT write_key, session_id FROM ${newEvents} WHERE session_id IS NOT NULL)
+        UNION ALL SELECT write_key, MIN(${day}) FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id`),
+          totals,
+        ];
   return [
     upsert(
       d,
@@ -290,14 +353,7 @@ export function rollupUpdates(d, newEvents) {
       sql`SELECT write_key, session_id, ${day} AS day, ${sessionAggregates(d)}
       FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id, ${day}`,
     ),
-    upsert(
-      d,
-      'rollup_session_totals',
-      ['write_key', 'session_id'],
-      [['first_day', 'least'], ['last_day', 'greatest'], ...SESSION_MERGE],
-      sql`SELECT write_key, session_id, MIN(${day}) AS first_day, MAX(${day}) AS last_day, ${sessionAggregates(d)}
-      FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id`,
-    ),
+    ...(changes.length ? changes : [totals]),
     upsert(
       d,
       'rollup_orders',
@@ -417,7 +473,9 @@ export function rollupRebuild(d) {
     ...rollupSchema(d)
       .filter((statement) => statement !== ROLLUP_META)
       .map((statement) => raw(statement)),
-    ...rollupUpdates(d, raw('events')),
+    ...rollupUpdates(d, raw('events'), { rebuild: true }),
+    raw(`INSERT INTO rollup_day_changes (write_key, day, shard, changes)
+      SELECT write_key, first_day, 0, COUNT(*) FROM rollup_session_totals GROUP BY write_key, first_day`),
     raw('DELETE FROM rollup_meta'),
     raw(`INSERT INTO rollup_meta (version) VALUES (${ROLLUP_VERSION})`),
   ];

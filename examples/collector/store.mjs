@@ -4,7 +4,8 @@
 // share one PostgreSQL (or one SQLite file on one machine).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROLLUP_META, ROLLUP_VERSION, rollupRebuild, rollupSchema, rollupUpdates } from './rollups.mjs';
+import { ROLLUP_META, ROLLUP_VERSION, rollupCte, rollupRebuild, rollupSchema, rollupUpdates } from './rollups.mjs';
+import { DAY_CACHE_TABLES, dayCacheSchema } from './report/dayCache.mjs';
 import { raw } from './report/sql.mjs';
 import { openReader } from './report/reader.mjs';
 import { Worker } from 'node:worker_threads';
@@ -16,9 +17,12 @@ import { Worker } from 'node:worker_threads';
  *   the same write key is skipped); committed when it resolves
  * @property {(sql: string, params?: unknown[]) => Promise<Record<string, any>[]>} all  a query with `?` placeholders
  * @property {boolean} rollups  whether the rollup tables are kept (rollups.mjs)
- * @property {{ dialect: 'sqlite' | 'postgres', rollups: boolean, all: Store['all'] }} report  where the
+ * @property {Batch} [batch]  statements run in order in one transaction, none returning rows (SQLite:
+ *   what the report's day cache writes, report/dayCache.mjs)
+ * @property {{ dialect: 'sqlite' | 'postgres', rollups: boolean, all: Store['all'], batch?: Batch }} report  where the
  *   report's queries run: a worker thread with its own read-only connection (SQLite), or a pool
  *   of its own (PostgreSQL), so a long report never holds up ingest
+ * @typedef {(statements: Array<{ sql: string, params?: unknown[] }>) => Promise<void>} Batch
  * @property {() => Promise<void>} close
  *
  * @typedef {{ message_id: string, write_key: string, type: string, event: string | null, name: string | null,
@@ -291,11 +295,17 @@ async function openSqlite(dataDir, reportTimeoutMs, log) {
         waiting.push({ rows, resolve, reject });
       }),
     all: async (sql, params = []) => db.prepare(sql).all(params.map((p) => (typeof p == 'boolean' ? Number(p) : p))),
+    batch: async (statements) =>
+      db.transaction(() => {
+        for (const s of statements)
+          db.prepare(s.sql).run((s.params ?? []).map((p) => (typeof p == 'boolean' ? Number(p) : p)));
+      })(),
     // Started on the first report, so a collector that never serves one has no worker.
     report: {
       dialect: 'sqlite',
       rollups: true,
       all: (sql, params) => (reader ||= openReader(file, { timeoutMs: reportTimeoutMs })).all(sql, params),
+      batch: (statements) => (reader ||= openReader(file, { timeoutMs: reportTimeoutMs })).batch(statements),
     },
     close: async () => {
       commit();
@@ -331,7 +341,7 @@ ${rollupUpdates(
     `(SELECT ${COLUMNS.map((c) => (c == 'properties' ? 'properties::jsonb AS properties' : c)).join(', ')} FROM added) AS events`,
   ),
 )
-  .map((q, i) => `rollup${i} AS (${q.text})`)
+  .map((q, i) => `${rollupCte(i)} AS (${q.text})`)
   .join(',\n')}
 SELECT write_key, message_id FROM added`;
 
@@ -376,7 +386,9 @@ async function openPostgres(url, reportTimeoutMs, log) {
       if ((await c.query('SELECT 1 FROM events LIMIT 1')).rows.length)
         log({ level: 'info', msg: 'rollups rebuilt from the events', version: ROLLUP_VERSION, ms: elapsed(started) });
     }
-    for (const s of rollupSchema('postgres')) await c.query(s);
+    // The report's day cache holds what the rollups held: rebuilt rollups start it again.
+    if (v !== ROLLUP_VERSION) for (const t of DAY_CACHE_TABLES) await c.query(`DROP TABLE IF EXISTS ${t}`);
+    for (const s of [...rollupSchema('postgres'), ...dayCacheSchema('postgres')]) await c.query(s);
     await c.query('COMMIT');
   } catch (e) {
     await c.query('ROLLBACK').catch(() => undefined);

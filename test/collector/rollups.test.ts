@@ -16,6 +16,7 @@ import { openStore, type Row, type Store } from '../../examples/collector/store.
 import { computeMetrics, computeTable } from '../../examples/collector/report/metrics.mjs';
 import { SiteError, listSites } from '../../examples/collector/report/sites.mjs';
 import { ROLLUP_TABLES } from '../../examples/collector/rollups.mjs';
+import { DAY_CACHE_TABLES } from '../../examples/collector/report/dayCache.mjs';
 import { startPostgres } from './support/postgres';
 
 const DAY = 86_400_000;
@@ -161,7 +162,7 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
   async function freshStore(): Promise<Store> {
     if (kind == 'sqlite') return openStore({ dataDir: join(dir, `run-${runs++}`) });
     const store = await openStore({ databaseUrl: pgServer!.url });
-    await store.all(`TRUNCATE events, ${ROLLUP_TABLES.join(', ')}`);
+    await store.all(`TRUNCATE events, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES].join(', ')}`);
     return store;
   }
   beforeAll(async () => {
@@ -179,7 +180,16 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
         const store = await freshStore();
         try {
           const sent = batches(stream);
-          for (const b of sent) await store.insert(b);
+          // A report halfway builds the day cache (report/dayCache.mjs) of the days so far; the
+          // rest of the stream then changes some of them (sessions that grow, begin earlier, or
+          // reach another day), which the second report must see.
+          const half = Math.ceil(sent.length / 2);
+          for (const b of sent.slice(0, half)) await store.insert(b);
+          for (const site of (await listSites(store)).map((s) => s.site)) {
+            await computeMetrics(store, RANGES[0], { source: 'rollup', site });
+            await computeMetrics(store.report, RANGES[1], { source: 'rollup', site });
+          }
+          for (const b of sent.slice(half)) await store.insert(b);
           const sites = (await listSites(store)).map((s) => s.site).sort();
           expect(sites).toEqual([...new Set(sent.flat().map((r) => r.write_key))].sort());
           for (const site of sites)
@@ -187,6 +197,8 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
               const fromEvents = await computeMetrics(store, range, { source: 'raw', site });
               const fromRollups = await computeMetrics(store, range, { source: 'rollup', site });
               expect(fromRollups).toEqual(fromEvents);
+              // The report's own connection (a worker on SQLite), with its own day cache.
+              expect(await computeMetrics(store.report, range, { source: 'rollup', site })).toEqual(fromEvents);
             }
           // No site: the only one, or a refusal (never the sites mixed), from either source.
           for (const source of ['raw', 'rollup'] as const)
@@ -203,6 +215,58 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
     );
     // Three sites: three times the report's queries of a single site.
   }, 240_000);
+
+  // PostgreSQL: several statements change the same sessions at once (three per instance), so the
+  // days whose sessions changed come from the upsert itself (rollups.mjs); and reports build the
+  // day cache while they do.
+  it.runIf(kind == 'postgres')(
+    'keeps the day cache exact while two instances store the same sessions at once and reports build it',
+    async () => {
+      const rows = fc
+        .sample(streamArb, { numRuns: 30, seed: 11 })
+        .flatMap((stream, i) =>
+          batches(stream).flatMap((b) => b.map((r) => ({ ...r, message_id: `${i}-${r.message_id}` }))),
+        );
+      const first = await freshStore();
+      const second = await openStore({ databaseUrl: pgServer!.url });
+      try {
+        // Two writers, each a few requests at a time, and reports all the while, each building
+        // the days it finds stale.
+        let next = 0;
+        const writer = async (store: Store) => {
+          while (next < rows.length) {
+            const part = rows.slice(next, (next += 4));
+            await Promise.all([store.insert(part.slice(0, 2)), store.insert(part.slice(2))]);
+          }
+        };
+        let writing = true;
+        let reports = 0;
+        const reporter = async () => {
+          while (writing)
+            for (const site of ['k1', 'k2', 'k3']) {
+              await computeMetrics(second.report, RANGES[reports % 2], { source: 'rollup', site }).catch(
+                () => undefined,
+              );
+              reports++;
+            }
+        };
+        const reporting = [reporter(), reporter()];
+        await Promise.all([writer(first), writer(second)]);
+        writing = false;
+        await Promise.all(reporting);
+        expect(reports).toBeGreaterThan(10);
+        for (const { site } of await listSites(first))
+          for (const range of RANGES) {
+            const fromEvents = await computeMetrics(first, range, { source: 'raw', site });
+            expect(await computeMetrics(first.report, range, { source: 'rollup', site })).toEqual(fromEvents);
+          }
+      } finally {
+        await second.close();
+        await first.close();
+      }
+    },
+    120_000,
+  );
 
   it("gives each site of a shared store the report of a store holding that site's events alone", async () => {
     for (const stream of fc.sample(streamArb, { numRuns: 4, seed: 41 })) {

@@ -13,6 +13,16 @@ import {
   customerSummaryQuery,
 } from './customers.mjs';
 import { resolveSite } from './sites.mjs';
+import {
+  BOUNCED,
+  GROUP_SUMS,
+  SESSION_ROW,
+  cacheCtes,
+  cachedMedians,
+  referrerHost,
+  refreshDayCache,
+  usesDayCache,
+} from './dayCache.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
 /** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> }} Store */
@@ -232,16 +242,18 @@ export const SUMMARY = /** @type {const} */ ([
  * every aggregate used (min, max, sum, count of distinct keys) combines exactly across days.
  * Both count the site's events only (`r.site`, the write key; the rollups' first key column).
  *
- * @param {Dialect} d @param {Scope} r @param {'raw' | 'rollup'} [source] @returns {Sql}
+ * With `cached` (rollup only, a store whose report keeps the day cache, dayCache.mjs, refreshed
+ * for the range): also the cache's CTEs and `sess_live`, the sessions it does not hold (of several
+ * days, or of a day it has no current rows for), read one by one, with `bounced`.
+ *
+ * @param {Dialect} d @param {Scope} r @param {'raw' | 'rollup'} [source] @param {boolean} [cached] @returns {Sql}
  */
-function base(d, r, source = 'raw') {
+function base(d, r, source = 'raw', cached = false) {
   const f = facts(d);
   const ev = sql`ev AS (
     SELECT message_id, type, event, anonymous_id, session_id, session_index, page_count, path, ts, properties
     FROM events WHERE ${eventsOfSite(d, 'write_key', r.site)} AND ts >= ${r.from} AND ts < ${r.to})`;
-  const sess = sql`sess AS (
-    SELECT sess_raw.*, CASE WHEN pageviews <= 1 AND engaged_ms < ${raw(String(BOUNCE_ENGAGED_MS))} AND key_event = 0 THEN 1 ELSE 0 END AS bounced
-    FROM sess_raw)`;
+  const sess = sql`sess AS (SELECT sess_raw.*, ${raw(BOUNCED)} AS bounced FROM sess_raw)`;
   if (source === 'rollup') {
     const days = siteDays(r);
     // Inlined: they are whole numbers, and the partial index needs its condition seen as such.
@@ -256,24 +268,38 @@ function base(d, r, source = 'raw') {
       d === 'postgres'
         ? sql`(${boundary}) b CROSS JOIN LATERAL (SELECT * FROM rollup_sessions WHERE session_id = b.crossing_id AND ${days} OFFSET 0) rs`
         : sql`rollup_sessions WHERE ${days} AND session_id IN (${boundary})`;
-    return sql`${ev},
-  -- Sessions whose every day is in the range: their row over all days, as it is. Those that
-  -- cross an end of the range (sessions of several days, a partial index): their days in the
-  -- range, regrouped.
-  sess_raw AS (
-    SELECT session_id, anonymous_id, session_index, first_ts AS started, last_ts - first_ts AS duration_ms, pageviews,
-      engaged_ms, key_event, cart, checkout, ordered, viewed, added, checkout_step,
-      started AS has_land, landing_path, referrer, source, medium, campaign
-    FROM rollup_session_totals WHERE write_key = ${r.site} AND first_day >= ${fromDay} AND first_day < ${toDay} AND last_day < ${toDay}
-    UNION ALL
-    SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
+    const regrouped = sql`SELECT session_id, MIN(anonymous_id) AS anonymous_id, MAX(session_index) AS session_index,
       MIN(first_ts) AS started, MAX(last_ts) - MIN(first_ts) AS duration_ms, SUM(pageviews) AS pageviews,
       SUM(engaged_ms) AS engaged_ms, MAX(key_event) AS key_event, MAX(cart) AS cart, MAX(checkout) AS checkout, MAX(ordered) AS ordered,
       MAX(viewed) AS viewed, MAX(added) AS added, MAX(checkout_step) AS checkout_step,
       MAX(started) AS has_land, MIN(landing_path) AS landing_path, MIN(referrer) AS referrer, MIN(source) AS source,
       MIN(medium) AS medium, MIN(campaign) AS campaign
     FROM ${crossing}
-    GROUP BY session_id),
+    GROUP BY session_id`;
+    // The sessions the day cache does not hold: those of several days (their partial index;
+    // `multi` 1), and the one-day sessions of the days it has no current rows for (their days,
+    // then their rows).
+    const live = cached
+      ? sql`,
+  ${cacheCtes(r)},
+  sess_live AS (SELECT l.*, ${raw(BOUNCED)} AS bounced FROM (
+    SELECT ${raw(SESSION_ROW)}, 1 AS multi FROM rollup_session_totals${raw(d === 'sqlite' ? ' INDEXED BY rollup_session_totals_span' : '')}
+    WHERE write_key = ${r.site} AND first_day < last_day AND last_day >= ${fromDay} AND last_day < ${toDay} AND first_day >= ${fromDay}
+    UNION ALL
+    SELECT ${raw(SESSION_ROW)}, 0 FROM stale CROSS JOIN rollup_session_totals
+    WHERE write_key = ${r.site} AND first_day = stale.day AND last_day = first_day
+    UNION ALL
+    SELECT rg.*, 1 FROM (${regrouped}) rg) l)`
+      : raw('');
+    return sql`${ev},
+  -- Sessions whose every day is in the range: their row over all days, as it is. Those that
+  -- cross an end of the range (sessions of several days, a partial index): their days in the
+  -- range, regrouped.
+  sess_raw AS (
+    SELECT ${raw(SESSION_ROW)}
+    FROM rollup_session_totals WHERE write_key = ${r.site} AND first_day >= ${fromDay} AND first_day < ${toDay} AND last_day < ${toDay}
+    UNION ALL
+    ${regrouped}),
   ${sess},
   land AS (SELECT * FROM sess WHERE has_land = 1),
   ord AS (
@@ -287,7 +313,7 @@ function base(d, r, source = 'raw') {
   seen AS (SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE write_key = ${r.site} AND day < ${Math.floor(r.from / DAY)} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
   tot AS (
     SELECT COALESCE(SUM(pageviews), 0) AS pageviews, COALESCE(SUM(cart_starts), 0) AS cart_starts, COALESCE(SUM(checkout_starts), 0) AS checkout_starts
-    FROM rollup_days WHERE ${days})`;
+    FROM rollup_days WHERE ${days})${live}`;
   }
   return sql`${ev},
   sess_raw AS (
@@ -323,18 +349,28 @@ function siteDays(r) {
   return sql`write_key = ${r.site} AND day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`;
 }
 
-/** The host of a URL column ('https://a.example/x' → 'a.example'), or the text up to its first '/'. @param {Dialect} d @param {string} c */
-function hostOf(d, c) {
-  if (d === 'postgres')
-    return raw(
-      `split_part(CASE WHEN position('://' in ${c}) > 0 THEN substr(${c}, position('://' in ${c}) + 3) ELSE ${c} END, '/', 1)`,
-    );
-  const rest = `substr(${c}, CASE WHEN instr(${c}, '://') > 0 THEN instr(${c}, '://') + 3 ELSE 1 END)`;
-  // Appending '/' makes instr find one even when the URL has no path.
-  return raw(`substr(${rest}, 1, instr(${rest} || '/', '/') - 1)`);
+/**
+ * The sessions a session table reads, as rows of counts and sums (GROUP_SUMS' names, plus the
+ * columns `keys` names): with the day cache, the cached days' groups and the other sessions one by
+ * one (`sess_live`, each a group of one); without, every session (`sess`).
+ *
+ * @param {boolean} cached @param {string} keys  columns of both the groups and the sessions (`has_land`, …)
+ * @param {string} [where]  a condition on both
+ * @param {string} [from]  the sessions: `sess_live` or `sess`, or a CTE over them that adds `keys`
+ * @returns {Sql}
+ */
+function sessionGroups(cached, keys, where = '1 = 1', from = cached ? 'sess_live' : 'sess') {
+  const each = `SELECT ${keys}, ${SESSION_SUMS} FROM ${from} WHERE ${where}`;
+  return raw(
+    cached ? `SELECT ${keys}, ${GROUP_SUMS.map(([c]) => c).join(', ')} FROM cg WHERE ${where} UNION ALL ${each}` : each,
+  );
 }
+/** One session's row as a group of one (GROUP_SUMS' columns, over `sess`' names). */
+const SESSION_SUMS = GROUP_SUMS.map(
+  ([c, e]) => `${c === 'sessions' ? '1' : e.replace(/^SUM\((.*)\)$/s, '$1')} AS ${c}`,
+).join(', ');
 
-/** @type {Record<string, (d: Dialect, r: Scope, limit?: number, src?: Source) => Sql>} */
+/** @type {Record<string, (d: Dialect, r: Scope, limit?: number, src?: Source, cached?: boolean) => Sql>} */
 const TABLE_QUERIES = {
   pages: (d, r, limit, src) => {
     const f = facts(d);
@@ -379,11 +415,12 @@ const TABLE_QUERIES = {
     )}`;
   },
 
-  landingPages: (d, r, limit, src) => sql`WITH ${base(d, r, src)}
+  landingPages: (d, r, limit, src, cached = false) => sql`WITH ${base(d, r, src, cached)}
     ${sorted(
       d,
-      sql`SELECT landing_path, COUNT(*) AS sessions, ${ratio('SUM(bounced)', 'COUNT(*)')} AS bounce_rate, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate
-      FROM (SELECT COALESCE(landing_path, '(unknown)') AS landing_path, bounced, ordered FROM land) l
+      sql`SELECT landing_path, SUM(sessions) AS sessions, ${ratio('SUM(bounces)', 'SUM(sessions)')} AS bounce_rate, ${ratio('SUM(converted)', 'SUM(sessions)')} AS conversion_rate
+      FROM (SELECT COALESCE(landing_path, '(unknown)') AS landing_path, sessions, bounces, converted
+        FROM (${sessionGroups(cached, 'landing_path', 'has_land = 1')}) g) l
       GROUP BY landing_path`,
       [
         ['sessions', 'desc', 'num'],
@@ -392,11 +429,13 @@ const TABLE_QUERIES = {
       limit,
     )}`,
 
-  referrers: (d, r, limit, src) => sql`WITH ${base(d, r, src)}
+  referrers: (d, r, limit, src, cached = false) => sql`WITH ${base(d, r, src, cached)},
+    rs AS (SELECT *, ${referrerHost(d, 'referrer')} AS referrer_host FROM ${raw(cached ? 'sess_live' : 'sess')})
     ${sorted(
       d,
-      sql`SELECT referrer, COUNT(*) AS sessions, ${ratio('SUM(bounced)', 'COUNT(*)')} AS bounce_rate, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate
-      FROM (SELECT COALESCE(NULLIF(${hostOf(d, 'referrer')}, ''), '(direct)') AS referrer, bounced, ordered FROM land) l
+      sql`SELECT referrer, SUM(sessions) AS sessions, ${ratio('SUM(bounces)', 'SUM(sessions)')} AS bounce_rate, ${ratio('SUM(converted)', 'SUM(sessions)')} AS conversion_rate
+      FROM (SELECT referrer_host AS referrer, sessions, bounces, converted
+        FROM (${sessionGroups(cached, 'referrer_host', 'has_land = 1', 'rs')}) g) l
       GROUP BY referrer`,
       [
         ['sessions', 'desc', 'num'],
@@ -405,7 +444,27 @@ const TABLE_QUERIES = {
       limit,
     )}`,
 
-  campaigns: (d, r, limit, src) => sql`WITH ${base(d, r, src)},
+  // With the day cache: the campaign sessions from the cached groups and the other sessions; the
+  // orders of the range looked up by session (a one-day session of the range is its row in
+  // rollup_session_totals, one of several days its row in sess_live).
+  campaigns: (d, r, limit, src, cached = false) => {
+    const utm = 'has_land = 1 AND (source IS NOT NULL OR medium IS NOT NULL OR campaign IS NOT NULL)';
+    const none = (/** @type {string} */ c) => `COALESCE(${c}, '(none)') AS ${c}`;
+    const named = `${none('source')}, ${none('medium')}, ${none('campaign')}`;
+    const rows = cached
+      ? sql`SELECT ${raw(named)}, sessions, converted, 0 AS orders, CAST(NULL AS DOUBLE PRECISION) AS revenue
+        FROM (${sessionGroups(true, 'source, medium, campaign', utm)}) g
+      UNION ALL
+      SELECT ${raw(named)}, 0, 0, 1, amount FROM (
+        SELECT o.amount, t.source, t.medium, t.campaign FROM ord o
+          JOIN rollup_session_totals t ON t.write_key = ${r.site} AND t.session_id = o.session_id
+        WHERE t.first_day = t.last_day AND t.first_day >= ${Math.floor(r.from / DAY)} AND t.first_day < ${Math.floor(r.to / DAY)}
+          AND t.started = 1 AND (t.source IS NOT NULL OR t.medium IS NOT NULL OR t.campaign IS NOT NULL)
+        UNION ALL
+        SELECT o.amount, l.source, l.medium, l.campaign FROM ord o JOIN sess_live l ON l.session_id = o.session_id
+        WHERE l.multi = 1 AND ${raw(utm)}) oc`
+      : sql`SELECT ${raw(named)}, 1 AS sessions, ordered AS converted, orders, revenue FROM cs`;
+    return sql`WITH ${base(d, r, src, cached)},
     -- The campaign sessions and the orders, side by side, then one row per session: a join by
     -- grouping. (SQLite ran land LEFT JOIN orders as a scan of the orders for every session.)
     camp AS (
@@ -419,11 +478,9 @@ const TABLE_QUERIES = {
       FROM camp GROUP BY session_id HAVING MAX(is_session) = 1)
     ${sorted(
       d,
-      sql`SELECT source, medium, campaign, COUNT(*) AS sessions, ${ratio('SUM(ordered)', 'COUNT(*)')} AS conversion_rate,
+      sql`SELECT source, medium, campaign, SUM(sessions) AS sessions, ${ratio('SUM(converted)', 'SUM(sessions)')} AS conversion_rate,
         COALESCE(SUM(orders), 0) AS orders, COALESCE(SUM(revenue), 0) AS revenue
-      FROM (SELECT COALESCE(source, '(none)') AS source, COALESCE(medium, '(none)') AS medium, COALESCE(campaign, '(none)') AS campaign,
-          ordered, orders, revenue
-        FROM cs) c
+      FROM (${rows}) c
       GROUP BY source, medium, campaign`,
       [
         ['sessions', 'desc', 'num'],
@@ -432,7 +489,8 @@ const TABLE_QUERIES = {
         ['campaign', 'asc', 'text'],
       ],
       limit,
-    )}`,
+    )}`;
+  },
 
   forms: (d, r, limit, src) => {
     const count = (/** @type {string} */ e) => `SUM(CASE WHEN event = '${e}' THEN 1 ELSE 0 END)`;
@@ -494,32 +552,46 @@ const TABLE_QUERIES = {
       )}`;
   },
 
-  funnel: (d, r, _limit, src) => sql`WITH ${base(d, r, src)},
+  funnel: (d, r, _limit, src, cached = false) => sql`WITH ${base(d, r, src, cached)},
+    fs AS (SELECT ${raw(['sessions', 'viewed', 'f_added', 'f_checkout', 'f_step1', 'f_step2', 'f_step3', 'f_step4', 'f_ordered'].map((c) => `COALESCE(SUM(${c}), 0) AS ${c}`).join(', '))}
+      FROM (${sessionGroups(cached, 'has_land')}) g),
     steps AS (
-      SELECT 1 AS step_order, 'Sessions' AS step, COUNT(*) AS sessions FROM sess
-      UNION ALL SELECT 2, 'Product viewed', COALESCE(SUM(viewed), 0) FROM sess
-      UNION ALL SELECT 3, 'Product added', COALESCE(SUM(viewed * added), 0) FROM sess
-      UNION ALL SELECT 4, 'Checkout started', COALESCE(SUM(viewed * added * checkout), 0) FROM sess
-      UNION ALL SELECT 5, 'Checkout: contact', COALESCE(SUM(CASE WHEN checkout_step >= 1 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
-      UNION ALL SELECT 6, 'Checkout: address', COALESCE(SUM(CASE WHEN checkout_step >= 2 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
-      UNION ALL SELECT 7, 'Checkout: shipping', COALESCE(SUM(CASE WHEN checkout_step >= 3 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
-      UNION ALL SELECT 8, 'Checkout: payment', COALESCE(SUM(CASE WHEN checkout_step >= 4 THEN viewed * added * checkout ELSE 0 END), 0) FROM sess
-      UNION ALL SELECT 9, 'Order completed', COALESCE(SUM(viewed * added * checkout * ordered), 0) FROM sess)
+      SELECT 1 AS step_order, 'Sessions' AS step, sessions FROM fs
+      UNION ALL SELECT 2, 'Product viewed', viewed FROM fs
+      UNION ALL SELECT 3, 'Product added', f_added FROM fs
+      UNION ALL SELECT 4, 'Checkout started', f_checkout FROM fs
+      UNION ALL SELECT 5, 'Checkout: contact', f_step1 FROM fs
+      UNION ALL SELECT 6, 'Checkout: address', f_step2 FROM fs
+      UNION ALL SELECT 7, 'Checkout: shipping', f_step3 FROM fs
+      UNION ALL SELECT 8, 'Checkout: payment', f_step4 FROM fs
+      UNION ALL SELECT 9, 'Order completed', f_ordered FROM fs)
     SELECT step, sessions,
       ${ratio('sessions', 'FIRST_VALUE(sessions) OVER (ORDER BY step_order)')} AS rate_of_start,
       ${ratio('sessions', 'LAG(sessions) OVER (ORDER BY step_order)')} AS rate_of_previous
     FROM steps ORDER BY step_order`,
 
-  sessionsPerDay: (d, r, _limit, src) => sql`WITH RECURSIVE days(d) AS (
+  // Visitors per day: with the day cache, a cached day's count plus the visitors of its other
+  // sessions that its one-day sessions do not have.
+  sessionsPerDay: (d, r, _limit, src, cached = false) => sql`WITH RECURSIVE days(d) AS (
       SELECT CAST(${Math.floor(r.from / DAY)} AS BIGINT)
       UNION ALL SELECT d + 1 FROM days WHERE d + 1 < CAST(${Math.ceil(r.to / DAY)} AS BIGINT)),
-    ${base(d, r, src)},
-    per AS (SELECT ${dayOf(d, 'started')} AS d, COUNT(*) AS sessions, COUNT(DISTINCT anonymous_id) AS visitors,
-        SUM(pageviews) AS pageviews, SUM(bounced) AS bounces, SUM(ordered) AS conversions
-      FROM sess GROUP BY ${dayOf(d, 'started')})
-    SELECT ${dayLabel(d, 'days.d')} AS day, COALESCE(per.sessions, 0) AS sessions, COALESCE(per.visitors, 0) AS visitors,
+    ${base(d, r, src, cached)},
+    sd AS (SELECT *, ${dayOf(d, 'started')} AS day FROM ${raw(cached ? 'sess_live' : 'sess')}),
+    per AS (SELECT day AS d, SUM(sessions) AS sessions, SUM(pageviews) AS pageviews, SUM(bounces) AS bounces, SUM(converted) AS conversions
+      FROM (${sessionGroups(cached, 'day', '1 = 1', 'sd')}) g GROUP BY day),
+    pv AS (${
+      cached
+        ? sql`SELECT day AS d, visitors FROM valid
+      UNION ALL SELECT day, COUNT(DISTINCT anonymous_id) FROM sd
+      WHERE NOT EXISTS (SELECT 1 FROM day_cache_visitors cv JOIN valid ON valid.day = cv.day AND valid.changes = cv.changes
+        WHERE cv.write_key = ${r.site} AND cv.day = sd.day AND cv.anonymous_id = sd.anonymous_id)
+      GROUP BY day`
+        : sql`SELECT day AS d, COUNT(DISTINCT anonymous_id) AS visitors FROM sd GROUP BY day`
+    }),
+    pvs AS (SELECT d, SUM(visitors) AS visitors FROM pv GROUP BY d)
+    SELECT ${dayLabel(d, 'days.d')} AS day, COALESCE(per.sessions, 0) AS sessions, COALESCE(pvs.visitors, 0) AS visitors,
       COALESCE(per.pageviews, 0) AS pageviews, COALESCE(per.bounces, 0) AS bounces, COALESCE(per.conversions, 0) AS conversions
-    FROM days LEFT JOIN per ON per.d = days.d ORDER BY days.d`,
+    FROM days LEFT JOIN per ON per.d = days.d LEFT JOIN pvs ON pvs.d = days.d ORDER BY days.d`,
 
   retention: (d, r, limit, src) => CUSTOMER_TABLES.retention(d, r, base(d, r, src), limit, src),
   orderRetention: (d, r, limit, src) => CUSTOMER_TABLES.orderRetention(d, r, base(d, r, src), limit, src),
@@ -539,12 +611,17 @@ function formEvents(d) {
       FROM ev WHERE event IN ('Form Started', 'Form Submitted', 'Form Abandoned')) f)`;
 }
 
-/** @param {Dialect} d @param {Scope} r @param {Source} src @returns {Sql} */
-function summaryQuery(d, r, src) {
+/**
+ * The summary. With the day cache (`cached`): its session numbers from the cached groups plus the
+ * other sessions, and its medians NULL, for cachedMedians to give.
+ * @param {Dialect} d @param {Scope} r @param {Source} src @param {boolean} [cached] @returns {Sql}
+ */
+function summaryQuery(d, r, src, cached = false) {
   // The customer keys in the same query: they share its visitors (vis) and orders (ord).
   const customers = customerSummaryParts(d, r, src);
   const cnt = (/** @type {string} */ cond) => raw(`COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`);
-  return sql`WITH ${base(d, r, src)},
+  const noValue = raw('SELECT CAST(NULL AS DOUBLE PRECISION) AS value');
+  return sql`WITH ${base(d, r, src, cached)},
     v AS (${
       d === 'postgres'
         ? // A join: PostgreSQL runs IN (a subquery) inside CASE as a subplan, hashed only while it
@@ -559,15 +636,22 @@ function summaryQuery(d, r, src) {
         COALESCE(SUM(CASE WHEN max_index > 1 OR several_sessions = 1 OR anonymous_id IN (SELECT anonymous_id FROM seen) THEN 1 ELSE 0 END), 0) AS returning_visitors
       FROM vis`
     }),
-    s AS (SELECT COUNT(*) AS sessions, COALESCE(SUM(bounced), 0) AS bounces, COALESCE(SUM(pageviews), 0) AS pageviews,
+    s AS (${
+      cached
+        ? sql`SELECT COALESCE(SUM(sessions), 0) AS sessions, COALESCE(SUM(bounces), 0) AS bounces, COALESCE(SUM(pageviews), 0) AS pageviews,
+        ${ratio('SUM(duration_sum)', 'SUM(sessions)')} AS avg_duration, ${ratio('SUM(engaged_sum)', 'SUM(sessions)')} AS avg_engaged,
+        COALESCE(SUM(converted), 0) AS converted, COALESCE(SUM(cart_sessions), 0) AS cart_sessions, COALESCE(SUM(abandoned), 0) AS abandoned_carts
+      FROM (${sessionGroups(true, 'has_land')}) g`
+        : sql`SELECT COUNT(*) AS sessions, COALESCE(SUM(bounced), 0) AS bounces, COALESCE(SUM(pageviews), 0) AS pageviews,
         AVG(CAST(duration_ms AS DOUBLE PRECISION)) AS avg_duration, AVG(CAST(engaged_ms AS DOUBLE PRECISION)) AS avg_engaged,
         COALESCE(SUM(ordered), 0) AS converted, COALESCE(SUM(cart), 0) AS cart_sessions, ${cnt('cart = 1 AND ordered = 0')} AS abandoned_carts
-      FROM sess),
+      FROM sess`
+    }),
     o AS (SELECT COUNT(*) AS orders, COALESCE(SUM(amount), 0) AS revenue, AVG(amount) AS aov,
         CASE WHEN COUNT(DISTINCT currency) > 1 THEN 'mixed' ELSE MIN(currency) END AS currency
       FROM ord),
-    md AS (${percentile(d, 0.5, raw('sess'), [], 'duration_ms', { reread: true })}),
-    me AS (${percentile(d, 0.5, raw('sess'), [], 'engaged_ms', { reread: true })}),
+    md AS (${cached ? noValue : percentile(d, 0.5, raw('sess'), [], 'duration_ms', { reread: true })}),
+    me AS (${cached ? noValue : percentile(d, 0.5, raw('sess'), [], 'engaged_ms', { reread: true })}),
     ${customers.ctes}
     SELECT v.visitors AS "visitors", s.sessions AS "sessions", e.pageviews AS "pageviews",
       v.returning_visitors AS "returningVisitors", ${ratio('v.returning_visitors', 'v.visitors')} AS "returningVisitorRate",
@@ -625,18 +709,31 @@ export function sourceFor(store, range, source) {
  */
 export async function computeTable(store, name, range, limit, source, site) {
   const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
-  return tableRows(store, name, scope, limit, sourceFor(store, range, source));
+  const src = sourceFor(store, range, source);
+  return tableRows(store, name, scope, limit, src, await withDayCache(store, scope, src));
+}
+
+/**
+ * Whether a report's queries read the day cache (dayCache.mjs): from the rollups, on a store whose
+ * report connection keeps one; if so, brought up to date for the scope first.
+ * @param {Store} store @param {Scope} scope @param {Source} src
+ */
+async function withDayCache(store, scope, src) {
+  if (src !== 'rollup' || !usesDayCache(store)) return false;
+  await refreshDayCache(store, scope);
+  return true;
 }
 
 /**
  * One table's rows for a scope whose site is known.
  *
  * @param {Store} store @param {string} name @param {Scope} scope @param {number | undefined} limit @param {Source} src
+ * @param {boolean} cached  read the day cache (withDayCache)
  * @returns {Promise<Record<string, unknown>[]>}
  */
-async function tableRows(store, name, scope, limit, src) {
+async function tableRows(store, name, scope, limit, src, cached) {
   if (name === 'webVitals' && src === 'rollup') return webVitalsFromRollups(store, scope, limit);
-  const q = TABLE_QUERIES[name](store.dialect, scope, limit, src);
+  const q = TABLE_QUERIES[name](store.dialect, scope, limit, src, cached);
   const types = COLUMNS[/** @type {keyof typeof COLUMNS} */ (name)].map(
     (c) => /** @type {[string, string]} */ ([c.key, c.type]),
   );
@@ -778,11 +875,20 @@ export async function computeCustomerSummary(store, range, source, site) {
 export async function computeMetrics(store, range, { limit = 100, source, site } = {}) {
   const src = sourceFor(store, range, source);
   const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
-  const q = summaryQuery(store.dialect, scope, src);
-  const [summaryRows, ...tables] = await Promise.all([
+  const cached = await withDayCache(store, scope, src);
+  const q = summaryQuery(store.dialect, scope, src, cached);
+  const [summaryRows, medians, ...tables] = await Promise.all([
     store.all(q.text, q.params),
-    ...TABLE_NAMES.map((name) => tableRows(store, name, scope, UNLIMITED.includes(name) ? undefined : limit, src)),
+    cached ? cachedMedians(store, scope, base(store.dialect, scope, src, true)) : undefined,
+    ...TABLE_NAMES.map((name) =>
+      tableRows(store, name, scope, UNLIMITED.includes(name) ? undefined : limit, src, cached),
+    ),
   ]);
+  const summary = typed(summaryRows[0], /** @type {Array<[string, string]>} */ (SUMMARY.map(([k, t]) => [k, t])));
+  if (medians) {
+    summary.medianSessionDurationMs = medians.duration;
+    summary.medianEngagedMsPerSession = medians.engaged;
+  }
   const byName = Object.fromEntries(TABLE_NAMES.map((n, i) => [n, tables[i]]));
   const { sessionsPerDay, ...rest } = byName;
   return {
@@ -795,7 +901,7 @@ export async function computeMetrics(store, range, { limit = 100, source, site }
       timeZone: 'UTC',
     },
     definitions: DEFINITIONS,
-    summary: typed(summaryRows[0], /** @type {Array<[string, string]>} */ (SUMMARY.map(([k, t]) => [k, t]))),
+    summary,
     series: { sessionsPerDay },
     tables: rest,
     columns: COLUMNS,

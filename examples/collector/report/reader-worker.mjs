@@ -25,10 +25,22 @@ db.pragma('mmap_size = 4294967296');
 db.pragma('cache_size = -131072');
 db.pragma('temp_store = MEMORY');
 
-parentPort?.on('message', (/** @type {{ id: number, sql: string, params: unknown[] }} */ m) => {
-  try {
-    parentPort?.postMessage({ id: m.id, rows: db.prepare(m.sql).all(m.params) });
-  } catch (e) {
-    parentPort?.postMessage({ id: m.id, error: String(/** @type {Error} */ (e)?.message || e) });
-  }
+// A batch (the day cache's writes, to this connection's temporary tables): in one transaction,
+// whose snapshot of the collector's file is taken at its first read and held to its end.
+const runBatch = db.transaction((/** @type {{ sql: string, params: unknown[] }[]} */ statements) => {
+  for (const s of statements) db.prepare(s.sql).run(s.params);
 });
+
+parentPort?.on(
+  'message',
+  (/** @type {{ id: number, sql: string, params: unknown[], batch?: { sql: string, params: unknown[] }[] }} */ m) => {
+    try {
+      if (m.batch) {
+        runBatch(m.batch);
+        parentPort?.postMessage({ id: m.id, rows: [] });
+      } else parentPort?.postMessage({ id: m.id, rows: db.prepare(m.sql).all(m.params) });
+    } catch (e) {
+      parentPort?.postMessage({ id: m.id, error: String(/** @type {Error} */ (e)?.message || e) });
+    }
+  },
+);

@@ -10,7 +10,11 @@ import { Worker } from 'node:worker_threads';
  * the worker, failing every query it held, and the next query starts a new one.
  *
  * @param {string} file @param {{ timeoutMs?: number }} [opts]
- * @returns {{ all: (sql: string, params?: unknown[]) => Promise<Record<string, any>[]>, close: () => Promise<void> }}
+ * `batch` runs statements that return no rows (the report's day cache, in the connection's
+ * temporary tables) in order, in one transaction.
+ *
+ * @returns {{ all: (sql: string, params?: unknown[]) => Promise<Record<string, any>[]>,
+ *   batch: import('../store.mjs').Batch, close: () => Promise<void> }}
  */
 export function openReader(file, { timeoutMs = 30_000 } = {}) {
   /** @type {Worker | undefined} */
@@ -42,20 +46,27 @@ export function openReader(file, { timeoutMs = 30_000 } = {}) {
     });
     return w;
   };
+  /** @param {Record<string, unknown>} message @returns {Promise<any>} */
+  const ask = (message) => {
+    const w = (worker ||= start());
+    const id = ++seq;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // better-sqlite3 cannot interrupt a query: the worker (and its connection) goes.
+        if (worker === w) worker = undefined;
+        failAll(new Error(`report query over ${timeoutMs} ms`));
+        w.terminate();
+      }, timeoutMs);
+      pending.set(id, { resolve, reject, timer });
+      w.postMessage({ id, ...message });
+    });
+  };
+  const bind = (/** @type {unknown[]} */ params) => params.map((p) => (typeof p == 'boolean' ? Number(p) : p));
   return {
-    all(sql, params = []) {
-      const w = (worker ||= start());
-      const id = ++seq;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          // better-sqlite3 cannot interrupt a query: the worker (and its connection) goes.
-          if (worker === w) worker = undefined;
-          failAll(new Error(`report query over ${timeoutMs} ms`));
-          w.terminate();
-        }, timeoutMs);
-        pending.set(id, { resolve, reject, timer });
-        w.postMessage({ id, sql, params: params.map((p) => (typeof p == 'boolean' ? Number(p) : p)) });
-      });
+    all: (sql, params = []) => ask({ sql, params: bind(params) }),
+    // The worker runs them in one transaction, between two queries: none sees them half done.
+    batch: async (statements) => {
+      await ask({ batch: statements.map((s) => ({ sql: s.sql, params: bind(s.params ?? []) })) });
     },
     async close() {
       const w = worker;

@@ -176,3 +176,14 @@ export function sorted(dialect, query, order, limit) {
     .join(', ');
   return sql`SELECT * FROM (${query}) sorted ORDER BY ${raw(by)}${raw(limit ? ` LIMIT ${Math.floor(limit)}` : '')}`;
 }
+
+/** The host of a URL column ('https://a.example/x' → 'a.example'), or the text up to its first '/'. @param {Dialect} d @param {string} c */
+export function hostOf(d, c) {
+  if (d === 'postgres')
+    return raw(
+      `split_part(CASE WHEN position('://' in ${c}) > 0 THEN substr(${c}, position('://' in ${c}) + 3) ELSE ${c} END, '/', 1)`,
+    );
+  const rest = `substr(${c}, CASE WHEN instr(${c}, '://') > 0 THEN instr(${c}, '://') + 3 ELSE 1 END)`;
+  // Appending '/' makes instr find one even when the URL has no path.
+  return raw(`substr(${rest}, 1, instr(${rest} || '/', '/') - 1)`);
+}
