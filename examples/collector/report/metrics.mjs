@@ -456,8 +456,13 @@ const TABLE_QUERIES = {
       ? sql`SELECT ${raw(named)}, sessions, converted, 0 AS orders, CAST(NULL AS DOUBLE PRECISION) AS revenue
         FROM (${sessionGroups(true, 'source, medium, campaign', utm)}) g
       UNION ALL
-      SELECT ${raw(named)}, 0, 0, 1, o.amount FROM ord o CROSS JOIN rollup_session_totals t
-      WHERE t.write_key = ${r.site} AND t.session_id = o.session_id
+      SELECT ${raw(named)}, 0, 0, 1, o.amount FROM ord o CROSS JOIN ${
+        d === 'postgres'
+          ? // By its key, fenced: without statistics (a store's rollups just rebuilt) PostgreSQL
+            // chose the primary key's range of the site instead, a scan of every session per order.
+            sql`LATERAL (SELECT * FROM rollup_session_totals WHERE write_key = ${r.site} AND session_id = o.session_id OFFSET 0) t WHERE true`
+          : sql`rollup_session_totals t WHERE t.write_key = ${r.site} AND t.session_id = o.session_id`
+      }
         AND t.first_day = t.last_day AND t.first_day >= ${Math.floor(r.from / DAY)} AND t.first_day < ${Math.floor(r.to / DAY)}
         AND t.started = 1 AND (t.source IS NOT NULL OR t.medium IS NOT NULL OR t.campaign IS NOT NULL)
       UNION ALL
