@@ -178,17 +178,23 @@ export async function refreshDayCache(store, r, now = Date.now()) {
     LEFT JOIN day_cache_marks m ON m.write_key = ${r.site} AND m.day = c.day AND m.changes = c.changes
     WHERE m.day IS NULL AND c.day < ${Math.floor(now / DAY)}`;
   const days = (await store.all(q.text, q.params)).map((row) => Number(row.day));
-  if (!days.length) return 0;
-  if (d === 'sqlite')
-    await /** @type {import('../store.mjs').Batch} */ (store.batch)(
-      buildDays(d, r.site, days).map((s) => ({ sql: s.text, params: s.params })),
-    );
-  else {
-    const one = buildDaysPostgres(r.site, days);
-    await store.all(one.text, one.params);
+  // A few days at a time: each a transaction (or statement) well within the report's time limit,
+  // which counts per request (a month of ten million events, cold, took 26 s at once on SQLite).
+  for (let at = 0; at < days.length; at += DAYS_PER_BUILD) {
+    const some = days.slice(at, at + DAYS_PER_BUILD);
+    if (d === 'sqlite')
+      await /** @type {import('../store.mjs').Batch} */ (store.batch)(
+        buildDays(d, r.site, some).map((s) => ({ sql: s.text, params: s.params })),
+      );
+    else {
+      const one = buildDaysPostgres(r.site, some);
+      await store.all(one.text, one.params);
+    }
   }
   return days.length;
 }
+/** Days built by one transaction. */
+const DAYS_PER_BUILD = 4;
 
 /**
  * The statements that (re)build the cache of a site's days, in one transaction: the count of
