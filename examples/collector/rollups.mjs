@@ -344,6 +344,8 @@ export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
         UNION ALL SELECT write_key, MIN(${day}) FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id`),
           totals,
         ];
+  // rollup_sessions first, then the session totals: PostgreSQL's bump reads the totals' upsert
+  // by its CTE's name, rollupCte(1).
   return [
     upsert(
       d,
