@@ -1,5 +1,5 @@
-// The report's day cache. A range's session numbers (the summary's, landing pages, referrers, the
-// funnel, sessions per day) read one row per session of the range from rollup_session_totals:
+// The report's day cache. A range's session numbers (the summary's, landing pages, referrers,
+// campaigns, the funnel, sessions per day) read one row per session of the range from rollup_session_totals:
 // 1.4 million rows for 30 days of a shop with ten million events, per query. Most sessions begin
 // and end on one UTC day, and a past day's sessions rarely change; so per site and day the cache
 // holds the aggregates of that day's one-day sessions, grouped by what the tables group by, and
@@ -10,8 +10,8 @@
 // Exact, however events arrive: ingest counts, per day, every change of a session whose first day
 // it is or was (rollup_day_changes, in the transaction that stores the events); a day's cached
 // rows carry the count they were built at, and a query uses them only where the count it reads
-// is the same, in the same snapshot as the rest it reads. A day is built in one transaction,
-// whose snapshot is its count's or later (a later one only makes it rebuilt sooner).
+// is the same, in the same snapshot as the rest it reads. A day is built in one transaction
+// (SQLite) or statement (PostgreSQL), which reads its count and its sessions in one snapshot.
 //
 // SQLite: temporary tables of the report's own connection (the worker's, reader.mjs; written
 // with the read-only file untouched, so ingest never waits for the cache), lost and built again
