@@ -422,6 +422,10 @@ async function openPostgres(url, reportTimeoutMs, log) {
     // for otherwise runs on (one over 10M events ran for 28 minutes after its client had gone),
     // holding a connection and its locks (a migration's ALTER TABLE waited behind it).
     statement_timeout: reportTimeoutMs,
+    // No JIT compilation: PostgreSQL compiled each report query (their estimated cost is past
+    // jit_above_cost) for about 1.1 s, more than most of them then ran (the funnel over 10M
+    // events: 1.7 s with it, 0.55 s without).
+    options: '-c jit=off',
     keepAlive: true,
   });
   reportPool.on('error', () => undefined);
