@@ -224,9 +224,12 @@ export const CUSTOMER_TABLES = {
         WHERE write_key = ${r.site} AND anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(day) >= ${Math.floor(r.from / DAY)}`
       : sql`SELECT anonymous_id, ${dayOf(d, 'MIN(ts)')} AS first_day FROM events
         WHERE ${eventsOfSite(d, 'write_key', r.site)} AND anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(ts) >= ${r.from}`;
+    // A cohort member's days are all on or after its first, so within the range: the rows read are
+    // the range's, not every earlier day of the site's history.
     const active = rolled
       ? sql`SELECT DISTINCT c.anonymous_id, c.week, (a.day - c.week) / 7 AS k
-        FROM rollup_visitors a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE a.write_key = ${r.site} AND a.day < ${Math.floor(r.to / DAY)}`
+        FROM rollup_visitors a JOIN cohort c ON c.anonymous_id = a.anonymous_id
+        WHERE a.write_key = ${r.site} AND a.day >= ${Math.floor(r.from / DAY)} AND a.day < ${Math.floor(r.to / DAY)}`
       : sql`SELECT DISTINCT c.anonymous_id, c.week, (${dayOf(d, 'a.ts')} - c.week) / 7 AS k
         FROM events a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE ${eventsOfSite(d, 'a.write_key', r.site)} AND a.ts < ${r.to}`;
     return sql`WITH ${base},
