@@ -64,7 +64,7 @@ export function dayCacheSchema(d) {
     `${table} day_cache_groups (
       write_key TEXT NOT NULL, day INTEGER NOT NULL, changes ${int} NOT NULL, has_land INTEGER, landing_path TEXT, referrer_host TEXT,
       source TEXT, medium TEXT, campaign TEXT,
-      ${GROUP_SUMS.map(([c]) => `${c} ${c === 'engaged_sum' ? real : int} NOT NULL`).join(', ')})`,
+      ${GROUP_COLUMNS.map(([c]) => `${c} ${c === 'engaged_sum' ? real : int} NOT NULL`).join(', ')})`,
     `CREATE INDEX IF NOT EXISTS ${d === 'sqlite' ? 'temp.' : ''}day_cache_groups_day ON day_cache_groups (write_key, day, changes)`,
     // The medians: per metric and bucket (rollups.mjs' bucketOf) the count of values a day has,
     // and the values themselves, each with its count, in order within their bucket.
@@ -106,6 +106,7 @@ export const referrerHost = (d, column) => sql`COALESCE(NULLIF(${hostOf(d, colum
 /**
  * The funnel's steps of one session, over SESSION_ROW's names: each reached with every step
  * before it (metrics.mjs' funnel defines them).
+ * @type {Array<[string, string]>}
  */
 const FUNNEL = [
   ['viewed', 'viewed'],
@@ -118,20 +119,24 @@ const FUNNEL = [
   ['f_ordered', 'viewed * added * checkout * ordered'],
 ];
 
+/** The funnel's columns of a group, in step order. */
+export const FUNNEL_COLUMNS = FUNNEL.map(([c]) => c);
+
 /**
- * The groups' columns as the sums of sessions' rows (over SESSION_ROW's names plus `bounced`):
- * what a query adds to the cached groups for the sessions it reads one by one.
+ * The groups' counts and sums, each as its value for one session (over SESSION_ROW's names plus
+ * `bounced`): a group's is their sum, and a session a query reads one by one is a group of one.
+ * @type {Array<[string, string]>}
  */
-export const GROUP_SUMS = [
-  ['sessions', 'COUNT(*)'],
-  ['bounces', 'SUM(bounced)'],
-  ['pageviews', 'SUM(pageviews)'],
-  ['duration_sum', 'SUM(duration_ms)'],
-  ['engaged_sum', 'SUM(engaged_ms)'],
-  ['converted', 'SUM(ordered)'],
-  ['cart_sessions', 'SUM(cart)'],
-  ['abandoned', 'SUM(CASE WHEN cart = 1 AND ordered = 0 THEN 1 ELSE 0 END)'],
-  ...FUNNEL.map(([c, e]) => [c, `SUM(${e})`]),
+export const GROUP_COLUMNS = [
+  ['sessions', '1'],
+  ['bounces', 'bounced'],
+  ['pageviews', 'pageviews'],
+  ['duration_sum', 'duration_ms'],
+  ['engaged_sum', 'engaged_ms'],
+  ['converted', 'ordered'],
+  ['cart_sessions', 'cart'],
+  ['abandoned', 'CASE WHEN cart = 1 AND ordered = 0 THEN 1 ELSE 0 END'],
+  ...FUNNEL,
 ];
 
 /**
@@ -178,6 +183,8 @@ export async function refreshDayCache(store, r, now = Date.now()) {
     LEFT JOIN day_cache_marks m ON m.write_key = ${r.site} AND m.day = c.day AND m.changes = c.changes
     WHERE m.day IS NULL AND c.day < ${Math.floor(now / DAY)}`;
   const days = (await store.all(q.text, q.params)).map((row) => Number(row.day));
+  // Inlined in the builds' SQL.
+  if (!days.every((day) => Number.isInteger(day))) throw new Error('days must be whole numbers');
   // A few days at a time: each a transaction (or statement) well within the report's time limit,
   // which counts per request (a month of ten million events, cold, took 26 s at once on SQLite).
   for (let at = 0; at < days.length; at += DAYS_PER_BUILD) {
@@ -203,7 +210,6 @@ const DAYS_PER_BUILD = 4;
  * @param {Dialect} d @param {string} site @param {number[]} days @returns {Sql[]}
  */
 function buildDays(d, site, days) {
-  if (!days.every((day) => Number.isInteger(day))) throw new Error('days must be whole numbers');
   const list = raw(days.join(', '));
   const parts = buildParts(
     d,
@@ -253,8 +259,8 @@ function buildParts(d, site, marks) {
   const keys = 'day, changes, has_land, landing_path, referrer_host, source, medium, campaign';
   return {
     groups: {
-      columns: raw(`write_key, ${keys}, ${GROUP_SUMS.map(([c]) => c).join(', ')}`),
-      select: sql`SELECT ${site}, ${raw(keys)}, ${raw(GROUP_SUMS.map(([, e]) => e).join(', '))} FROM (${rows}) g GROUP BY ${raw(keys)}`,
+      columns: raw(`write_key, ${keys}, ${GROUP_COLUMNS.map(([c]) => c).join(', ')}`),
+      select: sql`SELECT ${site}, ${raw(keys)}, ${raw(GROUP_COLUMNS.map(([, e]) => `SUM(${e})`).join(', '))} FROM (${rows}) g GROUP BY ${raw(keys)}`,
     },
     values: {
       columns: raw('write_key, metric, bucket, day, changes, v, n'),
@@ -274,7 +280,6 @@ function buildParts(d, site, marks) {
  * @param {string} site @param {number[]} days @returns {Sql}
  */
 function buildDaysPostgres(site, days) {
-  if (!days.every((day) => Number.isInteger(day))) throw new Error('days must be whole numbers');
   const list = raw(days.join(', '));
   const parts = buildParts('postgres', site, raw('SELECT day, changes FROM mark'));
   return sql`WITH c AS (SELECT day, SUM(changes) AS changes FROM rollup_day_changes WHERE write_key = ${site} AND day IN (${list}) GROUP BY day),

@@ -15,7 +15,8 @@ import {
 import { resolveSite } from './sites.mjs';
 import {
   BOUNCED,
-  GROUP_SUMS,
+  FUNNEL_COLUMNS,
+  GROUP_COLUMNS,
   SESSION_ROW,
   cacheCtes,
   cachedMedians,
@@ -356,7 +357,7 @@ function siteDays(r) {
 }
 
 /**
- * The sessions a session table reads, as rows of counts and sums (GROUP_SUMS' names, plus the
+ * The sessions a session table reads, as rows of counts and sums (GROUP_COLUMNS' names, plus the
  * columns `keys` names): with the day cache, the cached days' groups and the other sessions one by
  * one (`sess_live`, each a group of one); without, every session (`sess`).
  *
@@ -368,13 +369,13 @@ function siteDays(r) {
 function sessionGroups(cached, keys, where = '1 = 1', from = cached ? 'sess_live' : 'sess') {
   const each = `SELECT ${keys}, ${SESSION_SUMS} FROM ${from} WHERE ${where}`;
   return raw(
-    cached ? `SELECT ${keys}, ${GROUP_SUMS.map(([c]) => c).join(', ')} FROM cg WHERE ${where} UNION ALL ${each}` : each,
+    cached
+      ? `SELECT ${keys}, ${GROUP_COLUMNS.map(([c]) => c).join(', ')} FROM cg WHERE ${where} UNION ALL ${each}`
+      : each,
   );
 }
-/** One session's row as a group of one (GROUP_SUMS' columns, over `sess`' names). */
-const SESSION_SUMS = GROUP_SUMS.map(
-  ([c, e]) => `${c === 'sessions' ? '1' : e.replace(/^SUM\((.*)\)$/s, '$1')} AS ${c}`,
-).join(', ');
+/** One session's row as a group of one (GROUP_COLUMNS, over `sess`' names). */
+const SESSION_SUMS = GROUP_COLUMNS.map(([c, e]) => `${e} AS ${c}`).join(', ');
 
 /** @type {Record<string, (d: Dialect, r: Scope, limit?: number, src?: Source, cached?: boolean) => Sql>} */
 const TABLE_QUERIES = {
@@ -568,7 +569,7 @@ const TABLE_QUERIES = {
   },
 
   funnel: (d, r, _limit, src, cached = false) => sql`WITH ${base(d, r, src, cached)},
-    fs AS (SELECT ${raw(['sessions', 'viewed', 'f_added', 'f_checkout', 'f_step1', 'f_step2', 'f_step3', 'f_step4', 'f_ordered'].map((c) => `COALESCE(SUM(${c}), 0) AS ${c}`).join(', '))}
+    fs AS (SELECT ${raw(['sessions', ...FUNNEL_COLUMNS].map((c) => `COALESCE(SUM(${c}), 0) AS ${c}`).join(', '))}
       FROM (${sessionGroups(cached, 'has_land')}) g),
     steps AS (
       SELECT 1 AS step_order, 'Sessions' AS step, sessions FROM fs
