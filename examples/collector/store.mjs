@@ -15,7 +15,7 @@ import {
 } from './rollups.mjs';
 import { DAY_CACHE_TABLES, dayCacheSchema } from './report/dayCache.mjs';
 import { raw } from './report/sql.mjs';
-import { openReader } from './report/reader.mjs';
+import { openReader, sqliteParams } from './report/reader.mjs';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -302,11 +302,10 @@ async function openSqlite(dataDir, reportTimeoutMs, log) {
         if (!waiting.length) setImmediate(commit);
         waiting.push({ rows, resolve, reject });
       }),
-    all: async (sql, params = []) => db.prepare(sql).all(params.map((p) => (typeof p == 'boolean' ? Number(p) : p))),
+    all: async (sql, params = []) => db.prepare(sql).all(sqliteParams(params)),
     batch: async (statements) =>
       db.transaction(() => {
-        for (const s of statements)
-          db.prepare(s.sql).run((s.params ?? []).map((p) => (typeof p == 'boolean' ? Number(p) : p)));
+        for (const s of statements) db.prepare(s.sql).run(sqliteParams(s.params ?? []));
       })(),
     // Started on the first report, so a collector that never serves one has no worker.
     report: {

@@ -4,6 +4,9 @@
 // instead (WAL: readers and the writer never wait for each other), with a time limit.
 import { Worker } from 'node:worker_threads';
 
+/** Parameters as better-sqlite3 binds them: it refuses booleans, which SQLite stores as 0 and 1. @param {unknown[]} params */
+export const sqliteParams = (params) => params.map((p) => (typeof p == 'boolean' ? Number(p) : p));
+
 /**
  * A reader of the SQLite file at `file`. `all` runs one query in the worker (queries queue there,
  * one at a time); a query not answered within `timeoutMs` (counted from when it was asked) ends
@@ -61,12 +64,11 @@ export function openReader(file, { timeoutMs = 30_000 } = {}) {
       w.postMessage({ id, ...message });
     });
   };
-  const bind = (/** @type {unknown[]} */ params) => params.map((p) => (typeof p == 'boolean' ? Number(p) : p));
   return {
-    all: (sql, params = []) => ask({ sql, params: bind(params) }),
+    all: (sql, params = []) => ask({ sql, params: sqliteParams(params) }),
     // The worker runs them in one transaction, between two queries: none sees them half done.
     batch: async (statements) => {
-      await ask({ batch: statements.map((s) => ({ sql: s.sql, params: bind(s.params ?? []) })) });
+      await ask({ batch: statements.map((s) => ({ sql: s.sql, params: sqliteParams(s.params ?? []) })) });
     },
     async close() {
       const w = worker;
