@@ -12,7 +12,7 @@ import { dayOf, join, raw, sql } from './report/sql.mjs';
 /** @typedef {import('./report/sql.mjs').Dialect} Dialect @typedef {import('./report/sql.mjs').Sql} Sql */
 
 /** Bumped when the rollups change: a store with an older version rebuilds them from the events. */
-export const ROLLUP_VERSION = 6;
+export const ROLLUP_VERSION = 7;
 
 /** The rollup tables, for a rebuild. */
 export const ROLLUP_TABLES = [
@@ -27,6 +27,8 @@ export const ROLLUP_TABLES = [
   'rollup_vital_buckets',
   'rollup_vital_values',
   'rollup_day_changes',
+  'rollup_visitor_firsts',
+  'rollup_cohort_changes',
 ];
 /** Tables of older versions, dropped by a rebuild. */
 const OLD_TABLES = ['rollup_vitals'];
@@ -137,6 +139,27 @@ export function rollupSchema(d) {
     // changes: the report's day cache (report/dayCache.mjs) holds a day's session aggregates with
     // the count it saw, and reads them only while the count is the same. Sharded as rollup_days.
     `CREATE TABLE IF NOT EXISTS rollup_day_changes (
+      write_key TEXT NOT NULL,
+      day INTEGER NOT NULL,
+      shard INTEGER NOT NULL,
+      changes BIGINT NOT NULL,
+      PRIMARY KEY (write_key, day, shard)
+    )`,
+    // Per visitor, the first day it was seen: the weekly retention cohorts (report/customers.mjs)
+    // are read in order of it, and a range's returning visitors are those whose first day is before
+    // it. Kept in order of first day, as the session totals are.
+    `CREATE TABLE IF NOT EXISTS rollup_visitor_firsts (
+      write_key TEXT NOT NULL,
+      anonymous_id TEXT NOT NULL,
+      first_day INTEGER NOT NULL,
+      ${d === 'postgres' ? 'prev_first_day INTEGER,\n      ' : ''}PRIMARY KEY (write_key, first_day, anonymous_id),
+      UNIQUE (write_key, anonymous_id)
+    )${clustered}`,
+    // Per site and first day (a retention cohort), a count that grows when the cohort's members
+    // change or one of them has new events on a past day (not today's, which every returning
+    // visitor brings): the report's cohort cache (report/cohortCache.mjs) holds a cohort's weeks
+    // with the count it saw. Sharded as rollup_days.
+    `CREATE TABLE IF NOT EXISTS rollup_cohort_changes (
       write_key TEXT NOT NULL,
       day INTEGER NOT NULL,
       shard INTEGER NOT NULL,
@@ -294,7 +317,7 @@ export const rollupCte = (i) => `rollup${i}`;
  *
  * @param {Dialect} d @param {Sql} newEvents
  * @param {{ rebuild?: boolean }} [opts]  `rebuild`: every event at once (rollupRebuild), each statement
- *   run alone: without the day changes, which the rebuild counts afterwards
+ *   run alone: without the counts of changes (of days and of cohorts), which the rebuild makes afterwards
  * @returns {Sql[]}
  */
 export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
@@ -313,40 +336,24 @@ export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
     sql`SELECT write_key, session_id, MIN(${day}) AS first_day, MAX(${day}) AS last_day, ${sessionAggregates(d)}${raw(d === 'postgres' ? ', CAST(NULL AS INTEGER)' : '')}
       FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id`,
   );
-  const bump = (/** @type {Sql} */ firstDays) =>
+  const pg = d === 'postgres';
+  const shard = raw(pg ? 'pg_backend_pid() % 16' : '0');
+  /** Adds one to a count of changes per site and day for each row of `days` (write_key, day). */
+  const bump = (/** @type {string} */ table, /** @type {Sql} */ days) =>
     upsert(
       d,
-      'rollup_day_changes',
+      table,
       ['write_key', 'day', 'shard'],
       [['changes', 'sum']],
-      sql`SELECT write_key, day, ${raw(d === 'postgres' ? 'pg_backend_pid() % 16' : '0')} AS shard, COUNT(*) FROM (${firstDays}) c
+      sql`SELECT write_key, day, ${shard} AS shard, COUNT(*) FROM (${days}) c
       WHERE day IS NOT NULL GROUP BY write_key, day`,
     );
-  // Which days' sessions change: each session's first day before this update and the first of
-  // its new events' days (its first day after is the smaller of the two). SQLite, one writer:
-  // read before the upsert. PostgreSQL, where another statement may change the same session at
-  // the same time: the upsert itself keeps the first day it replaced (under the row's lock) and
-  // returns both.
-  const changes = rebuild
-    ? []
-    : d === 'postgres'
-      ? [
-          { ...totals, text: `${totals.text} RETURNING write_key, first_day, prev_first_day` },
-          bump(
-            raw(
-              `SELECT write_key, first_day AS day FROM ${rollupCte(1)} UNION ALL SELECT write_key, prev_first_day FROM ${rollupCte(1)}`,
-            ),
-          ),
-        ]
-      : [
-          bump(sql`SELECT write_key, first_day AS day FROM rollup_session_totals
-        WHERE (write_key, session_id) IN (SELECT write_key, session_id FROM ${newEvents} WHERE session_id IS NOT NULL)
-        UNION ALL SELECT write_key, MIN(${day}) FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id`),
-          totals,
-        ];
-  // rollup_sessions first, then the session totals: PostgreSQL's bump reads the totals' upsert
-  // by its CTE's name, rollupCte(1).
-  return [
+  /** @type {Sql[]} */
+  const statements = [];
+  // Each statement's name as a PostgreSQL ingest runs them (a CTE each): a bump reads the upsert
+  // before it by that name.
+  const add = (/** @type {Sql} */ q) => rollupCte(statements.push(q) - 1);
+  add(
     upsert(
       d,
       'rollup_sessions',
@@ -355,7 +362,35 @@ export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
       sql`SELECT write_key, session_id, ${day} AS day, ${sessionAggregates(d)}
       FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id, ${day}`,
     ),
-    ...(changes.length ? changes : [totals]),
+  );
+  // Which days' sessions change: each session's first day before this update and the first of
+  // its new events' days (its first day after is the smaller of the two). SQLite, one writer:
+  // read before the upsert. PostgreSQL, where another statement may change the same session at
+  // the same time: the upsert itself keeps the first day it replaced (under the row's lock) and
+  // returns both.
+  if (rebuild) add(totals);
+  else if (pg) {
+    const upserted = add({ ...totals, text: `${totals.text} RETURNING write_key, first_day, prev_first_day` });
+    add(
+      bump(
+        'rollup_day_changes',
+        raw(
+          `SELECT write_key, first_day AS day FROM ${upserted} UNION ALL SELECT write_key, prev_first_day FROM ${upserted}`,
+        ),
+      ),
+    );
+  } else {
+    add(
+      bump(
+        'rollup_day_changes',
+        sql`SELECT write_key, first_day AS day FROM rollup_session_totals
+        WHERE (write_key, session_id) IN (SELECT write_key, session_id FROM ${newEvents} WHERE session_id IS NOT NULL)
+        UNION ALL SELECT write_key, MIN(${day}) FROM ${newEvents} WHERE session_id IS NOT NULL GROUP BY write_key, session_id`,
+      ),
+    );
+    add(totals);
+  }
+  add(
     upsert(
       d,
       'rollup_orders',
@@ -370,6 +405,8 @@ export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
         FROM ${newEvents} WHERE event = 'Order Completed') o
       GROUP BY write_key, order_key, day`,
     ),
+  );
+  add(
     upsert(
       d,
       'rollup_visitors',
@@ -380,6 +417,57 @@ export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
       FROM ${newEvents} WHERE anonymous_id IS NOT NULL
       GROUP BY write_key, anonymous_id, ${day}, CASE WHEN session_id IS NULL THEN '' ELSE '#' || session_id END`,
     ),
+  );
+  const firsts = upsert(
+    d,
+    'rollup_visitor_firsts',
+    ['write_key', 'anonymous_id'],
+    [['first_day', 'least'], ...(pg ? /** @type {const} */ ([['prev_first_day', 'old']]) : [])],
+    sql`SELECT write_key, anonymous_id, MIN(${day}) AS first_day${raw(pg ? ', CAST(NULL AS INTEGER)' : '')}
+      FROM ${newEvents} WHERE anonymous_id IS NOT NULL GROUP BY write_key, anonymous_id`,
+  );
+  // Which retention cohorts change (rollup_cohort_changes): a visitor's first day before and after
+  // this update when it moves (a new visitor, or an earlier event arriving late), and its first
+  // day when it has new events on a past day. Not for events of today (the database's clock), which
+  // every returning visitor brings to a cohort of the last weeks: the cohort cache holds a cohort's
+  // days up to the day before yesterday and reads the last two days live.
+  const today = raw(
+    pg
+      ? 'CAST(floor(EXTRACT(EPOCH FROM statement_timestamp()) / 86400) AS INTEGER)'
+      : "(CAST(strftime('%s', 'now') AS INTEGER) / 86400)",
+  );
+  if (rebuild) add(firsts);
+  else if (pg) {
+    const upserted = add({
+      ...firsts,
+      text: `${firsts.text} RETURNING write_key, anonymous_id, first_day, prev_first_day`,
+    });
+    add(
+      bump(
+        'rollup_cohort_changes',
+        sql`SELECT write_key, first_day AS day FROM ${raw(upserted)} u
+        WHERE prev_first_day IS NULL OR prev_first_day <> first_day
+          OR (u.write_key, u.anonymous_id) IN (SELECT write_key, anonymous_id FROM ${newEvents} WHERE anonymous_id IS NOT NULL AND ${day} < ${today})
+        UNION ALL SELECT write_key, prev_first_day FROM ${raw(upserted)} WHERE prev_first_day <> first_day`,
+      ),
+    );
+  } else {
+    const before = sql`SELECT n.write_key AS write_key, n.first_new AS first_new, f.first_day AS old_first
+      FROM (SELECT write_key, anonymous_id, MIN(${day}) AS first_new FROM ${newEvents} WHERE anonymous_id IS NOT NULL
+        GROUP BY write_key, anonymous_id) n
+      LEFT JOIN rollup_visitor_firsts f ON f.write_key = n.write_key AND f.anonymous_id = n.anonymous_id`;
+    add(
+      bump(
+        'rollup_cohort_changes',
+        sql`SELECT write_key, CASE WHEN old_first IS NULL OR first_new < old_first THEN first_new ELSE old_first END AS day
+        FROM (${before}) b WHERE old_first IS NULL OR first_new < old_first OR first_new < ${today}
+        UNION ALL SELECT write_key, old_first FROM (${before}) b WHERE first_new < old_first`,
+      ),
+    );
+    add(firsts);
+  }
+  return [
+    ...statements,
     upsert(
       d,
       'rollup_days',
@@ -478,6 +566,8 @@ export function rollupRebuild(d) {
     ...rollupUpdates(d, raw('events'), { rebuild: true }),
     raw(`INSERT INTO rollup_day_changes (write_key, day, shard, changes)
       SELECT write_key, first_day, 0, COUNT(*) FROM rollup_session_totals GROUP BY write_key, first_day`),
+    raw(`INSERT INTO rollup_cohort_changes (write_key, day, shard, changes)
+      SELECT write_key, first_day, 0, COUNT(*) FROM rollup_visitor_firsts GROUP BY write_key, first_day`),
     raw('DELETE FROM rollup_meta'),
     raw(`INSERT INTO rollup_meta (version) VALUES (${ROLLUP_VERSION})`),
   ];

@@ -17,6 +17,7 @@ import { computeMetrics, computeTable } from '../../examples/collector/report/me
 import { SiteError, listSites } from '../../examples/collector/report/sites.mjs';
 import { ROLLUP_TABLES } from '../../examples/collector/rollups.mjs';
 import { DAY_CACHE_TABLES } from '../../examples/collector/report/dayCache.mjs';
+import { COHORT_CACHE_TABLES } from '../../examples/collector/report/cohortCache.mjs';
 import { startPostgres } from './support/postgres';
 
 const DAY = 86_400_000;
@@ -162,7 +163,7 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
   async function freshStore(): Promise<Store> {
     if (kind == 'sqlite') return openStore({ dataDir: join(dir, `run-${runs++}`) });
     const store = await openStore({ databaseUrl: pgServer!.url });
-    await store.all(`TRUNCATE events, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES].join(', ')}`);
+    await store.all(`TRUNCATE events, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES].join(', ')}`);
     return store;
   }
   beforeAll(async () => {

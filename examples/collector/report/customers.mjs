@@ -8,7 +8,8 @@
 // placed an order depends on identify() messages that may arrive after it, which no rollup kept
 // at ingest could know. Visitor activity (churn, stickiness, retention) reads the per visitor and
 // day rollup for ranges of whole days, the events otherwise: the same numbers either way.
-import { dayLabel, dayOf, eventsOfSite, join, percentile, raw, ratio, sorted, sql } from './sql.mjs';
+import { dayLabel, dayOf, eventsOfSite, join, percentile, raw, ratio, sorted, sql, weekOf } from './sql.mjs';
+import { retentionCells } from './cohortCache.mjs';
 import { facts } from './facts.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
@@ -83,9 +84,6 @@ export const CUSTOMER_COLUMNS = {
     col('days_since_last', 'Days since last', 'int'),
   ],
 };
-
-/** The Monday of the UTC week of a day number (day 0, 1970-01-01, was a Thursday). @param {string} day */
-const weekOf = (day) => raw(`(${day} - ((${day} + 3) % 7))`);
 
 /**
  * The customers' orders, CTEs `ordx` (one row per order placed before the end of the range: its
@@ -194,52 +192,46 @@ export function customerSummaryQuery(d, r, src, base) {
 }
 
 /**
- * Share columns w0 … w12 of a cohort table: the cohort members active in week k, none for weeks
- * that start at or after the end of the range.
+ * Share columns w0 … w12 of a cohort table over rows of `week` and `k`: the cohort members active
+ * in week k ÷ the cohort's size, none for weeks that start at or after the end of the range.
  *
- * @param {Range} r @param {string} size  the cohort's size column
+ * @param {Range} r @param {string} size  the cohort's size, an aggregate
+ * @param {string} [count]  how many members a row counts (by default one)
  */
-function weekShares(r, size) {
+function weekShares(r, size, count = '1') {
   // A week starts before `to` when its first day number is below ceil(to / day).
   const end = Math.ceil(r.to / DAY);
   return join(
     WEEKS.map(
       (k) =>
-        sql`CASE WHEN week + ${raw(String(7 * k))} < CAST(${end} AS BIGINT) THEN ${ratio(`SUM(CASE WHEN k = ${k} THEN 1 ELSE 0 END)`, `MAX(${size})`)} END AS ${raw(`w${k}`)}`,
+        sql`CASE WHEN week + ${raw(String(7 * k))} < CAST(${end} AS BIGINT) THEN ${ratio(`SUM(CASE WHEN k = ${k} THEN ${count} ELSE 0 END)`, size)} END AS ${raw(`w${k}`)}`,
     ),
   );
 }
 
-/** @type {Record<keyof typeof CUSTOMER_COLUMNS, (d: Dialect, r: Range, base: Sql, limit?: number, src?: Source) => Sql>} */
+/** @type {Record<keyof typeof CUSTOMER_COLUMNS, (d: Dialect, r: Range, base: Sql, limit?: number, src?: Source, cached?: boolean) => Sql>} */
 export const CUSTOMER_TABLES = {
-  retention: (d, r, base, _limit, src) => {
-    const rolled = src === 'rollup';
-    // The range's visitors (a plain list: vis also counts their sessions, which costs twice as much).
-    const visitors = rolled
-      ? sql`SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE write_key = ${r.site} AND day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`
-      : sql`SELECT DISTINCT anonymous_id FROM ev WHERE anonymous_id IS NOT NULL`;
-    // A visitor's first day ever, for the range's visitors whose first event is in the range.
-    const first = rolled
-      ? sql`SELECT anonymous_id, MIN(day) AS first_day FROM rollup_visitors
-        WHERE write_key = ${r.site} AND anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(day) >= ${Math.floor(r.from / DAY)}`
-      : sql`SELECT anonymous_id, ${dayOf(d, 'MIN(ts)')} AS first_day FROM events
-        WHERE ${eventsOfSite(d, 'write_key', r.site)} AND anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(ts) >= ${r.from}`;
-    // A cohort member's days are all on or after its first, so within the range: the rows read are
-    // the range's, not every earlier day of the site's history.
-    const active = rolled
-      ? sql`SELECT DISTINCT c.anonymous_id, c.week, (a.day - c.week) / 7 AS k
-        FROM rollup_visitors a JOIN cohort c ON c.anonymous_id = a.anonymous_id
-        WHERE a.write_key = ${r.site} AND a.day >= ${Math.floor(r.from / DAY)} AND a.day < ${Math.floor(r.to / DAY)}`
-      : sql`SELECT DISTINCT c.anonymous_id, c.week, (${dayOf(d, 'a.ts')} - c.week) / 7 AS k
-        FROM events a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE ${eventsOfSite(d, 'a.write_key', r.site)} AND a.ts < ${r.to}`;
+  retention: (d, r, base, _limit, src, cached = false) => {
+    // From the rollups: each visitor's first day (rollup_visitor_firsts) makes the cohorts, counted
+    // per week at the first day its members were active in it (cohortCache.mjs, with the cache or
+    // every cohort read live); the cohort's size is its week 0.
+    if (src === 'rollup')
+      return sql`WITH ${base}, ${retentionCells(r, cached)}
+      SELECT ${dayLabel(d, 'week')} AS cohort, SUM(CASE WHEN k = 0 THEN n ELSE 0 END) AS visitors,
+        ${weekShares(r, 'SUM(CASE WHEN k = 0 THEN n ELSE 0 END)', 'n')}
+      FROM cells GROUP BY week ORDER BY week`;
+    // From the events: the range's visitors (a plain list: vis also counts their sessions, which
+    // costs twice as much), then the first day ever of those whose first event is in the range.
     return sql`WITH ${base},
-      rvis AS (${visitors}),
-      firsts AS (${first}),
+      rvis AS (SELECT DISTINCT anonymous_id FROM ev WHERE anonymous_id IS NOT NULL),
+      firsts AS (SELECT anonymous_id, ${dayOf(d, 'MIN(ts)')} AS first_day FROM events
+        WHERE ${eventsOfSite(d, 'write_key', r.site)} AND anonymous_id IN (SELECT anonymous_id FROM rvis) GROUP BY anonymous_id HAVING MIN(ts) >= ${r.from}),
       cohort AS (SELECT anonymous_id, ${weekOf('first_day')} AS week FROM firsts),
       size AS (SELECT week, COUNT(*) AS n FROM cohort GROUP BY week),
-      act AS (${active}),
+      act AS (SELECT DISTINCT c.anonymous_id, c.week, (${dayOf(d, 'a.ts')} - c.week) / 7 AS k
+        FROM events a JOIN cohort c ON c.anonymous_id = a.anonymous_id WHERE ${eventsOfSite(d, 'a.write_key', r.site)} AND a.ts < ${r.to}),
       cells AS (SELECT act.week AS week, act.k AS k, size.n AS n FROM act JOIN size ON size.week = act.week)
-      SELECT ${dayLabel(d, 'week')} AS cohort, MAX(n) AS visitors, ${weekShares(r, 'n')}
+      SELECT ${dayLabel(d, 'week')} AS cohort, MAX(n) AS visitors, ${weekShares(r, 'MAX(n)')}
       FROM cells GROUP BY week ORDER BY week`;
   },
 
@@ -255,7 +247,7 @@ export const CUSTOMER_TABLES = {
         SELECT c.customer, c.week, (${dayOf(d, 'o.ts')} - c.week) / 7 AS k
         FROM ranked o JOIN cohort c ON c.customer = o.customer WHERE o.nth > 1),
       cells AS (SELECT act.week AS week, act.k AS k, size.n AS n FROM act JOIN size ON size.week = act.week)
-      SELECT ${dayLabel(d, 'week')} AS cohort, MAX(n) AS customers, ${weekShares(r, 'n')}
+      SELECT ${dayLabel(d, 'week')} AS cohort, MAX(n) AS customers, ${weekShares(r, 'MAX(n)')}
       FROM cells GROUP BY week ORDER BY week`,
 
   customers: (d, r, base, limit) => sql`WITH ${base}, ${customerOrders(d, r)}

@@ -24,6 +24,7 @@ import {
   refreshDayCache,
   usesDayCache,
 } from './dayCache.mjs';
+import { refreshCohortCache } from './cohortCache.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
 /** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]> }} Store */
@@ -609,7 +610,7 @@ const TABLE_QUERIES = {
       COALESCE(per.pageviews, 0) AS pageviews, COALESCE(per.bounces, 0) AS bounces, COALESCE(per.conversions, 0) AS conversions
     FROM days LEFT JOIN per ON per.d = days.d LEFT JOIN pvs ON pvs.d = days.d ORDER BY days.d`,
 
-  retention: (d, r, limit, src) => CUSTOMER_TABLES.retention(d, r, base(d, r, src), limit, src),
+  retention: (d, r, limit, src, cached) => CUSTOMER_TABLES.retention(d, r, base(d, r, src), limit, src, cached),
   orderRetention: (d, r, limit, src) => CUSTOMER_TABLES.orderRetention(d, r, base(d, r, src), limit, src),
   customers: (d, r, limit, src) => CUSTOMER_TABLES.customers(d, r, base(d, r, src), limit, src),
 };
@@ -726,17 +727,19 @@ export function sourceFor(store, range, source) {
 export async function computeTable(store, name, range, limit, source, site) {
   const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
   const src = sourceFor(store, range, source);
-  return tableRows(store, name, scope, limit, src, await withDayCache(store, scope, src));
+  return tableRows(store, name, scope, limit, src, await withDayCache(store, scope, src, name === 'retention'));
 }
 
 /**
- * Whether a report's queries read the day cache (dayCache.mjs): from the rollups, on a store whose
- * report connection keeps one; if so, brought up to date for the scope first.
- * @param {Store} store @param {Scope} scope @param {Source} src
+ * Whether a report's queries read the day cache (dayCache.mjs) and the cohort cache
+ * (cohortCache.mjs): from the rollups, on a store whose report connection keeps them; if so,
+ * brought up to date for the scope first (the cohort cache only for a report with retention).
+ * @param {Store} store @param {Scope} scope @param {Source} src @param {boolean} retention
  */
-async function withDayCache(store, scope, src) {
+async function withDayCache(store, scope, src, retention) {
   if (src !== 'rollup' || !usesDayCache(store)) return false;
   await refreshDayCache(store, scope);
+  if (retention) await refreshCohortCache(store, scope);
   return true;
 }
 
@@ -891,7 +894,7 @@ export async function computeCustomerSummary(store, range, source, site) {
 export async function computeMetrics(store, range, { limit = 100, source, site } = {}) {
   const src = sourceFor(store, range, source);
   const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
-  const cached = await withDayCache(store, scope, src);
+  const cached = await withDayCache(store, scope, src, true);
   const q = summaryQuery(store.dialect, scope, src, cached);
   const [summaryRows, medians, ...tables] = await Promise.all([
     store.all(q.text, q.params),

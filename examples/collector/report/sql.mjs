@@ -187,3 +187,9 @@ export function hostOf(d, c) {
   // Appending '/' makes instr find one even when the URL has no path.
   return raw(`substr(${rest}, 1, instr(${rest} || '/', '/') - 1)`);
 }
+
+/**
+ * The Monday of the UTC week of a day number (day 0, 1970-01-01, was a Thursday).
+ * @param {string} day  a SQL expression of a day number, not negative @returns {Sql}
+ */
+export const weekOf = (day) => raw(`(${day} - ((${day} + 3) % 7))`);
