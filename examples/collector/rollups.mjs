@@ -430,7 +430,7 @@ export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
   // this update when it moves (a new visitor, or an earlier event arriving late), and its first
   // day when it has new events on a past day. Not for events of today (the database's clock), which
   // every returning visitor brings to a cohort of the last weeks: the cohort cache holds a cohort's
-  // days up to the day before yesterday and reads the last two days live.
+  // days before today and reads today's live (report/cohortCache.mjs).
   const today = raw(
     pg
       ? 'CAST(floor(EXTRACT(EPOCH FROM statement_timestamp()) / 86400) AS INTEGER)'

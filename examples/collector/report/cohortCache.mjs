@@ -8,12 +8,13 @@
 //
 // Exact, however events arrive: ingest counts, per cohort day, every change of its members and
 // every new event of theirs on a past day (rollups.mjs' rollup_cohort_changes, in the transaction
-// that stores the events). Events of today are not counted, as every returning visitor brings them:
-// the cache holds its members' days before yesterday (`upto`, the day before the build's), and a
-// query reads the last two days live, adding a member's week only when the cache has no day of
-// it. An event of a day D is stored on day D or counted as late, so by the day after tomorrow it
-// is in what the cache reads or in the counts; a cache built on an earlier day is built again.
-// Cohorts the cache does not hold (the last two days, and those changed since) are read live.
+// that stores the events). Events of today (the database's clock) are not counted, as every
+// returning visitor brings them: the cache holds its members' days before today (`upto`), once an
+// hour has passed since midnight (by then a transaction that stored yesterday's events yesterday
+// has long committed; until then, before yesterday), and a query reads the days from upto on live,
+// adding a member's week only when the cache has no day of it. A cache built on an earlier day
+// (another upto) is built again. Cohorts the cache does not hold (from upto on, and those changed
+// since) are read live.
 //
 // Kept where the day cache is kept (dayCache.mjs): SQLite's report connection's temporary tables,
 // PostgreSQL's unlogged tables, each row with the count and `upto` it was built at; a cohort is
@@ -51,8 +52,14 @@ export function cohortCacheSchema(d) {
   ];
 }
 
-/** The first day the cache built on a day does not hold (the day before it). @param {number} now */
-const uptoOf = (now) => Math.floor(now / DAY) - 1;
+/**
+ * The first day a cache built at `now` does not hold: today, or yesterday in the first hour
+ * after midnight (see above).
+ * @param {number} now
+ */
+export const uptoOf = (now) => Math.floor((now - MIDNIGHT_MARGIN_MS) / DAY);
+/** How long after midnight a transaction that stored the day before's events may still commit. */
+const MIDNIGHT_MARGIN_MS = 3_600_000;
 
 /** The changes ingest counted per cohort day of a site, from one day to another. */
 function changesPerCohort(/** @type {string} */ site, /** @type {number} */ from, /** @type {number} */ to) {
@@ -140,19 +147,24 @@ function weeksOf(site, marks) {
  * The CTEs of the retention table's cells from the rollups: `cells` (week: the cohort's week,
  * k: the weeks after it, n: members first active in that week, before the end of the range).
  * With `cached` (the cache refreshed for the scope, `now` the clock it was refreshed by): the
- * cached cohorts' rows and their last two days' activity, plus the other cohorts read live;
+ * cached cohorts' rows and their activity from upto on, plus the other cohorts read live;
  * without, every cohort read live.
  *
- * @param {Scope} r @param {boolean} cached @param {number} [now]
+ * @param {Dialect} d @param {Scope} r @param {boolean} cached @param {number} [now]
  * @returns {Sql}
  */
-export function retentionCells(r, cached, now = Date.now()) {
+export function retentionCells(d, r, cached, now = Date.now()) {
   const from = Math.floor(r.from / DAY);
   const to = Math.floor(r.to / DAY);
   const upto = uptoOf(now);
+  // PostgreSQL, which cannot tell how few rows the cache leaves to read live, joined them by
+  // hashing every visitor row of the site (or probed the days from upto on for every cached member);
+  // behind a fence (LATERAL … OFFSET 0) it looks each one up by key.
+  const fenced = d === 'postgres' && cached;
   // Each member of a cohort read live: its weeks, at the first day it was active in each.
+  const days = sql`SELECT day FROM rollup_visitors a WHERE a.write_key = ${r.site} AND a.anonymous_id = om.anonymous_id AND a.day < ${to}`;
   const live = sql`SELECT om.first_day AS c, MIN(a.day) AS a, 1 AS n FROM om
-      JOIN rollup_visitors a ON a.write_key = ${r.site} AND a.anonymous_id = om.anonymous_id AND a.day < ${to}
+      ${fenced ? sql`CROSS JOIN LATERAL (${days} OFFSET 0) a` : sql`JOIN rollup_visitors a ON a.write_key = ${r.site} AND a.anonymous_id = om.anonymous_id AND a.day < ${to}`}
       GROUP BY om.first_day, om.anonymous_id, ${weekOf('a.day')}`;
   const members = (/** @type {Sql} */ other) =>
     sql`SELECT anonymous_id, first_day FROM rollup_visitor_firsts WHERE write_key = ${r.site} AND first_day >= ${from} AND first_day < ${to}${other}`;
@@ -160,19 +172,22 @@ export function retentionCells(r, cached, now = Date.now()) {
     `SELECT ${weekOf('c').text} AS week, (${weekOf('a').text} - ${weekOf('c').text}) / 7 AS k, n FROM x`,
   );
   if (!cached) return sql`om AS (${members(raw(''))}), x AS (${live}), cells AS (${cells})`;
+  // The visitors active from upto on, with their first day.
+  const recent = sql`SELECT anonymous_id, day FROM rollup_visitors WHERE write_key = ${r.site} AND day >= ${upto} AND day < ${to}`;
+  const first = sql`SELECT first_day FROM rollup_visitor_firsts f WHERE f.write_key = ${r.site} AND f.anonymous_id = a.anonymous_id`;
   return sql`cchg AS (${changesPerCohort(r.site, from, to)}),
     cvalid AS (SELECT m.day AS day, m.changes AS changes FROM cohort_cache_marks m JOIN cchg ON cchg.day = m.day AND cchg.changes = m.changes
       WHERE m.write_key = ${r.site} AND m.upto = ${upto} AND m.day >= ${from} AND m.day < ${to}),
-    om AS (${members(raw(' AND first_day NOT IN (SELECT day FROM cvalid)'))}),
+    om AS (${members(raw(' AND first_day IN (SELECT day FROM cchg WHERE day NOT IN (SELECT day FROM cvalid))'))}),
     x AS (
       SELECT w.day AS c, w.active_day AS a, w.n AS n FROM cohort_cache_weeks w
       JOIN cvalid ON cvalid.day = w.day AND cvalid.changes = w.changes
       WHERE w.write_key = ${r.site} AND w.upto = ${upto} AND w.active_day < ${to}
       UNION ALL
       -- Members of the cached cohorts active from upto on, in a week the cache has no day of.
-      SELECT f.first_day, MIN(a.day), 1 FROM rollup_visitors a
-      JOIN rollup_visitor_firsts f ON f.write_key = ${r.site} AND f.anonymous_id = a.anonymous_id
-      WHERE a.write_key = ${r.site} AND a.day >= ${upto} AND a.day < ${to} AND f.first_day IN (SELECT day FROM cvalid)
+      SELECT f.first_day, MIN(a.day), 1 FROM (${recent}${raw(fenced ? ' OFFSET 0' : '')}) a
+      ${fenced ? sql`CROSS JOIN LATERAL (${first} OFFSET 0) f` : sql`JOIN rollup_visitor_firsts f ON f.write_key = ${r.site} AND f.anonymous_id = a.anonymous_id`}
+      WHERE f.first_day IN (SELECT day FROM cvalid)
         AND NOT EXISTS (SELECT 1 FROM rollup_visitors b WHERE b.write_key = ${r.site} AND b.anonymous_id = a.anonymous_id
           AND b.day >= ${weekOf('a.day')} AND b.day < ${upto})
       GROUP BY f.first_day, a.anonymous_id, ${weekOf('a.day')}

@@ -216,7 +216,7 @@ export const CUSTOMER_TABLES = {
     // per week at the first day its members were active in it (cohortCache.mjs, with the cache or
     // every cohort read live); the cohort's size is its week 0.
     if (src === 'rollup')
-      return sql`WITH ${base}, ${retentionCells(r, cached)}
+      return sql`WITH ${base}, ${retentionCells(d, r, cached)}
       SELECT ${dayLabel(d, 'week')} AS cohort, SUM(CASE WHEN k = 0 THEN n ELSE 0 END) AS visitors,
         ${weekShares(r, 'SUM(CASE WHEN k = 0 THEN n ELSE 0 END)', 'n')}
       FROM cells GROUP BY week ORDER BY week`;

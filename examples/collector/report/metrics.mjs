@@ -318,7 +318,8 @@ function base(d, r, source = 'raw', cached = false) {
     SELECT anonymous_id, CASE WHEN MIN(NULLIF(session_key, '')) < MAX(NULLIF(session_key, '')) THEN 1 ELSE 0 END AS several_sessions,
       MAX(session_index) AS max_index
     FROM rollup_visitors WHERE ${days} GROUP BY anonymous_id),
-  seen AS (SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE write_key = ${r.site} AND day < ${Math.floor(r.from / DAY)} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
+  -- Seen before the range: a first day before it (not a read of every earlier day of the site).
+  seen AS (SELECT anonymous_id FROM rollup_visitor_firsts WHERE write_key = ${r.site} AND first_day < ${fromDay} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
   tot AS (
     SELECT COALESCE(SUM(pageviews), 0) AS pageviews, COALESCE(SUM(cart_starts), 0) AS cart_starts, COALESCE(SUM(checkout_starts), 0) AS checkout_starts
     FROM rollup_days WHERE ${days})${live}`;
