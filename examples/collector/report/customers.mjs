@@ -6,8 +6,9 @@
 //
 // Orders are read from the events (the index on (event, ts) finds the Order Completed ones): who
 // placed an order depends on identify() messages that may arrive after it, which no rollup kept
-// at ingest could know. Visitor activity (churn, stickiness, retention) reads the per visitor and
-// day rollup for ranges of whole days, the events otherwise: the same numbers either way.
+// at ingest could know. Visitor activity (churn, stickiness) reads the per visitor and day rollup
+// for ranges of whole days, and visitor retention the visitors' first days and the cohort cache
+// (cohortCache.mjs); the events otherwise: the same numbers either way.
 import { dayLabel, dayOf, eventsOfSite, join, percentile, raw, ratio, sorted, sql, weekOf } from './sql.mjs';
 import { retentionCells } from './cohortCache.mjs';
 import { facts } from './facts.mjs';
