@@ -353,10 +353,14 @@ ${rollupUpdates(
   .join(',\n')}
 SELECT write_key, message_id FROM added`;
 
-/** `?` placeholders to PostgreSQL's `$1, $2, …`, leaving quoted text alone. @param {string} sql */
+/**
+ * `?` placeholders to PostgreSQL's `$1, $2, …`, leaving quoted text and `--` comments alone (an
+ * apostrophe in a comment was read as the start of a string, and the placeholders after it lost).
+ * @param {string} sql
+ */
 export function numbered(sql) {
   let n = 0;
-  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (m) => (m == '?' ? '$' + ++n : m));
+  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?/g, (m) => (m == '?' ? '$' + ++n : m));
 }
 
 /** Group commit on PostgreSQL: statements under way at once, and the most rows one of them takes. */

@@ -120,3 +120,11 @@ describe('PostgreSQL plans and time limit of the report', () => {
     }
   });
 });
+
+describe('numbered placeholders', () => {
+  it('numbers ? outside quoted text and -- comments, where an apostrophe starts no string', () => {
+    expect(numbered("SELECT ? -- the cohort's day\n, '?', \"?\" FROM t WHERE a = ? AND b = 'it''s ?' AND c = ?")).toBe(
+      "SELECT $1 -- the cohort's day\n, '?', \"?\" FROM t WHERE a = $2 AND b = 'it''s ?' AND c = $3",
+    );
+  });
+});

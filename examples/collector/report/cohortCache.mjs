@@ -187,7 +187,7 @@ export function retentionCells(d, r, cached, now = Date.now()) {
       -- Members of the cached cohorts active from upto on, in a week the cache has no day of.
       SELECT f.first_day, MIN(a.day), 1 FROM (${recent}${raw(fenced ? ' OFFSET 0' : '')}) a
       ${fenced ? sql`CROSS JOIN LATERAL (${first} OFFSET 0) f` : sql`JOIN rollup_visitor_firsts f ON f.write_key = ${r.site} AND f.anonymous_id = a.anonymous_id`}
-      -- (+: SQLite otherwise looked each visitor up once per valid cohort day, by the key's first_day.)
+      -- (+: SQLite otherwise looked each visitor up once per valid cohort day, by first_day in the key.)
       WHERE +f.first_day IN (SELECT day FROM cvalid)
         AND NOT EXISTS (SELECT 1 FROM rollup_visitors b WHERE b.write_key = ${r.site} AND b.anonymous_id = a.anonymous_id
           AND b.day >= ${weekOf('a.day')} AND b.day < ${upto})

@@ -87,14 +87,13 @@ export const CUSTOMER_COLUMNS = {
 };
 
 /**
- * The customers' orders, CTEs `ordx` (one row per order placed before the end of the range: its
- * customer, first capture time and amount) and `cust` (one row per customer).
+ * The customers' orders: one row per order placed before the end of the range (its key, customer,
+ * first capture time and amount).
  *
- * @param {Dialect} d @param {Range} r
+ * @param {Dialect} d @param {Range} r @returns {Sql}
  */
-function customerOrders(d, r) {
+export function customerOrdersSelect(d, r) {
   const f = facts(d);
-  const len = r.to - r.from;
   // The user an anonymous id's latest identify() (same write key, before the end of the range)
   // named: a lookup per order on the partial index events_identify. (A join with all identities
   // grouped first was planned by PostgreSQL as a nested loop over them for every order: 300 ms.)
@@ -102,12 +101,24 @@ function customerOrders(d, r) {
     WHERE i.type = 'identify' AND i.write_key = oe.write_key AND i.anonymous_id = oe.anonymous_id
       AND i.user_id IS NOT NULL AND i.ts < ${r.to}
     ORDER BY i.ts DESC, i.message_id DESC LIMIT 1)`;
-  return sql`ordx AS (
-    SELECT order_key, MIN(ts) AS ts, MAX(amount) AS amount, MIN(customer) AS customer
+  return sql`SELECT order_key, MIN(ts) AS ts, MAX(amount) AS amount, MIN(customer) AS customer
     FROM (SELECT ${f.orderKey} AS order_key, ts, ${f.amount} AS amount,
         COALESCE(user_id, ${identified}, anonymous_id) AS customer
       FROM events oe WHERE event = 'Order Completed' AND ${eventsOfSite(d, 'oe.write_key', r.site)} AND ts < ${r.to}) o
-    GROUP BY order_key HAVING MIN(customer) IS NOT NULL),
+    GROUP BY order_key HAVING MIN(customer) IS NOT NULL`;
+}
+
+/**
+ * The customers' orders, CTEs `ordx` (customerOrdersSelect's rows) and `cust` (one row per
+ * customer).
+ *
+ * @param {Dialect} d @param {Range} r
+ * @param {string} [orders]  a table that already holds customerOrdersSelect's rows for the range
+ *   (the report's, shared by its three customer queries: metrics.mjs)
+ */
+function customerOrders(d, r, orders) {
+  const len = r.to - r.from;
+  return sql`ordx AS (${orders ? raw(`SELECT order_key, ts, amount, customer FROM ${orders}`) : customerOrdersSelect(d, r)}),
   cust AS (
     SELECT customer, COUNT(*) AS n_orders, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COALESCE(SUM(amount), 0) AS revenue,
       SUM(CASE WHEN ts >= ${r.from} THEN 1 ELSE 0 END) AS n_range,
@@ -139,12 +150,12 @@ function visitorActivity(d, r, src) {
  * CUSTOMER_SUMMARY keys) to select, from the one-row relations `from`. The report's summary
  * query takes them in, so both share the visitors of the range.
  *
- * @param {Dialect} d @param {Range} r @param {Source} src
+ * @param {Dialect} d @param {Range} r @param {Source} src @param {string} [orders]  as customerOrders'
  * @returns {{ ctes: Sql, columns: Sql, from: Sql }}
  */
-export function customerSummaryParts(d, r, src) {
+export function customerSummaryParts(d, r, src, orders) {
   const days = (r.to - r.from) / DAY;
-  const ctes = sql`${customerOrders(d, r)}, ${visitorActivity(d, r, src)},
+  const ctes = sql`${customerOrders(d, r, orders)}, ${visitorActivity(d, r, src)},
     gaps AS (SELECT CAST(ts - LAG(ts) OVER (PARTITION BY customer ORDER BY ts, order_key) AS DOUBLE PRECISION) / 86400000 AS days FROM ordx),
     gm AS (${percentile(d, 0.5, raw('gaps'), [], 'days')}),
     cc AS (SELECT
@@ -210,7 +221,7 @@ function weekShares(r, size, count = '1') {
   );
 }
 
-/** @type {Record<keyof typeof CUSTOMER_COLUMNS, (d: Dialect, r: Range, base: Sql, limit?: number, src?: Source, cached?: boolean) => Sql>} */
+/** @type {Record<keyof typeof CUSTOMER_COLUMNS, (d: Dialect, r: Range, base: Sql, limit?: number, src?: Source, cached?: boolean, orders?: string) => Sql>} */
 export const CUSTOMER_TABLES = {
   retention: (d, r, base, _limit, src, cached = false) => {
     // From the rollups: each visitor's first day (rollup_visitor_firsts) makes the cohorts, counted
@@ -236,7 +247,7 @@ export const CUSTOMER_TABLES = {
       FROM cells GROUP BY week ORDER BY week`;
   },
 
-  orderRetention: (d, r, base) => sql`WITH ${base}, ${customerOrders(d, r)},
+  orderRetention: (d, r, base, _limit, _src, _cached, orders) => sql`WITH ${base}, ${customerOrders(d, r, orders)},
       cohort AS (SELECT customer, ${weekOf(dayOf(d, 'first_ts').text)} AS week FROM cust WHERE first_ts >= ${r.from}),
       size AS (SELECT week, COUNT(*) AS n FROM cohort GROUP BY week),
       ranked AS (SELECT customer, ts, ROW_NUMBER() OVER (PARTITION BY customer ORDER BY ts, order_key) AS nth FROM ordx),
@@ -251,7 +262,7 @@ export const CUSTOMER_TABLES = {
       SELECT ${dayLabel(d, 'week')} AS cohort, MAX(n) AS customers, ${weekShares(r, 'MAX(n)')}
       FROM cells GROUP BY week ORDER BY week`,
 
-  customers: (d, r, base, limit) => sql`WITH ${base}, ${customerOrders(d, r)}
+  customers: (d, r, base, limit, _src, _cached, orders) => sql`WITH ${base}, ${customerOrders(d, r, orders)}
     ${sorted(
       d,
       sql`SELECT customer, n_orders AS orders, revenue,
