@@ -153,6 +153,23 @@ describe.each(['sqlite', 'postgres'] as const)('customer engagement on %s', (kin
     expect(range.to - range.from).toBe(DAY / 4);
   });
 
+  it("reads a report's customer orders once and leaves none behind", async () => {
+    // Each report reads them into a table of its own (sharedOrders.mjs), gone when it ends, also
+    // when one of its queries fails.
+    const left = async () =>
+      kind === 'sqlite'
+        ? (await store.all("SELECT name FROM sqlite_temp_master WHERE name LIKE 'report_orders_%'")).length
+        : Number((await store.all('SELECT COUNT(*) AS n FROM report_orders'))[0].n);
+    await Promise.all([computeMetrics(store, MARCH, { site: SITE }), computeMetrics(store, MARCH, { site: SITE })]);
+    expect(await left()).toBe(0);
+    const failing = {
+      ...store,
+      all: (q: string, p?: unknown[]) => (q.includes('ranked AS') ? Promise.reject(new Error('no')) : store.all(q, p)),
+    };
+    await expect(computeMetrics(failing, MARCH, { site: SITE })).rejects.toThrow('no');
+    expect(await left()).toBe(0);
+  });
+
   it('answers an empty range with zeros and nulls', async () => {
     const { summary, tables } = await computeMetrics(
       store,

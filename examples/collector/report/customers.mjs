@@ -113,12 +113,12 @@ export function customerOrdersSelect(d, r) {
  * customer).
  *
  * @param {Dialect} d @param {Range} r
- * @param {string} [orders]  a table that already holds customerOrdersSelect's rows for the range
- *   (the report's, shared by its three customer queries: metrics.mjs)
+ * @param {Sql} [orders]  customerOrdersSelect's rows for the range, already read (the report's,
+ *   shared by its three customer queries: sharedOrders.mjs)
  */
 function customerOrders(d, r, orders) {
   const len = r.to - r.from;
-  return sql`ordx AS (${orders ? raw(`SELECT order_key, ts, amount, customer FROM ${orders}`) : customerOrdersSelect(d, r)}),
+  return sql`ordx AS (${orders ?? customerOrdersSelect(d, r)}),
   cust AS (
     SELECT customer, COUNT(*) AS n_orders, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COALESCE(SUM(amount), 0) AS revenue,
       SUM(CASE WHEN ts >= ${r.from} THEN 1 ELSE 0 END) AS n_range,
@@ -150,7 +150,7 @@ function visitorActivity(d, r, src) {
  * CUSTOMER_SUMMARY keys) to select, from the one-row relations `from`. The report's summary
  * query takes them in, so both share the visitors of the range.
  *
- * @param {Dialect} d @param {Range} r @param {Source} src @param {string} [orders]  as customerOrders'
+ * @param {Dialect} d @param {Range} r @param {Source} src @param {Sql} [orders]  as customerOrders'
  * @returns {{ ctes: Sql, columns: Sql, from: Sql }}
  */
 export function customerSummaryParts(d, r, src, orders) {
@@ -221,7 +221,7 @@ function weekShares(r, size, count = '1') {
   );
 }
 
-/** @type {Record<keyof typeof CUSTOMER_COLUMNS, (d: Dialect, r: Range, base: Sql, limit?: number, src?: Source, cached?: boolean, orders?: string) => Sql>} */
+/** @type {Record<keyof typeof CUSTOMER_COLUMNS, (d: Dialect, r: Range, base: Sql, limit?: number, src?: Source, cached?: boolean, orders?: Sql) => Sql>} */
 export const CUSTOMER_TABLES = {
   retention: (d, r, base, _limit, src, cached = false) => {
     // From the rollups: each visitor's first day (rollup_visitor_firsts) makes the cohorts, counted

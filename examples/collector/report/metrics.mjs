@@ -9,7 +9,6 @@ import {
   CUSTOMER_DEFINITIONS,
   CUSTOMER_SUMMARY,
   CUSTOMER_TABLES,
-  customerOrdersSelect,
   customerSummaryParts,
   customerSummaryQuery,
 } from './customers.mjs';
@@ -26,6 +25,7 @@ import {
   usesDayCache,
 } from './dayCache.mjs';
 import { refreshCohortCache } from './cohortCache.mjs';
+import { sharedOrders } from './sharedOrders.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
 /** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>, batch?: import('../store.mjs').Batch }} Store */
@@ -380,7 +380,7 @@ function sessionGroups(cached, keys, where = '1 = 1', from = cached ? 'sess_live
 /** One session's row as a group of one (GROUP_COLUMNS, over `sess`' names). */
 const SESSION_SUMS = GROUP_COLUMNS.map(([c, e]) => `${e} AS ${c}`).join(', ');
 
-/** @type {Record<string, (d: Dialect, r: Scope, limit?: number, src?: Source, cached?: boolean, orders?: string) => Sql>} */
+/** @type {Record<string, (d: Dialect, r: Scope, limit?: number, src?: Source, cached?: boolean, orders?: Sql) => Sql>} */
 const TABLE_QUERIES = {
   pages: (d, r, limit, src) => {
     const f = facts(d);
@@ -635,8 +635,8 @@ function formEvents(d) {
 /**
  * The summary. With the day cache (`cached`): its session numbers from the cached groups plus the
  * other sessions, and its medians NULL, for cachedMedians to give. `orders`: the report's shared
- * customer orders (sharedOrders).
- * @param {Dialect} d @param {Scope} r @param {Source} src @param {boolean} [cached] @param {string} [orders] @returns {Sql}
+ * customer orders (sharedOrders.mjs).
+ * @param {Dialect} d @param {Scope} r @param {Source} src @param {boolean} [cached] @param {Sql} [orders] @returns {Sql}
  */
 function summaryQuery(d, r, src, cached = false, orders) {
   // The customer keys in the same query: they share its visitors (vis) and orders (ord).
@@ -753,7 +753,7 @@ async function withDayCache(store, scope, src, retention) {
  *
  * @param {Store} store @param {string} name @param {Scope} scope @param {number | undefined} limit @param {Source} src
  * @param {boolean} cached  read the day cache (withDayCache)
- * @param {string} [orders]  the report's shared customer orders (sharedOrders)
+ * @param {Sql} [orders]  the report's shared customer orders (sharedOrders.mjs)
  * @returns {Promise<Record<string, unknown>[]>}
  */
 async function tableRows(store, name, scope, limit, src, cached, orders) {
@@ -887,28 +887,6 @@ export async function computeCustomerSummary(store, range, source, site) {
   return typed(row, /** @type {Array<[string, string]>} */ (CUSTOMER_SUMMARY.map(([k, t]) => [k, t])));
 }
 
-/** Tables of shared orders made so far: each report's has its own name. */
-let sharedOrdersMade = 0;
-
-/**
- * The customer orders of a report's three customer queries (the summary's customer keys, the
- * customers and order retention tables), read once into a temporary table of the SQLite
- * connection (the report worker's): each query read them from the events on its own, with an
- * identity looked up per order (1.3 s apiece over 10M events). Not on PostgreSQL, whose pool runs
- * the queries on several connections at once (a temporary table is one connection's).
- *
- * @param {Store} store @param {Scope} r
- * @returns {Promise<{ table: string, drop: () => Promise<unknown> } | undefined>}
- */
-async function sharedOrders(store, r) {
-  const batch = store.batch;
-  if (store.dialect !== 'sqlite' || typeof batch !== 'function') return undefined;
-  const table = `temp.report_orders_${++sharedOrdersMade}`;
-  const select = customerOrdersSelect(store.dialect, r);
-  await batch([{ sql: `CREATE TEMP TABLE ${table.slice(5)} AS ${select.text}`, params: select.params }]);
-  return { table, drop: () => batch([{ sql: `DROP TABLE IF EXISTS ${table}` }]) };
-}
-
 /**
  * Everything the dashboard shows, for a range of one site's events: `{ site, range, definitions,
  * summary, series, tables, columns }`. Tables are cut to `limit` rows (the CSV export has them all).
@@ -926,12 +904,12 @@ export async function computeMetrics(store, range, { limit = 100, source, site }
   const orders = await sharedOrders(store, scope);
   let summaryRows, medians, tables;
   try {
-    const q = summaryQuery(store.dialect, scope, src, cached, orders?.table);
+    const q = summaryQuery(store.dialect, scope, src, cached, orders?.rows);
     [summaryRows, medians, ...tables] = await Promise.all([
       store.all(q.text, q.params),
       cached ? cachedMedians(store, scope, base(store.dialect, scope, src, true)) : undefined,
       ...TABLE_NAMES.map((name) =>
-        tableRows(store, name, scope, UNLIMITED.includes(name) ? undefined : limit, src, cached, orders?.table),
+        tableRows(store, name, scope, UNLIMITED.includes(name) ? undefined : limit, src, cached, orders?.rows),
       ),
     ]);
   } finally {
