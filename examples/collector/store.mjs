@@ -15,7 +15,6 @@ import {
 } from './rollups.mjs';
 import { DAY_CACHE_TABLES, dayCacheSchema } from './report/dayCache.mjs';
 import { COHORT_CACHE_TABLES, cohortCacheSchema } from './report/cohortCache.mjs';
-import { SHARED_ORDERS_SCHEMA } from './report/sharedOrders.mjs';
 import { raw } from './report/sql.mjs';
 import { openReader, sqliteParams } from './report/reader.mjs';
 import { Worker } from 'node:worker_threads';
@@ -406,12 +405,7 @@ async function openPostgres(url, reportTimeoutMs, log) {
     // The report's day cache holds what the rollups held: rebuilt rollups start it again.
     if (v !== ROLLUP_VERSION)
       for (const t of [...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES]) await c.query(`DROP TABLE IF EXISTS ${t}`);
-    for (const s of [
-      ...rollupSchema('postgres'),
-      ...dayCacheSchema('postgres'),
-      ...cohortCacheSchema('postgres'),
-      SHARED_ORDERS_SCHEMA,
-    ])
+    for (const s of [...rollupSchema('postgres'), ...dayCacheSchema('postgres'), ...cohortCacheSchema('postgres')])
       await c.query(s);
     await c.query('COMMIT');
   } catch (e) {

@@ -153,13 +153,11 @@ describe.each(['sqlite', 'postgres'] as const)('customer engagement on %s', (kin
     expect(range.to - range.from).toBe(DAY / 4);
   });
 
-  it("reads a report's customer orders once and leaves none behind", async () => {
-    // Each report reads them into a table of its own (sharedOrders.mjs), gone when it ends, also
-    // when one of its queries fails.
+  it.runIf(kind === 'sqlite')("reads a report's customer orders once and leaves none behind", async () => {
+    // Each report reads them into a temporary table of its own (sharedOrders.mjs), gone when it
+    // ends, also when one of its queries fails.
     const left = async () =>
-      kind === 'sqlite'
-        ? (await store.all("SELECT name FROM sqlite_temp_master WHERE name LIKE 'report_orders_%'")).length
-        : Number((await store.all('SELECT COUNT(*) AS n FROM report_orders'))[0].n);
+      (await store.all("SELECT name FROM sqlite_temp_master WHERE name LIKE 'report_orders_%'")).length;
     await Promise.all([computeMetrics(store, MARCH, { site: SITE }), computeMetrics(store, MARCH, { site: SITE })]);
     expect(await left()).toBe(0);
     const failing = {
