@@ -1,5 +1,5 @@
 // The rollups the report reads instead of the raw events: per session and UTC day, per order and
-// day, per visitor, day and session, and per day; each per write key (a site), its first key
+// day, per visitor, day and session, per visitor (its first day), and per day; each per write key (a site), its first key
 // column, so the sessions, visitors and orders of two sites never merge even when their ids are
 // the same, and one site's range is read in key order. They are updated in the transaction that stores
 // the events, from the events that transaction newly stored (so a duplicate or a retry changes

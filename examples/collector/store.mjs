@@ -28,10 +28,13 @@ import { Worker } from 'node:worker_threads';
  * @property {boolean} rollups  whether the rollup tables are kept (rollups.mjs)
  * @property {Batch} [batch]  statements run in order in one transaction, none returning rows (SQLite:
  *   what the report's day cache writes, report/dayCache.mjs)
- * @property {{ dialect: 'sqlite' | 'postgres', rollups: boolean, all: Store['all'], batch?: Batch }} report  where the
+ * @property {() => Promise<Connection>} [connect]  PostgreSQL: one connection of the pool, held until
+ *   released (what a report's temporary table needs: report/sharedOrders.mjs)
+ * @property {{ dialect: 'sqlite' | 'postgres', rollups: boolean, all: Store['all'], batch?: Batch, connect?: () => Promise<Connection> }} report  where the
  *   report's queries run: a worker thread with its own read-only connection (SQLite), or a pool
  *   of its own (PostgreSQL), so a long report never holds up ingest
  * @typedef {(statements: Array<{ sql: string, params?: unknown[] }>) => Promise<void>} Batch
+ * @typedef {{ dialect: 'postgres', rollups: boolean, all: Store['all'], release: (error?: unknown) => void }} Connection
  * @property {() => Promise<void>} close
  *
  * @typedef {{ message_id: string, write_key: string, type: string, event: string | null, name: string | null,
@@ -354,6 +357,21 @@ ${rollupUpdates(
 SELECT write_key, message_id FROM added`;
 
 /**
+ * One connection of a pool, held until released (with the error that ended its use, if any:
+ * the pool then closes it rather than hand it out again).
+ * @param {import('pg').Pool} pool @returns {Promise<Connection>}
+ */
+async function connection(pool) {
+  const client = await pool.connect();
+  return {
+    dialect: 'postgres',
+    rollups: true,
+    all: async (sql, params = []) => (await client.query(numbered(sql), params)).rows,
+    release: (error) => client.release(error instanceof Error ? error : undefined),
+  };
+}
+
+/**
  * `?` placeholders to PostgreSQL's `$1, $2, …`, leaving quoted text and `--` comments alone (an
  * apostrophe in a comment was read as the start of a string, and the placeholders after it lost).
  * @param {string} sql
@@ -506,10 +524,12 @@ async function openPostgres(url, reportTimeoutMs, log) {
         pump();
       }),
     all: async (sql, params = []) => (await pool.query(numbered(sql), params)).rows,
+    connect: () => connection(pool),
     report: {
       dialect: 'postgres',
       rollups: true,
       all: async (sql, params = []) => (await reportPool.query(numbered(sql), params)).rows,
+      connect: () => connection(reportPool),
     },
     close: async () => {
       await reportPool.end();

@@ -84,5 +84,8 @@ describe.each(['sqlite', 'postgres'] as const)('the cohort cache on %s', (kind) 
     const rebuilt = (await marks()).filter((m) => !built.includes(m)).map((m) => Number(m.split(':')[0]));
     expect(rebuilt).toEqual([-18, -15]);
     expect(await retention('rollup')).toEqual(await retention('raw'));
+    // A connection that keeps no cache (on SQLite one without batch): every cohort read live.
+    const plain = { dialect: store.report.dialect, rollups: true, all: store.report.all };
+    expect(await computeTable(plain, 'retention', range, undefined, 'rollup')).toEqual(await fromEvents());
   });
 });

@@ -28,7 +28,7 @@ import { refreshCohortCache } from './cohortCache.mjs';
 import { sharedOrders } from './sharedOrders.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
-/** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>, batch?: import('../store.mjs').Batch }} Store */
+/** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>, batch?: import('../store.mjs').Batch, connect?: () => Promise<import('../store.mjs').Connection> }} Store */
 /** @typedef {{ from: number, to: number }} Range  ms since the epoch, `to` excluded */
 /** @typedef {Range & { site: string }} Scope  a range of one site's events (its write key): what every query counts */
 /** @typedef {'raw' | 'rollup'} Source  where the numbers come from: the events, or the rollups kept at ingest */
@@ -619,6 +619,9 @@ const TABLE_QUERIES = {
     CUSTOMER_TABLES.customers(d, r, base(d, r, src), limit, src, cached, orders),
 };
 
+/** The tables that read the customer orders (customers.mjs), which a report shares (sharedOrders.mjs). */
+const READ_ORDERS = ['customers', 'orderRetention'];
+
 /** Tables shown whole on the dashboard (their rows are days, steps or weekly cohorts). */
 const UNLIMITED = ['funnel', 'sessionsPerDay', 'retention', 'orderRetention'];
 
@@ -902,14 +905,25 @@ export async function computeMetrics(store, range, { limit = 100, source, site }
   const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
   const cached = await withDayCache(store, scope, src, true);
   const orders = await sharedOrders(store, scope);
+  // The queries that read the shared orders run where their table is (on PostgreSQL, the
+  // connection held for them); the others as before.
+  const ordersStore = orders?.store ?? store;
   let summaryRows, medians, tables;
   try {
     const q = summaryQuery(store.dialect, scope, src, cached, orders?.rows);
     [summaryRows, medians, ...tables] = await Promise.all([
-      store.all(q.text, q.params),
+      ordersStore.all(q.text, q.params),
       cached ? cachedMedians(store, scope, base(store.dialect, scope, src, true)) : undefined,
       ...TABLE_NAMES.map((name) =>
-        tableRows(store, name, scope, UNLIMITED.includes(name) ? undefined : limit, src, cached, orders?.rows),
+        tableRows(
+          READ_ORDERS.includes(name) ? ordersStore : store,
+          name,
+          scope,
+          UNLIMITED.includes(name) ? undefined : limit,
+          src,
+          cached,
+          orders?.rows,
+        ),
       ),
     ]);
   } finally {
