@@ -178,6 +178,19 @@ describe.each(['sqlite', 'postgres'] as const)('customer engagement on %s', (kin
     expect(await left()).toBe(0);
   });
 
+  it.runIf(kind === 'postgres')('answers more reports at once than the report pool has connections', async () => {
+    // Each holds a connection for its customer queries (sharedOrders.mjs) and must let it go
+    // without waiting for the pool's others: six reports over three connections all end.
+    const other = await openStore({ databaseUrl: pgServer!.url, reportTimeoutMs: 5_000 });
+    try {
+      const ranges = Array.from({ length: 6 }, (_, i) => ({ from: MARCH.from + i * DAY, to: MARCH.to }));
+      const reports = await Promise.all(ranges.map((range) => computeMetrics(other.report, range, { site: SITE })));
+      expect(reports.map((r) => r.range.from)).toEqual(ranges.map((r) => r.from));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('answers an empty range with zeros and nulls', async () => {
     const { summary, tables } = await computeMetrics(
       store,

@@ -906,35 +906,34 @@ export async function computeMetrics(store, range, { limit = 100, source, site }
   const cached = await withDayCache(store, scope, src, true);
   const orders = await sharedOrders(store, scope);
   // The queries that read the shared orders run where their table is (on PostgreSQL, the
-  // connection held for them); the others as before.
+  // connection held for them), and it goes as soon as they have ended, failed or not: a held
+  // connection must never wait for the pool, or reports holding them all would wait for each other.
   const ordersStore = orders?.store ?? store;
-  let summaryRows, medians, tables;
-  try {
-    const q = summaryQuery(store.dialect, scope, src, cached, orders?.rows);
-    [summaryRows, medians, ...tables] = await Promise.all([
-      ordersStore.all(q.text, q.params),
-      cached ? cachedMedians(store, scope, base(store.dialect, scope, src, true)) : undefined,
-      ...TABLE_NAMES.map((name) =>
-        tableRows(
-          READ_ORDERS.includes(name) ? ordersStore : store,
-          name,
-          scope,
-          UNLIMITED.includes(name) ? undefined : limit,
-          src,
-          cached,
-          orders?.rows,
-        ),
-      ),
-    ]);
-  } finally {
-    await orders?.drop();
-  }
+  const q = summaryQuery(store.dialect, scope, src, cached, orders?.rows);
+  const table = (/** @type {string} */ name, /** @type {Store} */ on) =>
+    tableRows(on, name, scope, UNLIMITED.includes(name) ? undefined : limit, src, cached, orders?.rows);
+  const ordersRead = Promise.all([
+    ordersStore.all(q.text, q.params),
+    ...READ_ORDERS.map((name) => table(name, ordersStore)),
+  ]).finally(() => orders?.drop());
+  const [[summaryRows, ...orderTables], medians, ...others] = await Promise.all([
+    ordersRead,
+    cached ? cachedMedians(store, scope, base(store.dialect, scope, src, true)) : undefined,
+    ...TABLE_NAMES.filter((name) => !READ_ORDERS.includes(name)).map((name) => table(name, store)),
+  ]);
+  // In TABLE_NAMES' order, which the answer's tables keep.
+  let other = 0;
+  const byName = Object.fromEntries(
+    TABLE_NAMES.map((name) => [
+      name,
+      READ_ORDERS.includes(name) ? orderTables[READ_ORDERS.indexOf(name)] : others[other++],
+    ]),
+  );
   const summary = typed(summaryRows[0], /** @type {Array<[string, string]>} */ (SUMMARY.map(([k, t]) => [k, t])));
   if (medians) {
     summary.medianSessionDurationMs = medians.duration;
     summary.medianEngagedMsPerSession = medians.engaged;
   }
-  const byName = Object.fromEntries(TABLE_NAMES.map((n, i) => [n, tables[i]]));
   const { sessionsPerDay, ...rest } = byName;
   return {
     site: scope.site,
