@@ -420,7 +420,7 @@ async function openPostgres(url, reportTimeoutMs, log) {
         log({ level: 'info', msg: 'rollups rebuilt from the events', version: ROLLUP_VERSION, ms: elapsed(started) });
       }
     }
-    // The report's day cache holds what the rollups held: rebuilt rollups start it again.
+    // The report's day and cohort caches hold what the rollups held: rebuilt rollups start them again.
     if (v !== ROLLUP_VERSION)
       for (const t of [...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES]) await c.query(`DROP TABLE IF EXISTS ${t}`);
     for (const s of [...rollupSchema('postgres'), ...dayCacheSchema('postgres'), ...cohortCacheSchema('postgres')])
