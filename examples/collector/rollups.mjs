@@ -53,6 +53,29 @@ export const bucketOf = (v) =>
  */
 export const ROLLUP_META = 'CREATE TABLE IF NOT EXISTS rollup_meta (version INTEGER NOT NULL)';
 
+/**
+ * A table of counts of changes per site and day (rollup_day_changes, rollup_cohort_changes), each
+ * row one shard's count: its sum over the shards is the day's count (changesPerDay).
+ * @param {string} name
+ */
+const changesTable = (name) => `CREATE TABLE IF NOT EXISTS ${name} (
+      write_key TEXT NOT NULL,
+      day INTEGER NOT NULL,
+      shard INTEGER NOT NULL,
+      changes BIGINT NOT NULL,
+      PRIMARY KEY (write_key, day, shard)
+    )`;
+
+/**
+ * Per day, a site's count of changes in a table of changesTable's: the sum over its shards.
+ * @param {'rollup_day_changes' | 'rollup_cohort_changes'} table @param {string} site
+ * @param {Sql} days  a condition on `day`
+ * @returns {Sql}
+ */
+export function changesPerDay(table, site, days) {
+  return sql`SELECT day, SUM(changes) AS changes FROM ${raw(table)} WHERE write_key = ${site} AND ${days} GROUP BY day`;
+}
+
 /** @param {Dialect} d @returns {string[]} */
 export function rollupSchema(d) {
   const real = d === 'postgres' ? 'DOUBLE PRECISION' : 'REAL';
@@ -138,13 +161,7 @@ export function rollupSchema(d) {
     // Per site and day, a count that grows whenever a session whose first day it is (or was)
     // changes: the report's day cache (report/dayCache.mjs) holds a day's session aggregates with
     // the count it saw, and reads them only while the count is the same. Sharded as rollup_days.
-    `CREATE TABLE IF NOT EXISTS rollup_day_changes (
-      write_key TEXT NOT NULL,
-      day INTEGER NOT NULL,
-      shard INTEGER NOT NULL,
-      changes BIGINT NOT NULL,
-      PRIMARY KEY (write_key, day, shard)
-    )`,
+    changesTable('rollup_day_changes'),
     // Per visitor, the first day it was seen: the weekly retention cohorts (report/customers.mjs)
     // are read in order of it, and a range's returning visitors are those whose first day is before
     // it. Kept in order of first day, as the session totals are.
@@ -159,13 +176,7 @@ export function rollupSchema(d) {
     // change or one of them has new events on a past day (not today's, which every returning
     // visitor brings): the report's cohort cache (report/cohortCache.mjs) holds a cohort's weeks
     // with the count it saw. Sharded as rollup_days.
-    `CREATE TABLE IF NOT EXISTS rollup_cohort_changes (
-      write_key TEXT NOT NULL,
-      day INTEGER NOT NULL,
-      shard INTEGER NOT NULL,
-      changes BIGINT NOT NULL,
-      PRIMARY KEY (write_key, day, shard)
-    )`,
+    changesTable('rollup_cohort_changes'),
     // Per page and visitor (by day): read in that order, a page's distinct visitors are counted
     // without sorting them (the days of a range are picked out as the rows go by).
     `CREATE TABLE IF NOT EXISTS rollup_page_visitors (

@@ -20,6 +20,7 @@
 // PostgreSQL's unlogged tables, each row with the count and `upto` it was built at; a cohort is
 // built in one transaction (SQLite) or statement (PostgreSQL), its count read first.
 import { join, raw, sql, weekOf } from './sql.mjs';
+import { changesPerDay } from '../rollups.mjs';
 
 /** @typedef {import('./sql.mjs').Sql} Sql @typedef {import('./sql.mjs').Dialect} Dialect */
 /** @typedef {{ from: number, to: number, site: string }} Scope */
@@ -63,8 +64,7 @@ const MIDNIGHT_MARGIN_MS = 3_600_000;
 
 /** The changes ingest counted per cohort day of a site, from one day to another. */
 function changesPerCohort(/** @type {string} */ site, /** @type {number} */ from, /** @type {number} */ to) {
-  return sql`SELECT day, SUM(changes) AS changes FROM rollup_cohort_changes
-    WHERE write_key = ${site} AND day >= ${from} AND day < ${to} GROUP BY day`;
+  return changesPerDay('rollup_cohort_changes', site, sql`day >= ${from} AND day < ${to}`);
 }
 
 /**
@@ -91,8 +91,8 @@ export async function refreshCohortCache(store, r, now = Date.now()) {
   if (!days.every((day) => Number.isInteger(day))) throw new Error('days must be whole numbers');
   for (let at = 0; at < days.length; at += COHORTS_PER_BUILD) {
     const list = raw(days.slice(at, at + COHORTS_PER_BUILD).join(', '));
-    const counts = sql`SELECT ${r.site} AS write_key, day, SUM(changes) AS changes, CAST(${upto} AS INTEGER) AS upto FROM rollup_cohort_changes
-      WHERE write_key = ${r.site} AND day IN (${list}) GROUP BY day`;
+    const counts = sql`SELECT ${r.site} AS write_key, day, changes, CAST(${upto} AS INTEGER) AS upto
+      FROM (${changesPerDay('rollup_cohort_changes', r.site, sql`day IN (${list})`)}) c`;
     if (d === 'sqlite')
       await batch(
         [

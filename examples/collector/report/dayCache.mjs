@@ -20,7 +20,7 @@
 // by one statement, and two reports building it at once leave one copy (its mark is the key).
 import { BOUNCE_ENGAGED_MS } from './facts.mjs';
 import { hostOf, join, raw, sql } from './sql.mjs';
-import { bucketOf } from '../rollups.mjs';
+import { bucketOf, changesPerDay } from '../rollups.mjs';
 
 /** @typedef {import('./sql.mjs').Sql} Sql @typedef {import('./sql.mjs').Dialect} Dialect */
 /** @typedef {{ from: number, to: number, site: string }} Scope */
@@ -143,9 +143,12 @@ export const GROUP_COLUMNS = [
  * The changes ingest counted per day of a scope's range (rollups.mjs' rollup_day_changes).
  * @param {Scope} r @returns {Sql}
  */
-function changesPerDay(r) {
-  return sql`SELECT day, SUM(changes) AS changes FROM rollup_day_changes
-    WHERE write_key = ${r.site} AND day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)} GROUP BY day`;
+function changesOfRange(r) {
+  return changesPerDay(
+    'rollup_day_changes',
+    r.site,
+    sql`day >= ${Math.floor(r.from / DAY)} AND day < ${Math.floor(r.to / DAY)}`,
+  );
 }
 
 /**
@@ -157,7 +160,7 @@ function changesPerDay(r) {
  * @param {Scope} r @returns {Sql}
  */
 export function cacheCtes(r) {
-  return sql`chg AS (${changesPerDay(r)}),
+  return sql`chg AS (${changesOfRange(r)}),
   valid AS (SELECT m.day AS day, m.changes AS changes, m.visitors AS visitors FROM day_cache_marks m
     JOIN chg ON chg.day = m.day AND chg.changes = m.changes
     WHERE m.write_key = ${r.site} AND m.day >= ${Math.floor(r.from / DAY)} AND m.day < ${Math.floor(r.to / DAY)}),
@@ -179,7 +182,7 @@ export async function refreshDayCache(store, r, now = Date.now()) {
   // Every time on SQLite: a report worker that restarted has lost its temporary tables.
   if (d === 'sqlite')
     await /** @type {import('../store.mjs').Batch} */ (store.batch)(dayCacheSchema(d).map((s) => ({ sql: s })));
-  const q = sql`SELECT c.day AS day FROM (${changesPerDay(r)}) c
+  const q = sql`SELECT c.day AS day FROM (${changesOfRange(r)}) c
     LEFT JOIN day_cache_marks m ON m.write_key = ${r.site} AND m.day = c.day AND m.changes = c.changes
     WHERE m.day IS NULL AND c.day < ${Math.floor(now / DAY)}`;
   const days = (await store.all(q.text, q.params)).map((row) => Number(row.day));
@@ -235,7 +238,7 @@ function buildDays(d, site, days) {
 function marksOf(site, list) {
   return sql`SELECT ${site}, c.day, c.changes, (SELECT COUNT(DISTINCT anonymous_id) FROM rollup_session_totals
       WHERE write_key = ${site} AND first_day = c.day AND last_day = c.day)
-    FROM (SELECT day, SUM(changes) AS changes FROM rollup_day_changes WHERE write_key = ${site} AND day IN (${list}) GROUP BY day) c`;
+    FROM (${changesPerDay('rollup_day_changes', site, sql`day IN (${list})`)}) c`;
 }
 
 /**
@@ -282,7 +285,7 @@ function buildParts(d, site, marks) {
 function buildDaysPostgres(site, days) {
   const list = raw(days.join(', '));
   const parts = buildParts('postgres', site, raw('SELECT day, changes FROM mark'));
-  return sql`WITH c AS (SELECT day, SUM(changes) AS changes FROM rollup_day_changes WHERE write_key = ${site} AND day IN (${list}) GROUP BY day),
+  return sql`WITH c AS (${changesPerDay('rollup_day_changes', site, sql`day IN (${list})`)}),
     ${join(
       DAY_CACHE_TABLES.map(
         (t, i) =>
