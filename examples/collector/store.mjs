@@ -363,10 +363,17 @@ SELECT write_key, message_id FROM added`;
  */
 async function connection(pool) {
   const client = await pool.connect();
+  // One query at a time: pg queues a query sent while another runs, but deprecates it (pg 9 drops it).
+  /** @type {Promise<unknown>} */
+  let last = Promise.resolve();
   return {
     dialect: 'postgres',
     rollups: true,
-    all: async (sql, params = []) => (await client.query(numbered(sql), params)).rows,
+    all: (sql, params = []) => {
+      const run = last.then(async () => (await client.query(numbered(sql), params)).rows);
+      last = run.catch(() => undefined);
+      return run;
+    },
     release: (error) => client.release(error instanceof Error ? error : undefined),
   };
 }
