@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COLUMNS, openStore } from '../examples/collector/store.mjs';
+import { COLUMNS, INSERT_EVENTS_PG, openStore } from '../examples/collector/store.mjs';
 import {
   computeCustomerSummary,
   computeMetrics,
@@ -36,7 +36,14 @@ const batch = Number(flag('batch') ?? 20);
 const concurrency = Number(flag('concurrency') ?? 1);
 const fill = flag('fill') ?? 'store';
 /** The secondary indexes of `events`, dropped for a bulk fill and made again when the store opens. */
-const EVENT_INDEXES = ['events_ts', 'events_session', 'events_event', 'events_visitor', 'events_identify'];
+const EVENT_INDEXES = [
+  'events_ts',
+  'events_session',
+  'events_event',
+  'events_visitor',
+  'events_identify',
+  'events_identify_latest',
+];
 
 const days = Number(flag('days') ?? 30);
 const databaseUrl = flag('database-url');
@@ -174,15 +181,15 @@ async function bulkPostgres(url) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   for (const i of EVENT_INDEXES) await c.query(`DROP INDEX IF EXISTS ${i}`);
-  const types = { session_index: 'integer', page_count: 'integer', ts: 'bigint', received_at: 'bigint' };
-  const text = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${types[/** @type {keyof types} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (write_key, message_id) DO NOTHING`;
+  // The store's own statement: the events into their monthly partitions, their keys into event_keys.
+  const text = `${INSERT_EVENTS_PG} SELECT COUNT(*) AS n FROM added`;
   /** @type {import('../examples/collector/store.mjs').Row[]} */
   let chunk = [];
   let n = 0;
   const flush = async () => {
     if (!chunk.length) return;
     const r = await c.query({ name: 'bulk', text, values: COLUMNS.map((col) => chunk.map((row) => row[col])) });
-    n += r.rowCount ?? 0;
+    n += Number(r.rows[0].n);
     chunk = [];
   };
   for (const rows of generated()) {

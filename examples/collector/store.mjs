@@ -16,6 +16,7 @@ import {
 import { DAY_CACHE_TABLES, dayCacheSchema } from './report/dayCache.mjs';
 import { COHORT_CACHE_TABLES, cohortCacheSchema } from './report/cohortCache.mjs';
 import { raw } from './report/sql.mjs';
+import { addMonths, firstMonths, monthStart, OLDER, partitionName, partitionsOf } from './partitions.mjs';
 import { openReader, sqliteParams } from './report/reader.mjs';
 import { Worker } from 'node:worker_threads';
 
@@ -68,9 +69,11 @@ export const COLUMNS = [
  * The events table, under `name` (a migration builds it under another name first). An event is
  * identified by its write key and its messageId together: each site's SDKs make their own ids, so
  * one site's id must not hide another site's event (which `message_id` alone as the key did).
- * @param {string} name
+ * PostgreSQL's is partitioned by month of `ts` (partitions.mjs), and the key is kept in
+ * `event_keys`: a partitioned table's unique key must hold its partition key.
+ * @param {string} name @param {{ partitioned?: boolean }} [opts]
  */
-const eventsTable = (name) => `CREATE TABLE IF NOT EXISTS ${name} (
+const eventsTable = (name, { partitioned = false } = {}) => `CREATE TABLE IF NOT EXISTS ${name} (
     message_id TEXT NOT NULL,
     write_key TEXT NOT NULL,
     type TEXT NOT NULL,
@@ -87,15 +90,20 @@ const eventsTable = (name) => `CREATE TABLE IF NOT EXISTS ${name} (
     ts BIGINT NOT NULL,
     received_at BIGINT NOT NULL,
     properties TEXT NOT NULL,
-    context TEXT NOT NULL,
+    context TEXT NOT NULL${partitioned ? '\n  ) PARTITION BY RANGE (ts)' : ',\n    PRIMARY KEY (write_key, message_id)\n  )'}`;
+
+/** PostgreSQL: the key of every event stored, which finds duplicates (see eventsTable). */
+const EVENT_KEYS = `CREATE TABLE IF NOT EXISTS event_keys (
+    write_key TEXT NOT NULL,
+    message_id TEXT NOT NULL,
     PRIMARY KEY (write_key, message_id)
   )`;
 
 /** The unique key of `events`: a row newly stored is one whose pair is not there yet. */
 const EVENT_KEY = 'write_key, message_id';
 
-const SCHEMA = [
-  eventsTable('events'),
+/** The indexes of `events` (on PostgreSQL, of every partition). */
+const EVENT_INDEXES = [
   'CREATE INDEX IF NOT EXISTS events_ts ON events (ts)',
   // No query looks events up by session since the rollups (rollups.mjs) keep the sessions, and
   // its random inserts cost every event a page write: a store made before goes without it too.
@@ -104,9 +112,16 @@ const SCHEMA = [
   // The report's visitor queries (returning visitors) look events up by visitor.
   'CREATE INDEX IF NOT EXISTS events_visitor ON events (anonymous_id, ts)',
   // Who a customer is: each anonymous id's identify() messages (report/customers.mjs). Partial, so
-  // it costs nothing on the other events; a store made before it gets it when it opens.
-  "CREATE INDEX IF NOT EXISTS events_identify ON events (write_key, anonymous_id, ts) WHERE type = 'identify'",
+  // it costs nothing on the other events; a store made before it gets it when it opens. In the
+  // order of the lookup's ORDER BY (ts, message_id), so the latest is the first entry it reads:
+  // over PostgreSQL's monthly partitions the lookup then stops in the newest month that has one,
+  // where sorting each visitor's identify messages read every month (events_identify, on
+  // write_key, anonymous_id, ts only: 235 ms against 187 for 7,482 orders over 1M events).
+  'DROP INDEX IF EXISTS events_identify',
+  "CREATE INDEX IF NOT EXISTS events_identify_latest ON events (write_key, anonymous_id, ts, message_id) WHERE type = 'identify'",
 ];
+
+const SCHEMA = [eventsTable('events'), ...EVENT_INDEXES];
 
 /** @typedef {(o: Record<string, unknown>) => void} Log  one structured log line */
 
@@ -170,28 +185,73 @@ function migrateSqliteKey(db, log) {
 }
 
 /**
- * The same on PostgreSQL, which swaps the primary key in place (one ALTER TABLE, building the new
- * key's index). Run inside the transaction that holds the schema lock.
+ * PostgreSQL's events table, partitioned by month (partitions.mjs): made when missing, its
+ * partitions up to next month added when missing, and a table made before this version (one
+ * table, whatever its key) moved into it. That copies every event and its key, then makes the
+ * indexes on the copy (faster than keeping them up row by row). Run inside the transaction that
+ * holds the schema lock. Returns the partitions there are and where `events_older` ends.
  *
- * @param {import('pg').PoolClient} c @param {Log} log
+ * @param {import('pg').PoolClient} c @param {Log} log @param {number} now
  */
-async function migratePostgresKey(c, log) {
-  const { rows } = await c.query(`SELECT con.conname AS name, array_agg(a.attname::text ORDER BY k.ord) AS cols
-    FROM pg_constraint con CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
-    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-    WHERE con.conrelid = 'events'::regclass AND con.contype = 'p' GROUP BY con.conname`);
-  if (rows.length !== 1 || rows[0].cols.join(', ') !== 'message_id') return;
-  const started = performance.now();
-  await c.query(
-    `ALTER TABLE events DROP CONSTRAINT "${rows[0].name.replaceAll('"', '""')}", ADD PRIMARY KEY (${EVENT_KEY})`,
-  );
-  const [{ n }] = (await c.query('SELECT COUNT(*) AS n FROM events')).rows;
-  log({
-    level: 'info',
-    msg: 'store migrated: events are now unique per (write_key, message_id)',
-    events: Number(n),
-    ms: elapsed(started),
-  });
+async function partitionPostgres(c, log, now) {
+  const query = async (/** @type {string} */ sql, /** @type {unknown[]} */ params = []) =>
+    (await c.query(sql, params)).rows;
+  let parts = await partitionsOf(query);
+  const [table] = await query(`SELECT relkind FROM pg_class WHERE oid = to_regclass('events')`);
+  if (!parts.partitioned) {
+    const started = performance.now();
+    const old = table ? 'events_unpartitioned' : undefined;
+    /** @type {number[]} */
+    let later = [];
+    /** @type {number | undefined} */
+    let oldest;
+    if (old) {
+      // Its indexes' names are the new table's: the copy is indexed afresh.
+      for (const statement of EVENT_INDEXES) {
+        const name = /INDEX IF NOT EXISTS (\w+)/.exec(statement)?.[1];
+        if (name) await c.query(`DROP INDEX IF EXISTS ${name}`);
+      }
+      await c.query(`ALTER TABLE events RENAME TO ${old}`);
+      const [first] = await query(`SELECT MIN(ts) AS ts FROM ${old}`);
+      oldest = first.ts == null ? undefined : Number(first.ts);
+      later = (
+        await query(
+          `SELECT MIN(ts) AS ts FROM ${old} WHERE ts >= $1 GROUP BY date_trunc('month', to_timestamp(ts / 1000.0) AT TIME ZONE 'UTC')`,
+          [monthStart(now, 2)],
+        )
+      ).map((r) => Number(r.ts));
+    }
+    const { first, starts } = firstMonths(now, { oldest, later });
+    await c.query(eventsTable('events', { partitioned: true }));
+    await c.query(EVENT_KEYS);
+    await c.query(`CREATE TABLE ${OLDER} PARTITION OF events FOR VALUES FROM (MINVALUE) TO (${first})`);
+    parts = { ...parts, partitioned: true, olderTo: first };
+    await addMonths(query, starts, parts.months);
+    if (old) {
+      await c.query("SET LOCAL maintenance_work_mem = '256MB'");
+      await c.query(
+        `INSERT INTO event_keys (${EVENT_KEY}) SELECT ${EVENT_KEY} FROM ${old} ORDER BY ${EVENT_KEY} ON CONFLICT DO NOTHING`,
+      );
+      const { rowCount } = await c.query(
+        `INSERT INTO events (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM ${old}`,
+      );
+      await c.query(`DROP TABLE ${old}`);
+      for (const statement of EVENT_INDEXES) await c.query(statement);
+      log({
+        level: 'info',
+        msg: 'store migrated: events are partitioned by month, and unique per (write_key, message_id)',
+        events: rowCount,
+        partitions: parts.months.size + 1,
+        ms: elapsed(started),
+      });
+    }
+  } else
+    await addMonths(
+      query,
+      [monthStart(now), monthStart(now, 1)].filter((s) => s >= parts.olderTo),
+      parts.months,
+    );
+  return parts;
 }
 
 /** @param {string} dataDir @param {number} reportTimeoutMs @param {Log} log @returns {Promise<Store>} */
@@ -336,7 +396,15 @@ async function openSqlite(dataDir, reportTimeoutMs, log) {
 
 /** The SQL type of each column, for PostgreSQL's arrays. */
 const PG_TYPES = { session_index: 'integer', page_count: 'integer', ts: 'bigint', received_at: 'bigint' };
-const INSERT_PG = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[/** @type {keyof PG_TYPES} */ (c)] || 'text'}[]`).join(', ')}) ON CONFLICT (${EVENT_KEY}) DO NOTHING RETURNING *`;
+
+/**
+ * PostgreSQL: the rows given as one array per column (`$1` … `$17`, in COLUMNS' order, no key twice),
+ * stored unless their key is in `event_keys` already; `added`: the rows stored. The key goes in first,
+ * so of two statements storing one event at once, the second waits for the first and skips it.
+ */
+export const INSERT_EVENTS_PG = `WITH input AS (SELECT * FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[/** @type {keyof PG_TYPES} */ (c)] || 'text'}[]`).join(', ')}) AS i(${COLUMNS.join(', ')})),
+fresh AS (INSERT INTO event_keys (${EVENT_KEY}) SELECT ${EVENT_KEY} FROM input ON CONFLICT DO NOTHING RETURNING ${EVENT_KEY}),
+added AS (INSERT INTO events (${COLUMNS.join(', ')}) SELECT input.* FROM input JOIN fresh USING (${EVENT_KEY}) RETURNING *)`;
 
 /**
  * The insert and the rollup updates in one statement: the rollups read the rows the insert
@@ -345,7 +413,7 @@ const INSERT_PG = `INSERT INTO events (${COLUMNS.join(', ')}) SELECT * FROM unne
  * expression of facts.mjs casts `properties::jsonb`, a no-op on jsonb): parsing the text again
  * for each of them cost more than the insert. The keys (write key, message id) stored are returned.
  */
-const INSERT_WITH_ROLLUPS = `WITH added AS (${INSERT_PG}),
+const INSERT_WITH_ROLLUPS = `${INSERT_EVENTS_PG},
 ${rollupUpdates(
   'postgres',
   raw(
@@ -408,13 +476,15 @@ async function openPostgres(url, reportTimeoutMs, log) {
   const pool = new pg.Pool({ connectionString: url, max: 10, types, connectionTimeoutMillis: 5000, keepAlive: true });
   // A failed idle connection must not crash the process: the next query reports it (503).
   pool.on('error', () => undefined);
+  /** The partitions of `events` this instance knows (partitions.mjs). */
+  let partitions = { partitioned: true, olderTo: -Infinity, months: new Set(), pending: /** @type {string[]} */ ([]) };
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
     // Two instances creating the table at once race in the catalog: one at a time.
     await c.query('SELECT pg_advisory_xact_lock(7411001)');
-    for (const s of [...SCHEMA, ROLLUP_META]) await c.query(s);
-    await migratePostgresKey(c, log);
+    partitions = await partitionPostgres(c, log, Date.now());
+    for (const s of [...EVENT_INDEXES, ROLLUP_META]) await c.query(s);
     // A database made before the rollups (or with older ones): built once from its events.
     const [{ v }] = (await c.query('SELECT MAX(version) AS v FROM rollup_meta')).rows;
     if (v !== ROLLUP_VERSION) {
@@ -462,6 +532,64 @@ async function openPostgres(url, reportTimeoutMs, log) {
   reportPool.on('error', () => undefined);
 
   /**
+   * Adds the partitions of the months starting at `starts` that are missing, in a transaction
+   * holding the schema lock (another instance may be adding them too), and reads again which
+   * partitions there are.
+   * @param {number[]} starts
+   */
+  const addPartitions = async (starts) => {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query('SELECT pg_advisory_xact_lock(7411001)');
+      const query = async (/** @type {string} */ sql, /** @type {unknown[]} */ params = []) =>
+        (await c.query(sql, params)).rows;
+      partitions = await partitionsOf(query);
+      const made = await addMonths(
+        query,
+        starts.filter((s) => s >= partitions.olderTo),
+        partitions.months,
+      );
+      await c.query('COMMIT');
+      if (made.length) log({ level: 'info', msg: 'partitions of events added', partitions: made });
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  };
+  /** The month (its start) whose next month's partition was last made sure of. */
+  let aheadFor = monthStart(Date.now());
+  /** A month known to have its partition: most rows are in it. */
+  let known = { from: aheadFor, to: monthStart(aheadFor, 1) };
+  /**
+   * The months whose partitions `rows` need and that this instance does not know of, and next
+   * month's once per month: made before the month begins, as ATTACH waits for nothing but other
+   * changes of the schema.
+   * @param {Row[]} rows
+   */
+  const missingMonths = (rows) => {
+    const now = Date.now();
+    const starts = [];
+    if (now >= monthStart(aheadFor, 1)) starts.push(monthStart(now), monthStart(now, 1));
+    for (const { ts } of rows) {
+      if ((ts >= known.from && ts < known.to) || ts < partitions.olderTo) continue;
+      const start = monthStart(ts);
+      if (partitions.months.has(partitionName(start))) known = { from: start, to: monthStart(start, 1) };
+      else starts.push(start);
+    }
+    return starts;
+  };
+  /** @param {Row[]} rows */
+  const ensurePartitions = async (rows) => {
+    const starts = missingMonths(rows);
+    if (!starts.length) return;
+    const now = Date.now();
+    await addPartitions(starts);
+    aheadFor = monthStart(now);
+  };
+  /**
    * Stores the rows of several requests in one statement (one implicit transaction: all of them,
    * or none) and returns the count of rows newly stored per request; a messageId sent twice in
    * the group (under the same write key) counts for the first request that has it.
@@ -469,19 +597,32 @@ async function openPostgres(url, reportTimeoutMs, log) {
    */
   const store = async (requests) => {
     // Sorted by key, so two statements holding some of the same keys (two instances given one
-    // batch) take their row locks in the same order and cannot deadlock.
+    // batch) take their row locks in the same order and cannot deadlock; a key once (the first
+    // row with it: the sort keeps their order), as the statement stores every row whose key it adds.
     const sorted = requests
       .flat()
       .map((row) => ({ row, key: keyOf(row) }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .filter((r, i, all) => i == 0 || all[i - 1].key !== r.key)
       .map(({ row }) => row);
+    await ensurePartitions(sorted);
     // One array per column, not one parameter per value: a 500 KB batch of small messages is
     // well over PostgreSQL's 65 535 parameters, and would fail (503, retried for ever) as VALUES.
     // Named: each connection parses and plans the long statement once, not on every request.
-    const r = await pool.query({
-      name: 'engagekit_insert',
-      text: INSERT_WITH_ROLLUPS,
-      values: COLUMNS.map((c) => sorted.map((r) => r[c])),
+    const insert = () =>
+      pool.query({
+        name: 'engagekit_insert',
+        text: INSERT_WITH_ROLLUPS,
+        values: COLUMNS.map((c) => sorted.map((r) => r[c])),
+      });
+    const r = await insert().catch(async (e) => {
+      // No partition for a row: one this instance knew of was dropped since (RETAIN_DAYS, here
+      // or on another instance). Read them again, make the missing ones, try once more.
+      if (e?.code !== '23514' || !/no partition/.test(e.message)) throw e;
+      known = { from: 0, to: 0 };
+      partitions = { ...partitions, months: new Set() };
+      await ensurePartitions(sorted);
+      return insert();
     });
     const stored = new Set(r.rows.map((row) => keyOf(row)));
     return requests.map((rows) => rows.filter((row) => stored.delete(keyOf(row))).length);

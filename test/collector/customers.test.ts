@@ -220,23 +220,23 @@ describe.each(['sqlite', 'postgres'] as const)('customer engagement on %s', (kin
     const indexes = () =>
       store.all(
         kind === 'sqlite'
-          ? "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'events_identify'"
-          : "SELECT indexname AS name FROM pg_indexes WHERE indexname = 'events_identify'",
+          ? "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'events_identify_latest'"
+          : "SELECT indexname AS name FROM pg_indexes WHERE indexname = 'events_identify_latest'",
       );
     // As an older store: no such index.
     if (kind === 'postgres') {
-      await store.all('DROP INDEX events_identify');
+      await store.all('DROP INDEX events_identify_latest');
       expect(await indexes()).toEqual([]);
       await store.close();
     } else {
       await store.close();
       const db = new Database(join(dir, 'engagekit.sqlite'));
-      db.exec('DROP INDEX events_identify');
-      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'events_identify'").all()).toEqual([]);
+      db.exec('DROP INDEX events_identify_latest');
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'events_identify_latest'").all()).toEqual([]);
       db.close();
     }
     store = await openStore({ dataDir: dir, databaseUrl: pgServer?.url });
-    expect(await indexes()).toEqual([{ name: 'events_identify' }]);
+    expect(await indexes()).toEqual([{ name: 'events_identify_latest' }]);
     expect(await computeMetrics(store, MARCH, { site: SITE })).toEqual(before);
   });
 });

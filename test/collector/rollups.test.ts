@@ -163,7 +163,9 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
   async function freshStore(): Promise<Store> {
     if (kind == 'sqlite') return openStore({ dataDir: join(dir, `run-${runs++}`) });
     const store = await openStore({ databaseUrl: pgServer!.url });
-    await store.all(`TRUNCATE events, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES].join(', ')}`);
+    await store.all(
+      `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES].join(', ')}`,
+    );
     return store;
   }
   beforeAll(async () => {

@@ -146,7 +146,7 @@ describe.each(['sqlite', 'postgres'] as const)('sites on %s', (kind) => {
     });
   });
 
-  it('migrates a store made before events were unique per write key, and rebuilds its rollups', async () => {
+  it('migrates a store made before events were unique per write key (PostgreSQL: into monthly partitions), and rebuilds its rollups', async () => {
     const logs: Record<string, unknown>[] = [];
     const row = (id: string, writeKey: string, ts: number): Row =>
       storedRow({
@@ -192,7 +192,9 @@ describe.each(['sqlite', 'postgres'] as const)('sites on %s', (kind) => {
     }
     try {
       expect(logs.map((l) => l.msg)).toEqual([
-        'store migrated: events are now unique per (write_key, message_id)',
+        kind == 'sqlite'
+          ? 'store migrated: events are now unique per (write_key, message_id)'
+          : 'store migrated: events are partitioned by month, and unique per (write_key, message_id)',
         'rollups rebuilt from the events',
       ]);
       expect(logs[0]).toMatchObject({ level: 'info', events: 2 });

@@ -95,7 +95,7 @@ export const CUSTOMER_COLUMNS = {
 export function customerOrdersSelect(d, r) {
   const f = facts(d);
   // The user an anonymous id's latest identify() (same write key, before the end of the range)
-  // named: a lookup per order on the partial index events_identify. (A join with all identities
+  // named: a lookup per order on the partial index events_identify_latest. (A join with all identities
   // grouped first was planned by PostgreSQL as a nested loop over them for every order: 300 ms.)
   const identified = sql`(SELECT i.user_id FROM events i
     WHERE i.type = 'identify' AND i.write_key = oe.write_key AND i.anonymous_id = oe.anonymous_id
