@@ -84,6 +84,19 @@ export function rollupSchema(d) {
   // the file; and each is one b-tree instead of a table, its key's index and its day's index to
   // write at ingest.
   const clustered = d === 'sqlite' ? ' WITHOUT ROWID' : '';
+  /**
+   * The keys of a table kept in order of first day (`id`: a session's or a visitor's): SQLite's
+   * table is its key (first day, then id) with a unique index on the id. PostgreSQL's key is the
+   * id, with an index on first day: of two statements adding the same new session at once, the
+   * second waits only on ON CONFLICT's own index (the arbiter); any other unique index made it
+   * fail with a duplicate key instead (seen under bench:collector: "duplicate key value violates
+   * unique constraint rollup_visitor_firsts_pkey").
+   * @param {string} id
+   */
+  const byFirstDay = (id) =>
+    d === 'sqlite'
+      ? `PRIMARY KEY (write_key, first_day, ${id}),\n      UNIQUE (write_key, ${id})`
+      : `PRIMARY KEY (write_key, ${id})`;
   return [
     `CREATE TABLE IF NOT EXISTS rollup_sessions (
       write_key TEXT NOT NULL,
@@ -121,9 +134,9 @@ export function rollupSchema(d) {
       first_day INTEGER NOT NULL,
       last_day INTEGER NOT NULL,
       ${SESSION_COLUMNS.map(([c, type]) => `${c} ${type === 'real' ? real : type.toUpperCase()}${c === 'session_index' || SESSION_NULLABLE.includes(c) ? '' : ' NOT NULL'}`).join(',\n      ')},
-      ${d === 'postgres' ? 'prev_first_day INTEGER,\n      ' : ''}PRIMARY KEY (write_key, first_day, session_id),
-      UNIQUE (write_key, session_id)
+      ${d === 'postgres' ? 'prev_first_day INTEGER,\n      ' : ''}${byFirstDay('session_id')}
     )${clustered}`,
+    ...firstDayIndex(d, 'rollup_session_totals', 'session_id'),
     'CREATE INDEX IF NOT EXISTS rollup_session_totals_span ON rollup_session_totals (write_key, last_day) WHERE first_day < last_day',
     `CREATE TABLE IF NOT EXISTS rollup_orders (
       write_key TEXT NOT NULL,
@@ -169,9 +182,9 @@ export function rollupSchema(d) {
       write_key TEXT NOT NULL,
       anonymous_id TEXT NOT NULL,
       first_day INTEGER NOT NULL,
-      ${d === 'postgres' ? 'prev_first_day INTEGER,\n      ' : ''}PRIMARY KEY (write_key, first_day, anonymous_id),
-      UNIQUE (write_key, anonymous_id)
+      ${d === 'postgres' ? 'prev_first_day INTEGER,\n      ' : ''}${byFirstDay('anonymous_id')}
     )${clustered}`,
+    ...firstDayIndex(d, 'rollup_visitor_firsts', 'anonymous_id'),
     // Per site and first day (a retention cohort), a count that grows when the cohort's members
     // change or one of them has new events on a past day (not today's, which every returning
     // visitor brings): the report's cohort cache (report/cohortCache.mjs) holds a cohort's weeks
@@ -274,6 +287,34 @@ function upsert(d, table, keys, merge, select) {
   return sql`INSERT INTO ${raw(table)} (${raw(cols.join(', '))})
     SELECT * FROM (${select}) agg WHERE true ORDER BY ${raw(keys.join(', '))}
     ON CONFLICT (${raw(keys.join(', '))}) DO UPDATE SET ${raw(set)}`;
+}
+
+/**
+ * PostgreSQL's index in order of first day of a table keyed by `id` (see rollupSchema's byFirstDay).
+ * @param {Dialect} d @param {string} table @param {string} id
+ */
+const firstDayIndex = (d, table, id) =>
+  d === 'postgres' ? [`CREATE INDEX IF NOT EXISTS ${table}_first ON ${table} (write_key, first_day, ${id})`] : [];
+
+/**
+ * PostgreSQL stores made before the key of rollup_session_totals and rollup_visitor_firsts was the
+ * id alone (see rollupSchema): their two unique constraints become that key, in place (no
+ * rebuild), before rollupSchema's statements make the index on first day. Statements to run in
+ * the schema transaction, from the tables' constraints (pg_constraint: `table`, `name`, `type`
+ * 'p' or 'u', `columns` their count).
+ * @param {{ table: string, name: string, type: string, columns: number }[]} constraints
+ * @returns {string[]}
+ */
+export function postgresKeyFixes(constraints) {
+  return [
+    ['rollup_session_totals', 'session_id'],
+    ['rollup_visitor_firsts', 'anonymous_id'],
+  ].flatMap(([table, id]) => {
+    const own = constraints.filter((c) => c.table === table && (c.type === 'p' || c.type === 'u'));
+    if (!own.some((c) => c.type === 'p' && Number(c.columns) === 3)) return [];
+    const drops = own.map((c) => `DROP CONSTRAINT "${c.name.replaceAll('"', '""')}"`);
+    return [`ALTER TABLE ${table} ${drops.join(', ')}, ADD PRIMARY KEY (write_key, ${id})`];
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   ROLLUP_META,
   ROLLUP_TABLES,
   ROLLUP_VERSION,
+  postgresKeyFixes,
   rollupCte,
   rollupRebuild,
   rollupSchema,
@@ -500,6 +501,10 @@ async function openPostgres(url, reportTimeoutMs, log) {
     // The report's day and cohort caches hold what the rollups held: rebuilt rollups start them again.
     if (v !== ROLLUP_VERSION)
       for (const t of [...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES]) await c.query(`DROP TABLE IF EXISTS ${t}`);
+    const { rows: constraints } = await c.query(`SELECT conrelid::regclass::text AS table, conname AS name,
+      contype AS type, array_length(conkey, 1) AS columns FROM pg_constraint
+      WHERE conrelid IN (to_regclass('rollup_session_totals'), to_regclass('rollup_visitor_firsts'))`);
+    for (const s of postgresKeyFixes(constraints)) await c.query(s);
     for (const s of [...rollupSchema('postgres'), ...dayCacheSchema('postgres'), ...cohortCacheSchema('postgres')])
       await c.query(s);
     await c.query('COMMIT');
