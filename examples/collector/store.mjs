@@ -137,15 +137,22 @@ const stdoutLog = (o) => process.stdout.write(JSON.stringify({ time: new Date().
  * Creates the table and indexes when missing (safe when several instances start at once), and
  * brings a store made by an older version up to date (its events' key, its rollups).
  *
- * @param {{ databaseUrl?: string, dataDir?: string, reportTimeoutMs?: number, log?: Log }} [opts]
+ * @param {{ databaseUrl?: string, dataDir?: string, reportTimeoutMs?: number, log?: Log, now?: () => number }} [opts]
  *   `reportTimeoutMs` (30 s): the longest a report's queries may take in their worker (SQLite), or
  *   each may wait for a connection of the report's pool and then run (PostgreSQL's
  *   statement_timeout). `log`: where a migration says
- *   what it did (JSON lines on stdout by default).
+ *   what it did (JSON lines on stdout by default). `now`: PostgreSQL, the clock that says which
+ *   months' partitions are due (Date.now; tests move it).
  * @returns {Promise<Store>}
  */
-export async function openStore({ databaseUrl, dataDir = './data', reportTimeoutMs = 30_000, log = stdoutLog } = {}) {
-  return databaseUrl ? openPostgres(databaseUrl, reportTimeoutMs, log) : openSqlite(dataDir, reportTimeoutMs, log);
+export async function openStore({
+  databaseUrl,
+  dataDir = './data',
+  reportTimeoutMs = 30_000,
+  log = stdoutLog,
+  now = Date.now,
+} = {}) {
+  return databaseUrl ? openPostgres(databaseUrl, reportTimeoutMs, log, now) : openSqlite(dataDir, reportTimeoutMs, log);
 }
 
 /**
@@ -464,8 +471,8 @@ const GROUP_ROWS = 5000;
 /** An event's key as one string (neither part holds a NUL: ingest replaces it, PostgreSQL refuses it). @param {Row} r */
 const keyOf = (r) => r.write_key + '\0' + r.message_id;
 
-/** @param {string} url @param {number} reportTimeoutMs @param {Log} log @returns {Promise<Store>} */
-async function openPostgres(url, reportTimeoutMs, log) {
+/** @param {string} url @param {number} reportTimeoutMs @param {Log} log @param {() => number} now @returns {Promise<Store>} */
+async function openPostgres(url, reportTimeoutMs, log, now) {
   const { default: pg } = await import('pg');
   // BIGINT (20) and NUMERIC (1700) arrive as strings by default; our values fit in a double.
   const types = {
@@ -484,7 +491,7 @@ async function openPostgres(url, reportTimeoutMs, log) {
     await c.query('BEGIN');
     // Two instances creating the table at once race in the catalog: one at a time.
     await c.query('SELECT pg_advisory_xact_lock(7411001)');
-    partitions = await partitionPostgres(c, log, Date.now());
+    partitions = await partitionPostgres(c, log, now());
     for (const s of [...EVENT_INDEXES, ROLLUP_META]) await c.query(s);
     // A database made before the rollups (or with older ones): built once from its events.
     const [{ v }] = (await c.query('SELECT MAX(version) AS v FROM rollup_meta')).rows;
@@ -564,20 +571,16 @@ async function openPostgres(url, reportTimeoutMs, log) {
       c.release();
     }
   };
-  /** The month (its start) whose next month's partition was last made sure of. */
-  let aheadFor = monthStart(Date.now());
+  /** When to make sure of next month's partition again: the start of next month. */
+  let aheadCheck = monthStart(now(), 1);
   /** A month known to have its partition: most rows are in it. */
-  let known = { from: aheadFor, to: monthStart(aheadFor, 1) };
+  let known = { from: monthStart(now()), to: monthStart(now(), 1) };
   /**
-   * The months whose partitions `rows` need and that this instance does not know of, and next
-   * month's once per month: made before the month begins, as ATTACH waits for nothing but other
-   * changes of the schema.
+   * The months whose partitions `rows` need and that this instance does not know of.
    * @param {Row[]} rows
    */
   const missingMonths = (rows) => {
-    const now = Date.now();
     const starts = [];
-    if (now >= monthStart(aheadFor, 1)) starts.push(monthStart(now), monthStart(now, 1));
     for (const { ts } of rows) {
       if ((ts >= known.from && ts < known.to) || ts < partitions.olderTo) continue;
       const start = monthStart(ts);
@@ -586,13 +589,24 @@ async function openPostgres(url, reportTimeoutMs, log) {
     }
     return starts;
   };
-  /** @param {Row[]} rows */
+  /**
+   * Makes the partitions `rows` need, and once a month next month's, before it begins: that one
+   * in the background, as no row needs it yet and ATTACH may wait (behind a retention pass's
+   * DETACH … CONCURRENTLY, which waits for the queries under way); tried again a minute later
+   * should it fail.
+   * @param {Row[]} rows
+   */
   const ensurePartitions = async (rows) => {
-    const starts = missingMonths(rows);
-    if (!starts.length) return;
-    const now = Date.now();
-    await addPartitions(starts);
-    aheadFor = monthStart(now);
+    const t = now();
+    if (t >= aheadCheck) {
+      aheadCheck = monthStart(t, 1);
+      addPartitions([monthStart(t), monthStart(t, 1)]).catch((e) => {
+        aheadCheck = now() + 60_000;
+        log({ level: 'error', msg: 'adding partitions of events failed', error: String(e?.message || e) });
+      });
+    }
+    const needed = missingMonths(rows);
+    if (needed.length) await addPartitions(needed);
   };
   /**
    * Stores the rows of several requests in one statement (one implicit transaction: all of them,

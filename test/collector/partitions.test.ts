@@ -5,7 +5,8 @@
  * across months and per write key through `event_keys`; a query over one month reads that month
  * only; RETAIN_DAYS deletes the old events with their keys and drops the months wholly before its
  * cut, and an event later dated in a dropped month is stored (its partition made again, though
- * this instance still knew the old one); and a store made before this version moved into the
+ * this instance still knew the old one); next month's partition made by the first insert of the
+ * month before (the store's clock moved); and a store made before this version moved into the
  * partitions when it opens.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +138,30 @@ describe('monthly partitions of events on postgres', () => {
     // instance had it in its list; and c, whose key went with it, is stored again.
     expect(await store.insert([pageView('c', month(-3) + 2 * DAY)])).toBe(1);
     expect(await placed()).toContain(`${partitionName(month(-3))} c k`);
+  });
+
+  it("makes next month's partition in the month before, on the first insert of the month", async () => {
+    // This instance's clock moves into next month: its first insert there makes the month after.
+    let clock = now;
+    const moved: Record<string, unknown>[] = [];
+    const later = await openStore({ databaseUrl: pgServer.url, log: (o) => moved.push(o), now: () => clock });
+    try {
+      expect(await partitions()).not.toContain(partitionName(month(2)));
+      clock = month(1) + 2 * DAY;
+      expect(await later.insert([pageView('g', clock)])).toBe(1);
+      // Made in the background, no row needing it yet: bounded wait for its log line.
+      for (let i = 0; i < 100 && !moved.some((l) => l.msg === 'partitions of events added'); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(moved).toContainEqual(
+        expect.objectContaining({ msg: 'partitions of events added', partitions: [partitionName(month(2))] }),
+      );
+      expect(await partitions()).toContain(partitionName(month(2)));
+      // Once a month: the next insert adds nothing.
+      expect(await later.insert([pageView('h', clock + 1000)])).toBe(1);
+      expect(moved.filter((l) => l.msg === 'partitions of events added')).toHaveLength(1);
+    } finally {
+      await later.close();
+    }
   });
 
   it('moves the events of a store made before this version into the partitions when it opens', async () => {
