@@ -511,7 +511,12 @@ async function openPostgres(url, reportTimeoutMs, log, now) {
     const { rows: constraints } = await c.query(`SELECT conrelid::regclass::text AS table, conname AS name,
       contype AS type, array_length(conkey, 1) AS columns FROM pg_constraint
       WHERE conrelid IN (to_regclass('rollup_session_totals'), to_regclass('rollup_visitor_firsts'))`);
-    for (const s of postgresKeyFixes(constraints)) await c.query(s);
+    const fixes = postgresKeyFixes(constraints);
+    if (fixes.length) {
+      const started = performance.now();
+      for (const s of fixes) await c.query(s);
+      log({ level: 'info', msg: 'store migrated: rollup keys changed', tables: fixes.length, ms: elapsed(started) });
+    }
     for (const s of [...rollupSchema('postgres'), ...dayCacheSchema('postgres'), ...cohortCacheSchema('postgres')])
       await c.query(s);
     await c.query('COMMIT');

@@ -434,7 +434,9 @@ describe('the keys of the rollups on postgres', () => {
       ]);
       const before = await computeMetrics(store, RANGES[0], { source: 'rollup' });
       await store.close();
-      store = await openStore({ databaseUrl: pgServer.url });
+      const logs: Record<string, unknown>[] = [];
+      store = await openStore({ databaseUrl: pgServer.url, log: (o) => logs.push(o) });
+      expect(logs).toEqual([expect.objectContaining({ msg: 'store migrated: rollup keys changed', tables: 2 })]);
       expect(await uniqueIndexes(store)).toEqual(now);
       expect(await computeMetrics(store, RANGES[0], { source: 'rollup' })).toEqual(before);
       expect(before.summary.sessions).toBe(1);
