@@ -16,26 +16,12 @@ import { monthStart, partitionName } from '../../examples/collector/partitions.m
 import { deleteEventsBefore } from '../../examples/collector/retention.mjs';
 import { computeMetrics } from '../../examples/collector/report/metrics.mjs';
 import { startPostgres } from './support/postgres';
-import { storedRow } from './support/rows';
+import { pageView } from './support/rows';
 
 const DAY = 86_400_000;
 const now = Date.now();
 /** The start of the month `k` months from the current one. */
 const month = (k: number) => monthStart(now, k);
-
-const pageView = (id: string, ts: number, writeKey = 'k'): Row =>
-  storedRow({
-    message_id: id,
-    write_key: writeKey,
-    type: 'page',
-    anonymous_id: `visitor-${id}`,
-    session_id: `session-${id}`,
-    session_index: 1,
-    page_count: 1,
-    path: '/',
-    url: 'https://shop.example/',
-    ts,
-  });
 
 describe('monthly partitions of events on postgres', () => {
   let pgServer: Awaited<ReturnType<typeof startPostgres>>;
@@ -95,7 +81,9 @@ describe('monthly partitions of events on postgres', () => {
     );
     // Delivered again, its time anchored to another receive time in another month; and the same
     // id under another write key, another site's event.
-    expect(await store.insert([pageView('b', month(-2) + 5 * DAY), pageView('b', month(-1) + DAY, 'other')])).toBe(1);
+    expect(
+      await store.insert([pageView('b', month(-2) + 5 * DAY), pageView('b', month(-1) + DAY, { write_key: 'other' })]),
+    ).toBe(1);
     expect(await placed()).toEqual([
       `${partitionName(month(0))} a k`,
       `${partitionName(month(-1))} b k`,

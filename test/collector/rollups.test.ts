@@ -19,6 +19,7 @@ import { ROLLUP_TABLES } from '../../examples/collector/rollups.mjs';
 import { DAY_CACHE_TABLES } from '../../examples/collector/report/dayCache.mjs';
 import { COHORT_CACHE_TABLES } from '../../examples/collector/report/cohortCache.mjs';
 import { startPostgres } from './support/postgres';
+import { pageView } from './support/rows';
 
 const DAY = 86_400_000;
 const D0 = Date.UTC(2024, 4, 1);
@@ -418,8 +419,8 @@ describe('the keys of the rollups on postgres', () => {
       expect(now.map((r) => r.table)).toEqual([...ROLLUP_TABLES].sort());
       expect(now.filter((r) => Number(r.n) !== 1)).toEqual([]);
       await store.insert([
-        { ...row('m1', 's1', 'v1'), ts: D0 + DAY },
-        { ...row('m2', 's1', 'v1'), ts: D0 },
+        pageView('m1', D0 + DAY, { session_id: 's1', anonymous_id: 'v1' }),
+        pageView('m2', D0, { session_id: 's1', anonymous_id: 'v1' }),
       ]);
       // As the previous version made them: the key in order of first day, a unique index on the id.
       for (const [table, id] of [
@@ -445,26 +446,3 @@ describe('the keys of the rollups on postgres', () => {
     }
   });
 });
-
-/** A page view of session `session` by visitor `visitor`, under write key 'k', on D0. */
-function row(id: string, session: string, visitor: string): Row {
-  return {
-    message_id: id,
-    write_key: 'k',
-    type: 'page',
-    event: null,
-    name: null,
-    anonymous_id: visitor,
-    user_id: null,
-    session_id: session,
-    session_index: 1,
-    page_count: 1,
-    path: '/',
-    url: 'https://shop.example/',
-    referrer: null,
-    ts: D0,
-    received_at: D0,
-    properties: '{}',
-    context: '{}',
-  };
-}

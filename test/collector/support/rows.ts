@@ -24,3 +24,22 @@ export function storedRow(over: Partial<Row> & Pick<Row, 'message_id' | 'type' |
     ...over,
   };
 }
+
+/**
+ * A page view that is a one-page session of its own: message `id`, visitor `visitor-${id}`,
+ * session `session-${id}`, page `/` of shop.example, at `ts`; `over` changes any of it.
+ */
+export function pageView(id: string, ts: number, over: Partial<Row> = {}): Row {
+  return storedRow({
+    message_id: id,
+    type: 'page',
+    anonymous_id: `visitor-${id}`,
+    session_id: `session-${id}`,
+    session_index: 1,
+    page_count: 1,
+    path: '/',
+    url: 'https://shop.example/',
+    ts,
+    ...over,
+  });
+}
