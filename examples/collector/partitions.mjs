@@ -49,7 +49,7 @@ export function partitionRange(name) {
 
 /**
  * The partitions of `events` as they are now: their names, `older`'s upper bound, and whether the
- * table is partitioned at all (a store made before this version is not).
+ * table is there and partitioned at all (a store made before this version has it unpartitioned).
  * @param {Query} query
  */
 export async function partitionsOf(query) {
@@ -58,6 +58,8 @@ export async function partitionsOf(query) {
     await query(`SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound, i.inhdetachpending AS pending
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass('events')`);
   return {
+    /** Whether there is an `events` table at all (a new store has none). */
+    exists: Boolean(table),
     partitioned: table?.relkind === 'p',
     /** Where `events_older` ends: a capture time before it goes there. */
     olderTo: Number(/TO \('?(-?\d+)'?\)/.exec(rows.find((r) => r.name === OLDER)?.bound ?? '')?.[1] ?? -Infinity),

@@ -299,22 +299,28 @@ const firstDayIndex = (d, table, id) =>
 /**
  * PostgreSQL stores made before the key of rollup_session_totals and rollup_visitor_firsts was the
  * id alone (see rollupSchema): their two unique constraints become that key, in place (no
- * rebuild), before rollupSchema's statements make the index on first day. Statements to run in
- * the schema transaction, from the tables' constraints (pg_constraint: `table`, `name`, `type`
- * 'p' or 'u', `columns` their count).
- * @param {{ table: string, name: string, type: string, columns: number }[]} constraints
- * @returns {string[]}
+ * rebuild), before rollupSchema's statements make the index on first day. Run in the schema
+ * transaction. Returns how many tables changed.
+ * @param {(sql: string) => Promise<Record<string, any>[]>} query
+ * @returns {Promise<number>}
  */
-export function postgresKeyFixes(constraints) {
-  return [
+export async function fixPostgresKeys(query) {
+  const tables = [
     ['rollup_session_totals', 'session_id'],
     ['rollup_visitor_firsts', 'anonymous_id'],
-  ].flatMap(([table, id]) => {
-    const own = constraints.filter((c) => c.table === table && (c.type === 'p' || c.type === 'u'));
-    if (!own.some((c) => c.type === 'p' && Number(c.columns) === 3)) return [];
+  ];
+  const constraints = await query(`SELECT conrelid::regclass::text AS table, conname AS name,
+      contype AS type, array_length(conkey, 1) AS columns FROM pg_constraint
+      WHERE contype IN ('p', 'u') AND conrelid IN (${tables.map(([t]) => `to_regclass('${t}')`).join(', ')})`);
+  let changed = 0;
+  for (const [table, id] of tables) {
+    const own = constraints.filter((c) => c.table === table);
+    if (!own.some((c) => c.type === 'p' && Number(c.columns) === 3)) continue;
     const drops = own.map((c) => `DROP CONSTRAINT "${c.name.replaceAll('"', '""')}"`);
-    return [`ALTER TABLE ${table} ${drops.join(', ')}, ADD PRIMARY KEY (write_key, ${id})`];
-  });
+    await query(`ALTER TABLE ${table} ${drops.join(', ')}, ADD PRIMARY KEY (write_key, ${id})`);
+    changed++;
+  }
+  return changed;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   ROLLUP_META,
   ROLLUP_TABLES,
   ROLLUP_VERSION,
-  postgresKeyFixes,
+  fixPostgresKeys,
   rollupCte,
   rollupRebuild,
   rollupSchema,
@@ -126,6 +126,15 @@ const SCHEMA = [eventsTable('events'), ...EVENT_INDEXES];
 
 /** @typedef {(o: Record<string, unknown>) => void} Log  one structured log line */
 
+/**
+ * A PostgreSQL client's queries as a function giving their rows (partitions.mjs's Query).
+ * @param {import('pg').PoolClient} c @returns {import('./partitions.mjs').Query}
+ */
+const rowsOf =
+  (c) =>
+  async (sql, params = []) =>
+    (await c.query(sql, params)).rows;
+
 /** Whole ms since `started` (performance.now()). @param {number} started */
 const elapsed = (started) => Math.round(performance.now() - started);
 
@@ -202,13 +211,11 @@ function migrateSqliteKey(db, log) {
  * @param {import('pg').PoolClient} c @param {Log} log @param {number} now
  */
 async function partitionPostgres(c, log, now) {
-  const query = async (/** @type {string} */ sql, /** @type {unknown[]} */ params = []) =>
-    (await c.query(sql, params)).rows;
+  const query = rowsOf(c);
   let parts = await partitionsOf(query);
-  const [table] = await query(`SELECT relkind FROM pg_class WHERE oid = to_regclass('events')`);
   if (!parts.partitioned) {
     const started = performance.now();
-    const old = table ? 'events_unpartitioned' : undefined;
+    const old = parts.exists ? 'events_unpartitioned' : undefined;
     /** @type {number[]} */
     let later = [];
     /** @type {number | undefined} */
@@ -485,7 +492,13 @@ async function openPostgres(url, reportTimeoutMs, log, now) {
   // A failed idle connection must not crash the process: the next query reports it (503).
   pool.on('error', () => undefined);
   /** The partitions of `events` this instance knows (partitions.mjs). */
-  let partitions = { partitioned: true, olderTo: -Infinity, months: new Set(), pending: /** @type {string[]} */ ([]) };
+  let partitions = {
+    exists: true,
+    partitioned: true,
+    olderTo: -Infinity,
+    months: new Set(),
+    pending: /** @type {string[]} */ ([]),
+  };
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
@@ -508,15 +521,10 @@ async function openPostgres(url, reportTimeoutMs, log, now) {
     // The report's day and cohort caches hold what the rollups held: rebuilt rollups start them again.
     if (v !== ROLLUP_VERSION)
       for (const t of [...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES]) await c.query(`DROP TABLE IF EXISTS ${t}`);
-    const { rows: constraints } = await c.query(`SELECT conrelid::regclass::text AS table, conname AS name,
-      contype AS type, array_length(conkey, 1) AS columns FROM pg_constraint
-      WHERE conrelid IN (to_regclass('rollup_session_totals'), to_regclass('rollup_visitor_firsts'))`);
-    const fixes = postgresKeyFixes(constraints);
-    if (fixes.length) {
-      const started = performance.now();
-      for (const s of fixes) await c.query(s);
-      log({ level: 'info', msg: 'store migrated: rollup keys changed', tables: fixes.length, ms: elapsed(started) });
-    }
+    const keysStarted = performance.now();
+    const changed = await fixPostgresKeys(rowsOf(c));
+    if (changed)
+      log({ level: 'info', msg: 'store migrated: rollup keys changed', tables: changed, ms: elapsed(keysStarted) });
     for (const s of [...rollupSchema('postgres'), ...dayCacheSchema('postgres'), ...cohortCacheSchema('postgres')])
       await c.query(s);
     await c.query('COMMIT');
@@ -559,8 +567,7 @@ async function openPostgres(url, reportTimeoutMs, log, now) {
     try {
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock(7411001)');
-      const query = async (/** @type {string} */ sql, /** @type {unknown[]} */ params = []) =>
-        (await c.query(sql, params)).rows;
+      const query = rowsOf(c);
       partitions = await partitionsOf(query);
       const made = await addMonths(
         query,
