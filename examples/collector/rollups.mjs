@@ -6,13 +6,13 @@
 // nothing), with aggregates that combine in any order (min, max, sum), so events arriving late or
 // out of order give the same rows. The report (report/metrics.mjs) combines the rows of a range's
 // days into exactly the numbers it computes from the events.
-import { facts } from './report/facts.mjs';
+import { facts, formEventsOf } from './report/facts.mjs';
 import { dayOf, join, raw, sql } from './report/sql.mjs';
 
 /** @typedef {import('./report/sql.mjs').Dialect} Dialect @typedef {import('./report/sql.mjs').Sql} Sql */
 
 /** Bumped when the rollups change: a store with an older version rebuilds them from the events. */
-export const ROLLUP_VERSION = 7;
+export const ROLLUP_VERSION = 8;
 
 /** The rollup tables, for a rebuild. */
 export const ROLLUP_TABLES = [
@@ -22,6 +22,12 @@ export const ROLLUP_TABLES = [
   'rollup_visitors',
   'rollup_days',
   'rollup_page_visitors',
+  'rollup_page_days',
+  'rollup_page_visitor_lasts',
+  'rollup_order_events',
+  'rollup_identities',
+  'rollup_form_days',
+  'rollup_form_fields',
   'rollup_page_views',
   'rollup_vital_days',
   'rollup_vital_buckets',
@@ -178,13 +184,19 @@ export function rollupSchema(d) {
     // Per visitor, the first day it was seen: the weekly retention cohorts (report/customers.mjs)
     // are read in order of it, and a range's returning visitors are those whose first day is before
     // it. Kept in order of first day, as the session totals are.
+    // Its span too (VISITOR_SPAN): for a range that reaches every visitor's last day (the
+    // dashboard's, which end today) its visitors are those whose last day is in it, counted in the
+    // index on last day, and its returning ones those who were seen before it or whose sessions in
+    // it (then all of theirs) are several or not their first.
     `CREATE TABLE IF NOT EXISTS rollup_visitor_firsts (
       write_key TEXT NOT NULL,
       anonymous_id TEXT NOT NULL,
       first_day INTEGER NOT NULL,
-      ${d === 'postgres' ? 'prev_first_day INTEGER,\n      ' : ''}${byFirstDay('anonymous_id')}
+      ${d === 'postgres' ? 'prev_first_day INTEGER,\n      ' : ''}${VISITOR_SPAN.map(([c, type]) => `${c} ${type}${c === 'last_day' ? ' NOT NULL' : ''}`).join(',\n      ')},
+      ${byFirstDay('anonymous_id')}
     )${clustered}`,
     ...firstDayIndex(d, 'rollup_visitor_firsts', 'anonymous_id'),
+    'CREATE INDEX IF NOT EXISTS rollup_visitor_firsts_last ON rollup_visitor_firsts (write_key, last_day, first_day)',
     // Per site and first day (a retention cohort), a count that grows when the cohort's members
     // change or one of them has new events on a past day (not today's, which every returning
     // visitor brings): the report's cohort cache (report/cohortCache.mjs) holds a cohort's weeks
@@ -199,6 +211,72 @@ export function rollupSchema(d) {
       anon_key TEXT NOT NULL,
       pageviews INTEGER NOT NULL,
       PRIMARY KEY (write_key, path, anon_key, day)
+    )${clustered}`,
+    // Per page and day its page views, sharded as rollup_days: a range's page views per page
+    // without reading a row per visitor and day.
+    `CREATE TABLE IF NOT EXISTS rollup_page_days (
+      write_key TEXT NOT NULL,
+      day INTEGER NOT NULL,
+      path TEXT NOT NULL,
+      shard INTEGER NOT NULL,
+      pageviews INTEGER NOT NULL,
+      PRIMARY KEY (write_key, day, path, shard)
+    )${clustered}`,
+    // Per page and visitor, the last day the visitor viewed it: for a range that reaches every
+    // visitor's last day, a page's visitors are those whose last day on it is in the range,
+    // counted in the index on (page, last day).
+    `CREATE TABLE IF NOT EXISTS rollup_page_visitor_lasts (
+      write_key TEXT NOT NULL,
+      path TEXT NOT NULL,
+      anonymous_id TEXT NOT NULL,
+      last_day INTEGER NOT NULL,
+      PRIMARY KEY (write_key, path, anonymous_id)
+    )${clustered}`,
+    'CREATE INDEX IF NOT EXISTS rollup_page_visitor_lasts_day ON rollup_page_visitor_lasts (write_key, path, last_day)',
+    // Per form and day (sharded as rollup_days), its events' counts and submit times; per form,
+    // last field and day, its abandons: the forms tables without the events (facts.mjs' formEventsOf).
+    `CREATE TABLE IF NOT EXISTS rollup_form_days (
+      write_key TEXT NOT NULL,
+      day INTEGER NOT NULL,
+      form TEXT NOT NULL,
+      shard INTEGER NOT NULL,
+      started INTEGER NOT NULL,
+      submitted INTEGER NOT NULL,
+      abandoned INTEGER NOT NULL,
+      submit_ms_sum ${real},
+      submit_ms_n INTEGER NOT NULL,
+      PRIMARY KEY (write_key, day, form, shard)
+    )${clustered}`,
+    `CREATE TABLE IF NOT EXISTS rollup_form_fields (
+      write_key TEXT NOT NULL,
+      day INTEGER NOT NULL,
+      form TEXT NOT NULL,
+      field TEXT NOT NULL,
+      shard INTEGER NOT NULL,
+      abandons INTEGER NOT NULL,
+      PRIMARY KEY (write_key, day, form, field, shard)
+    )${clustered}`,
+    // The customers' orders (report/customers.mjs) without the events: every Order Completed, and
+    // per visitor the user its latest identify() named (latest by time, then message id, as the
+    // report's lookup in the events orders them). For a range that reaches every visitor's last
+    // day, an order's customer is its user, else its visitor's identity, else its visitor.
+    `CREATE TABLE IF NOT EXISTS rollup_order_events (
+      write_key TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      order_key TEXT NOT NULL,
+      ts BIGINT NOT NULL,
+      amount ${real},
+      anonymous_id TEXT,
+      user_id TEXT,
+      PRIMARY KEY (write_key, message_id)
+    )${clustered}`,
+    `CREATE TABLE IF NOT EXISTS rollup_identities (
+      write_key TEXT NOT NULL,
+      anonymous_id TEXT NOT NULL,
+      ts BIGINT NOT NULL,
+      message_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      PRIMARY KEY (write_key, anonymous_id)
     )${clustered}`,
     // A page view (session, page count, path) per day: the sum of its engaged time, its final depth.
     `CREATE TABLE IF NOT EXISTS rollup_page_views (
@@ -267,8 +345,9 @@ const TARGET = '__t';
  *   (`nsum`: a sum that stays NULL while both sides are, as SUM over no value is; `old`: the
  *   existing row's first_day, as it was before this update)
  * @param {Sql} select  columns in order: keys, then merge's
+ * @param {string} [grows]  a column that only grows: a row is rewritten only when its new value is greater
  */
-function upsert(d, table, keys, merge, select) {
+function upsert(d, table, keys, merge, select, grows) {
   const cols = [...keys, ...merge.map(([c]) => c)];
   const set = merge
     .map(([c, how]) =>
@@ -286,8 +365,23 @@ function upsert(d, table, keys, merge, select) {
   // `WHERE true`: SQLite's parser would otherwise read ON CONFLICT as a join's ON.
   return sql`INSERT INTO ${raw(table)} (${raw(cols.join(', '))})
     SELECT * FROM (${select}) agg WHERE true ORDER BY ${raw(keys.join(', '))}
-    ON CONFLICT (${raw(keys.join(', '))}) DO UPDATE SET ${raw(set)}`;
+    ON CONFLICT (${raw(keys.join(', '))}) DO UPDATE SET ${raw(set)}${raw(grows ? ` WHERE excluded.${grows} > ${table}.${grows}` : '')}`;
 }
+
+/**
+ * A visitor's span in rollup_visitor_firsts, besides its first day: over all its events, its last
+ * day, its least and greatest session id (two sessions or more when they differ) and its greatest
+ * session index; each column's type and how two rows of the visitor combine.
+ * @type {Array<[string, string, 'least' | 'greatest']>}
+ */
+export const VISITOR_SPAN = [
+  ['last_day', 'INTEGER', 'greatest'],
+  ['min_session', 'TEXT', 'least'],
+  ['max_session', 'TEXT', 'greatest'],
+  ['max_index', 'INTEGER', 'greatest'],
+];
+/** VISITOR_SPAN's aggregates over events, `day` their day. @param {string} day */
+const visitorSpan = (day) => `MAX(${day}), MIN(session_id), MAX(session_id), MAX(session_index)`;
 
 /**
  * PostgreSQL's index in order of first day of a table keyed by `id` (see rollupSchema's byFirstDay).
@@ -480,8 +574,12 @@ export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
     d,
     'rollup_visitor_firsts',
     ['write_key', 'anonymous_id'],
-    [['first_day', 'least'], ...(pg ? /** @type {const} */ ([['prev_first_day', 'old']]) : [])],
-    sql`SELECT write_key, anonymous_id, MIN(${day}) AS first_day${raw(pg ? ', CAST(NULL AS INTEGER)' : '')}
+    [
+      ['first_day', 'least'],
+      ...(pg ? /** @type {const} */ ([['prev_first_day', 'old']]) : []),
+      ...VISITOR_SPAN.map(([c, , how]) => /** @type {[string, 'least' | 'greatest']} */ ([c, how])),
+    ],
+    sql`SELECT write_key, anonymous_id, MIN(${day}) AS first_day${raw(pg ? ', CAST(NULL AS INTEGER)' : '')}, ${raw(visitorSpan(day.text))}
       FROM ${newEvents} WHERE anonymous_id IS NOT NULL GROUP BY write_key, anonymous_id`,
   );
   // Which retention cohorts change (rollup_cohort_changes): a visitor's first day before and after
@@ -548,6 +646,29 @@ export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
       FROM ${newEvents} WHERE type = 'page'
       GROUP BY write_key, ${f.viewPath}, ${day}, ${f.key('anonymous_id')}`,
     ),
+    orderEvents(d, newEvents),
+    identities(newEvents),
+    ...formUpdates(d, newEvents, shard),
+    upsert(
+      d,
+      'rollup_page_days',
+      ['write_key', 'day', 'path', 'shard'],
+      [['pageviews', 'sum']],
+      sql`SELECT write_key, ${day} AS day, ${f.viewPath} AS path, ${shard} AS shard, COUNT(*)
+      FROM ${newEvents} WHERE type = 'page'
+      GROUP BY write_key, ${day}, ${f.viewPath}`,
+    ),
+    upsert(
+      d,
+      'rollup_page_visitor_lasts',
+      ['write_key', 'path', 'anonymous_id'],
+      [['last_day', 'greatest']],
+      sql`SELECT write_key, ${f.viewPath} AS path, anonymous_id, MAX(${day})
+      FROM ${newEvents} WHERE type = 'page' AND anonymous_id IS NOT NULL
+      GROUP BY write_key, ${f.viewPath}, anonymous_id`,
+      // Most page views are a visitor's second or later of the day on that page: no new row version.
+      'last_day',
+    ),
     upsert(
       d,
       'rollup_page_views',
@@ -588,6 +709,74 @@ export function rollupUpdates(d, newEvents, { rebuild = false } = {}) {
 }
 
 /**
+ * The form rollups' upserts for `newEvents`, `shard` its rows' shard.
+ * @param {Dialect} d @param {Sql} newEvents @param {Sql} shard @returns {Sql[]}
+ */
+function formUpdates(d, newEvents, shard) {
+  const forms = sql`SELECT write_key, ${dayOf(d, 'ts')} AS day, event, form, last_field, time_ms
+    FROM (${formEventsOf(d, newEvents, 'write_key, ts, ')}) fd`;
+  const count = (/** @type {string} */ e) => raw(`SUM(CASE WHEN event = '${e}' THEN 1 ELSE 0 END)`);
+  const submitted = "CASE WHEN event = 'Form Submitted' THEN time_ms END";
+  return [
+    upsert(
+      d,
+      'rollup_form_days',
+      ['write_key', 'day', 'form', 'shard'],
+      [
+        ['started', 'sum'],
+        ['submitted', 'sum'],
+        ['abandoned', 'sum'],
+        ['submit_ms_sum', 'nsum'],
+        ['submit_ms_n', 'sum'],
+      ],
+      sql`SELECT write_key, day, form, ${shard} AS shard, ${count('Form Started')}, ${count('Form Submitted')}, ${count('Form Abandoned')},
+        SUM(${raw(submitted)}), COUNT(${raw(submitted)})
+      FROM (${forms}) fe GROUP BY write_key, day, form`,
+    ),
+    upsert(
+      d,
+      'rollup_form_fields',
+      ['write_key', 'day', 'form', 'field', 'shard'],
+      [['abandons', 'sum']],
+      sql`SELECT write_key, day, form, field, ${shard} AS shard, COUNT(*)
+      FROM (SELECT write_key, day, form, COALESCE(NULLIF(last_field, ''), '(none)') AS field FROM (${forms}) fe
+        WHERE event = 'Form Abandoned') a
+      GROUP BY write_key, day, form, field`,
+    ),
+  ];
+}
+
+/**
+ * Adds the Order Completed events of `newEvents` to rollup_order_events (each stored once: they
+ * are new, or a rebuild's).
+ * @param {Dialect} d @param {Sql} newEvents @returns {Sql}
+ */
+function orderEvents(d, newEvents) {
+  const f = facts(d);
+  return sql`INSERT INTO rollup_order_events (write_key, message_id, order_key, ts, amount, anonymous_id, user_id)
+      SELECT write_key, message_id, ${f.orderKey}, ts, ${f.amount}, anonymous_id, user_id FROM ${newEvents}
+      WHERE event = 'Order Completed' ORDER BY write_key, message_id
+      ON CONFLICT (write_key, message_id) DO NOTHING`;
+}
+
+/**
+ * Keeps each visitor's latest identify() with a user in rollup_identities: the latest of
+ * `newEvents`' per visitor, where it is later (time, then message id) than the one kept.
+ * @param {Sql} newEvents @returns {Sql}
+ */
+function identities(newEvents) {
+  const t = 'rollup_identities';
+  return sql`INSERT INTO ${raw(t)} (write_key, anonymous_id, ts, message_id, user_id)
+      SELECT write_key, anonymous_id, ts, message_id, user_id FROM (
+        SELECT write_key, anonymous_id, ts, message_id, user_id,
+          ROW_NUMBER() OVER (PARTITION BY write_key, anonymous_id ORDER BY ts DESC, message_id DESC) AS nth
+        FROM ${newEvents} WHERE type = 'identify' AND anonymous_id IS NOT NULL AND user_id IS NOT NULL) i
+      WHERE nth = 1 ORDER BY write_key, anonymous_id
+      ON CONFLICT (write_key, anonymous_id) DO UPDATE SET ts = excluded.ts, message_id = excluded.message_id, user_id = excluded.user_id
+      WHERE excluded.ts > ${raw(t)}.ts OR (excluded.ts = ${raw(t)}.ts AND excluded.message_id > ${raw(t)}.message_id)`;
+}
+
+/**
  * One row per Web Vitals value of `newEvents`: its write key, page, metric, value (as the report's
  * percentile reads it: a JSON number, as a double), day and message id.
  *
@@ -606,6 +795,42 @@ function vitalValues(d, newEvents) {
     ' UNION ALL ',
   )}) vl WHERE v IS NOT NULL`;
 }
+
+/**
+ * Statements that bring the rollups of a store of the version before (7) to this one, in place,
+ * from the rollups themselves where it can (a rebuild from the events took 400 s at ten million):
+ * the visitors' spans (VISITOR_SPAN) from rollup_visitors, the pages' days and their visitors' last
+ * days from rollup_page_visitors; the order events, identities and forms from their events (by
+ * the indexes on event and on identify). Run in one transaction.
+ *
+ * @param {Dialect} d @returns {string[]}
+ */
+export function rollupMigration(d) {
+  const spans = `SELECT write_key, anonymous_id, MAX(day) AS last_day, substr(MIN(NULLIF(session_key, '')), 2) AS min_session,
+        substr(MAX(NULLIF(session_key, '')), 2) AS max_session, MAX(session_index) AS max_index
+      FROM rollup_visitors GROUP BY write_key, anonymous_id`;
+  return [
+    ...VISITOR_SPAN.map(
+      ([c, type]) =>
+        `ALTER TABLE rollup_visitor_firsts ADD COLUMN ${c} ${type}${c === 'last_day' ? ' NOT NULL DEFAULT 0' : ''}`,
+    ),
+    `UPDATE rollup_visitor_firsts SET ${VISITOR_SPAN.map(([c]) => `${c} = s.${c}`).join(', ')}
+      FROM (${spans}) s WHERE rollup_visitor_firsts.write_key = s.write_key AND rollup_visitor_firsts.anonymous_id = s.anonymous_id`,
+    ...rollupSchema(d).filter((statement) => statement !== ROLLUP_META),
+    `INSERT INTO rollup_page_days (write_key, day, path, shard, pageviews)
+      SELECT write_key, day, path, 0, SUM(pageviews) FROM rollup_page_visitors GROUP BY write_key, day, path`,
+    `INSERT INTO rollup_page_visitor_lasts (write_key, path, anonymous_id, last_day)
+      SELECT write_key, path, substr(anon_key, 2), MAX(day) FROM rollup_page_visitors WHERE anon_key <> ''
+      GROUP BY write_key, path, anon_key`,
+    orderEvents(d, raw('events')).text,
+    identities(raw('events')).text,
+    ...formUpdates(d, raw('events'), raw('0')).map((q) => q.text),
+    'DELETE FROM rollup_meta',
+    `INSERT INTO rollup_meta (version) VALUES (${ROLLUP_VERSION})`,
+  ];
+}
+/** The version rollupMigration brings up to date. */
+export const MIGRATES_FROM = ROLLUP_VERSION - 1;
 
 /**
  * Statements that rebuild the rollups from every stored event (a store created before them, or

@@ -9,6 +9,8 @@ import {
   ROLLUP_TABLES,
   ROLLUP_VERSION,
   fixPostgresKeys,
+  MIGRATES_FROM,
+  rollupMigration,
   rollupCte,
   rollupRebuild,
   rollupSchema,
@@ -16,6 +18,7 @@ import {
 } from './rollups.mjs';
 import { DAY_CACHE_TABLES, dayCacheSchema } from './report/dayCache.mjs';
 import { COHORT_CACHE_TABLES, cohortCacheSchema } from './report/cohortCache.mjs';
+import { ACTIVITY_CACHE_TABLES, activityCacheSchema } from './report/activityCache.mjs';
 import { raw } from './report/sql.mjs';
 import { addMonths, firstMonths, monthStart, OLDER, partitionName, partitionsOf } from './partitions.mjs';
 import { openReader, sqliteParams } from './report/reader.mjs';
@@ -137,6 +140,9 @@ const rowsOf =
 
 /** Whole ms since `started` (performance.now()). @param {number} started */
 const elapsed = (started) => Math.round(performance.now() - started);
+/** Logged once a store of the rollups' version before has this one's (rollupMigration). */
+const MIGRATED_SPANS =
+  "store migrated: the rollups keep each visitor's span and each page's days and visitors' last days";
 
 /** JSON lines on stdout, as the collector logs. @type {Log} */
 const stdoutLog = (o) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n');
@@ -294,6 +300,14 @@ async function openSqlite(dataDir, reportTimeoutMs, log) {
   const version = () => db.prepare('SELECT MAX(version) AS v FROM rollup_meta').get()?.v;
   // A store made before the rollups (or with older ones): built once from its events. Checked
   // again inside the write lock, as another process may be doing it at the same moment.
+  if (version() === MIGRATES_FROM)
+    db.transaction(() => {
+      if (version() === MIGRATES_FROM) {
+        const started = performance.now();
+        for (const q of rollupMigration('sqlite')) db.exec(q);
+        log({ level: 'info', msg: MIGRATED_SPANS, version: ROLLUP_VERSION, ms: elapsed(started) });
+      }
+    }).immediate();
   if (version() !== ROLLUP_VERSION)
     db.transaction(() => {
       if (version() !== ROLLUP_VERSION) {
@@ -508,7 +522,18 @@ async function openPostgres(url, reportTimeoutMs, log, now) {
     for (const s of [...EVENT_INDEXES, ROLLUP_META]) await c.query(s);
     // A database made before the rollups (or with older ones): built once from its events.
     const [{ v }] = (await c.query('SELECT MAX(version) AS v FROM rollup_meta')).rows;
-    if (v !== ROLLUP_VERSION) {
+    // First: a store of the version before may have the keys of the one before it.
+    const keysStarted = performance.now();
+    const changed = await fixPostgresKeys(rowsOf(c));
+    if (changed)
+      log({ level: 'info', msg: 'store migrated: rollup keys changed', tables: changed, ms: elapsed(keysStarted) });
+    if (v === MIGRATES_FROM) {
+      const started = performance.now();
+      for (const q of rollupMigration('postgres')) await c.query(q);
+      for (const t of ['rollup_visitor_firsts', 'rollup_page_days', 'rollup_page_visitor_lasts'])
+        await c.query(`ANALYZE ${t}`);
+      log({ level: 'info', msg: MIGRATED_SPANS, version: ROLLUP_VERSION, ms: elapsed(started) });
+    } else if (v !== ROLLUP_VERSION) {
       const started = performance.now();
       for (const q of rollupRebuild('postgres')) await c.query(numbered(q.text), q.params);
       if ((await c.query('SELECT 1 FROM events LIMIT 1')).rows.length) {
@@ -519,13 +544,15 @@ async function openPostgres(url, reportTimeoutMs, log, now) {
       }
     }
     // The report's day and cohort caches hold what the rollups held: rebuilt rollups start them again.
-    if (v !== ROLLUP_VERSION)
-      for (const t of [...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES]) await c.query(`DROP TABLE IF EXISTS ${t}`);
-    const keysStarted = performance.now();
-    const changed = await fixPostgresKeys(rowsOf(c));
-    if (changed)
-      log({ level: 'info', msg: 'store migrated: rollup keys changed', tables: changed, ms: elapsed(keysStarted) });
-    for (const s of [...rollupSchema('postgres'), ...dayCacheSchema('postgres'), ...cohortCacheSchema('postgres')])
+    if (v !== ROLLUP_VERSION && v !== MIGRATES_FROM)
+      for (const t of [...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES, ...ACTIVITY_CACHE_TABLES])
+        await c.query(`DROP TABLE IF EXISTS ${t}`);
+    for (const s of [
+      ...rollupSchema('postgres'),
+      ...dayCacheSchema('postgres'),
+      ...cohortCacheSchema('postgres'),
+      ...activityCacheSchema('postgres'),
+    ])
       await c.query(s);
     await c.query('COMMIT');
   } catch (e) {

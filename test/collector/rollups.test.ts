@@ -18,8 +18,9 @@ import { SiteError, listSites } from '../../examples/collector/report/sites.mjs'
 import { ROLLUP_TABLES } from '../../examples/collector/rollups.mjs';
 import { DAY_CACHE_TABLES } from '../../examples/collector/report/dayCache.mjs';
 import { COHORT_CACHE_TABLES } from '../../examples/collector/report/cohortCache.mjs';
+import { ACTIVITY_CACHE_TABLES } from '../../examples/collector/report/activityCache.mjs';
 import { startPostgres } from './support/postgres';
-import { pageView } from './support/rows';
+import { pageView, storedRow } from './support/rows';
 
 const DAY = 86_400_000;
 const D0 = Date.UTC(2024, 4, 1);
@@ -28,6 +29,9 @@ const RANGES = [
   { from: D0 + DAY, to: D0 + 3 * DAY },
   { from: D0 + 2 * DAY, to: D0 + 3 * DAY },
   { from: D0 - DAY, to: D0 + DAY },
+  // Past every event (the last start is D0 + 5 days, plus 8 hours): the visitors are counted from
+  // their spans (metrics.mjs' reachesLatest), and the period before it has events.
+  { from: D0 + 2 * DAY, to: D0 + 7 * DAY },
 ];
 const KINDS = [
   'page',
@@ -37,7 +41,9 @@ const KINDS = [
   'Checkout Started',
   'Order Completed',
   'Product Added',
+  'Form Started',
   'Form Submitted',
+  'Form Abandoned',
   'Web Vitals',
   'Video Played',
   'identify',
@@ -66,6 +72,10 @@ const eventArb = fc.record({
   final: fc.boolean(),
   depth: fc.constantFrom(20, 55, 100, 'x', undefined),
   vital: fc.constantFrom(1200, 2500.5, 4000, 0.08, undefined),
+  // A form: its id (or none: its name, or neither), the field left last, the time to submit.
+  form: fc.constantFrom('signup', 'checkout', '', null),
+  field: fc.constantFrom('email', '', null),
+  formMs: fc.constantFrom(1200, 4000, null),
   noVisitor: fc.integer({ min: 0, max: 9 }).map((n) => n == 0),
   // identify() names a user; an order may carry one (customers: report/customers.mjs).
   user: fc.constantFrom('u1', 'u2', null),
@@ -107,6 +117,13 @@ function batches(stream: Stream): Row[][] {
         Object.assign(props, { engaged_ms: e.engaged, path: e.propPath, final: e.final, scroll_depth: e.depth });
       if (e.kind == 'Web Vitals')
         Object.assign(props, { path: e.propPath, lcp: e.vital, inp: e.vital, cls: e.vital, fcp: 900, ttfb: e.vital });
+      if (e.kind.startsWith('Form '))
+        Object.assign(props, {
+          form_id: e.form,
+          form_name: e.form === null ? 'named' : undefined,
+          last_field: e.field,
+          time_ms: e.formMs,
+        });
       if (e.kind == 'Order Completed')
         Object.assign(props, { order_id: e.orderId, revenue: e.revenue, total: e.total, currency: e.currency });
       if (e.kind == 'Session Started')
@@ -165,7 +182,7 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
     if (kind == 'sqlite') return openStore({ dataDir: join(dir, `run-${runs++}`) });
     const store = await openStore({ databaseUrl: pgServer!.url });
     await store.all(
-      `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES].join(', ')}`,
+      `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES, ...ACTIVITY_CACHE_TABLES].join(', ')}`,
     );
     return store;
   }
@@ -380,6 +397,251 @@ describe.each(['sqlite', 'postgres'] as const)('rollups on %s', (kind) => {
       expect(before.some((m) => m.summary.sessions > 0)).toBe(true);
     } finally {
       await reopened.close();
+    }
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('visitor spans on %s', (kind) => {
+  let dir: string;
+  let pgServer: Awaited<ReturnType<typeof startPostgres>> | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'engagekit-spans-'));
+    if (kind == 'postgres') pgServer = await startPostgres();
+  });
+  afterAll(async () => {
+    await pgServer?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let runs = 0;
+  let at = '';
+  /** The store of the last `filled()`, opened again. */
+  const open = (logs: unknown[] = []) =>
+    kind == 'sqlite'
+      ? openStore({ dataDir: at, log: (e) => logs.push(e) })
+      : openStore({ databaseUrl: pgServer!.url, log: (e) => logs.push(e) });
+  const streams = fc.sample(streamArb, { numRuns: 6, seed: 23 });
+  /** A new store with the streams' events. */
+  async function filled() {
+    at = join(dir, `run-${runs++}`);
+    const store = await open();
+    if (kind == 'postgres')
+      await store.all(
+        `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES, ...ACTIVITY_CACHE_TABLES].join(', ')}`,
+      );
+    for (const stream of streams) for (const b of batches(stream)) await store.insert(b);
+    return store;
+  }
+  const LAST = RANGES[RANGES.length - 1];
+
+  it('counts the visitors of a range past every event from their spans, and the others from their days', async () => {
+    const store = await filled();
+    try {
+      // The statements a report runs, to see which way it counted.
+      const texts: string[] = [];
+      const ways = new Set<boolean>();
+      const watched = {
+        dialect: store.dialect,
+        all: (text: string, params?: unknown[]) => {
+          texts.push(text);
+          return store.all(text, params);
+        },
+      };
+      for (const site of ['k1', 'k2', 'k3'])
+        for (const range of [LAST, { from: D0, to: D0 + 3 * DAY }]) {
+          texts.length = 0;
+          for (const table of ['pages', 'customers'])
+            expect(await computeTable(watched, table, range, undefined, 'rollup', site)).toEqual(
+              await computeTable(store, table, range, undefined, 'raw', site),
+            );
+          expect(await computeMetrics(watched, range, { source: 'rollup', site })).toEqual(
+            await computeMetrics(store, range, { source: 'raw', site }),
+          );
+          const spans = texts.some(
+            (t) => t.includes('rollup_page_visitor_lasts') && !t.includes('rollup_page_visitors'),
+          );
+          // The spans are read when no visitor of the site has an event on the range's last day or after.
+          const [later] = await store.all(
+            `SELECT COUNT(*) AS n FROM events WHERE write_key = '${site}' AND anonymous_id IS NOT NULL AND ts >= ${range.to}`,
+          );
+          expect(spans).toBe(Number(later.n) == 0);
+          // The summary's visitors too, and its churned visitors with them (customers.mjs).
+          expect(texts.some((t) => t.includes('vcount AS (SELECT (SELECT COUNT(*) FROM rollup_visitor_firsts'))).toBe(
+            spans,
+          );
+          // And the customers' orders from their rollups.
+          expect(texts.some((t) => t.includes('FROM rollup_order_events o LEFT JOIN rollup_identities'))).toBe(spans);
+          ways.add(spans);
+        }
+      expect([...ways].sort()).toEqual([false, true]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("gives an order the user of its visitor's latest identify(), however the identifies arrive", async () => {
+    // Three identify()s of one visitor, the last two at the same time (the message id decides),
+    // sent in every order, together or apart, with the visitor's orders before and after them.
+    const when = D0 + DAY;
+    const identify = (id: string, user: string, ts: number) =>
+      storedRow({ message_id: id, type: 'identify', anonymous_id: 'v', user_id: user, ts, write_key: 'k' });
+    const order = (id: string, ts: number) =>
+      storedRow({
+        message_id: id,
+        type: 'track',
+        event: 'Order Completed',
+        anonymous_id: 'v',
+        ts,
+        write_key: 'k',
+        properties: JSON.stringify({ order_id: id, revenue: 10 }),
+      });
+    const ids = [
+      identify('i-1', 'u1', when),
+      identify('i-2', 'u2', when + 60_000),
+      identify('i-3', 'u3', when + 60_000),
+    ];
+    const orders = [order('o-1', when - 60_000), order('o-2', when + 120_000)];
+    const range = { from: D0, to: D0 + 7 * DAY };
+    for (const [a, b, c] of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+      [2, 0, 1],
+    ])
+      for (const split of [1, 2, 3]) {
+        const store = await (async () => {
+          at = join(dir, `run-${runs++}`);
+          const s = await open();
+          if (kind == 'postgres')
+            await s.all(
+              `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES, ...ACTIVITY_CACHE_TABLES].join(', ')}`,
+            );
+          return s;
+        })();
+        try {
+          const sent = [orders[0], ids[a], ids[b], ids[c], orders[1]];
+          for (let i = 0; i < sent.length; i += split) await store.insert(sent.slice(i, i + split));
+          const rows = await computeTable(store, 'customers', range, undefined, 'rollup');
+          expect(rows.map((r) => r.customer)).toEqual(['u3']);
+          expect(rows).toEqual(await computeTable(store, 'customers', range, undefined, 'raw'));
+        } finally {
+          await store.close();
+        }
+      }
+  });
+
+  it("caches a past day's page engagement and visitors by its count of events, late events included", async () => {
+    at = join(dir, `run-${runs++}`);
+    const store = await open();
+    if (kind == 'postgres')
+      await store.all(
+        `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES, ...ACTIVITY_CACHE_TABLES].join(', ')}`,
+      );
+    // Page views of two visitors on one day and two pages, each with engagement reports.
+    const day = D0 + DAY;
+    const engagement = (
+      id: string,
+      visitor: string,
+      page: number,
+      path: string,
+      engaged: number,
+      depth: number,
+      ts: number,
+    ) =>
+      storedRow({
+        message_id: id,
+        type: 'track',
+        event: 'Page Engagement',
+        anonymous_id: visitor,
+        session_id: `s-${visitor}`,
+        session_index: 1,
+        page_count: page,
+        path,
+        ts,
+        properties: JSON.stringify({ engaged_ms: engaged, scroll_depth: depth, final: true }),
+      });
+    const views = ['a', 'b'].flatMap((visitor, i) => [
+      pageView(`p-${visitor}-1`, day + i * 60_000, { anonymous_id: visitor, session_id: `s-${visitor}`, path: '/' }),
+      pageView(`p-${visitor}-2`, day + i * 60_000 + 1000, {
+        anonymous_id: visitor,
+        session_id: `s-${visitor}`,
+        path: '/a',
+        page_count: 2,
+      }),
+      engagement(`e-${visitor}-1`, visitor, 1, '/', 4000 + i * 1000, 40 + i * 10, day + i * 60_000 + 500),
+      engagement(`e-${visitor}-2`, visitor, 2, '/a', 7000 + i * 500, 80, day + i * 60_000 + 1500),
+    ]);
+    const range = { from: D0, to: D0 + 7 * DAY };
+    const same = async () => {
+      const fromEvents = await computeMetrics(store, range, { source: 'raw', site: 'k' });
+      expect(await computeMetrics(store, range, { source: 'rollup', site: 'k' })).toEqual(fromEvents);
+      return fromEvents;
+    };
+    try {
+      // A third visitor, on the next day.
+      await store.insert([
+        ...views,
+        pageView('p-c-0', day + DAY, { anonymous_id: 'c', session_id: 's-c0', path: '/' }),
+      ]);
+      const before = await same();
+      const [marks] = await store.all(`SELECT COUNT(*) AS n FROM activity_cache_marks WHERE day = ${day / DAY}`);
+      expect(Number(marks.n)).toBe(1);
+      // Late: more engagement on a page view of that day, and the third visitor on that day too.
+      await store.insert([
+        engagement('e-a-1-late', 'a', 1, '/', 2500, 90, day + 3000),
+        pageView('p-c-1', day + 5000, { anonymous_id: 'c', session_id: 's-c', path: '/a' }),
+      ]);
+      const after = await same();
+      expect(after.tables.pages).not.toEqual(before.tables.pages);
+      expect(after.summary.stickiness).not.toEqual(before.summary.stickiness);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('brings a store of the version before up to date in place, from its rollups', async () => {
+    let store = await filled();
+    const sites = ['k1', 'k2', 'k3'];
+    const reports = async (s: Store) =>
+      Promise.all(sites.flatMap((site) => RANGES.map((range) => computeMetrics(s, range, { source: 'rollup', site }))));
+    let before: unknown[];
+    try {
+      before = await reports(store);
+      // As version 7 left it: no spans, no page days, no visitors' last days per page, no order
+      // events, identities or forms.
+      for (const statement of [
+        'DROP INDEX rollup_visitor_firsts_last',
+        ...['last_day', 'min_session', 'max_session', 'max_index'].map(
+          (c) => `ALTER TABLE rollup_visitor_firsts DROP COLUMN ${c}`,
+        ),
+        'DROP TABLE rollup_page_days',
+        'DROP TABLE rollup_page_visitor_lasts',
+        'DROP TABLE rollup_order_events',
+        'DROP TABLE rollup_identities',
+        'DROP TABLE rollup_form_days',
+        'DROP TABLE rollup_form_fields',
+        'UPDATE rollup_meta SET version = 7',
+      ])
+        if (kind == 'sqlite') await store.batch!([{ sql: statement }]);
+        else await store.all(statement);
+    } finally {
+      await store.close();
+    }
+    const logs: Array<{ msg?: string }> = [];
+    store = await open(logs);
+    try {
+      expect(logs.map((l) => l.msg)).toContain(
+        "store migrated: the rollups keep each visitor's span and each page's days and visitors' last days",
+      );
+      expect(logs.map((l) => l.msg)).not.toContain('rollups rebuilt from the events');
+      expect(await reports(store)).toEqual(before);
+      // And ingest goes on into the migrated tables.
+      await store.insert([pageView('after-migration', D0 + 6 * DAY)]);
+      const [row] = await store.all(
+        `SELECT COUNT(*) AS n FROM rollup_page_visitor_lasts WHERE last_day = ${(D0 + 6 * DAY) / DAY}`,
+      );
+      expect(Number(row.n)).toBe(1);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -14,7 +14,7 @@ import { retentionCells } from './cohortCache.mjs';
 import { facts } from './facts.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
-/** @typedef {{ from: number, to: number, site: string }} Range  a range of one site's (write key's) events */
+/** @typedef {{ from: number, to: number, site: string, latest?: boolean }} Range  a range of one site's (write key's) events (`latest`: metrics.mjs' Scope) */
 /** @typedef {'raw' | 'rollup'} Source */
 
 const DAY = 86_400_000;
@@ -93,6 +93,14 @@ export const CUSTOMER_COLUMNS = {
  * @param {Dialect} d @param {Range} r @returns {Sql}
  */
 export function customerOrdersSelect(d, r) {
+  // A range that reaches every visitor's last day (metrics.mjs' reachesLatest) holds every order
+  // and identify() so far: from the rollups kept of them, a lookup per order by visitor.
+  if (r.latest)
+    return sql`SELECT order_key, MIN(ts) AS ts, MAX(amount) AS amount, MIN(customer) AS customer
+    FROM (SELECT o.order_key AS order_key, o.ts AS ts, o.amount AS amount, COALESCE(o.user_id, i.user_id, o.anonymous_id) AS customer
+      FROM rollup_order_events o LEFT JOIN rollup_identities i ON i.write_key = o.write_key AND i.anonymous_id = o.anonymous_id
+      WHERE o.write_key = ${r.site} AND o.ts < ${r.to}) x
+    GROUP BY order_key HAVING MIN(customer) IS NOT NULL`;
   const f = facts(d);
   // The user an anonymous id's latest identify() (same write key, before the end of the range)
   // named: a lookup per order on the partial index events_identify_latest. (A join with all identities
@@ -135,13 +143,20 @@ function customerOrders(d, r, orders) {
  *
  * @param {Dialect} d @param {Range} r @param {Source} src
  */
-function visitorActivity(d, r, src) {
+function visitorActivity(d, r, src, cached = false) {
   const len = r.to - r.from;
   if (src === 'rollup') {
     const from = Math.floor(r.from / DAY);
     const to = Math.floor(r.to / DAY);
     return sql`vprev AS (SELECT DISTINCT anonymous_id FROM rollup_visitors WHERE write_key = ${r.site} AND day >= ${from - (to - from)} AND day < ${from}),
-    vdays AS (SELECT COUNT(*) AS n FROM (SELECT DISTINCT anonymous_id, day FROM rollup_visitors WHERE write_key = ${r.site} AND day >= ${from} AND day < ${to}) vd)`;
+    vdays AS (${
+      cached
+        ? // The activity cache's visitors of its current days (activityCache.mjs), the others' read.
+          sql`SELECT COALESCE(SUM(n), 0) AS n FROM (SELECT visitors AS n FROM avalid
+      UNION ALL SELECT COUNT(*) FROM (SELECT DISTINCT anonymous_id, day FROM rollup_visitors
+        WHERE write_key = ${r.site} AND day IN (SELECT day FROM alive)) vd) x`
+        : sql`SELECT COUNT(*) AS n FROM (SELECT DISTINCT anonymous_id, day FROM rollup_visitors WHERE write_key = ${r.site} AND day >= ${from} AND day < ${to}) vd`
+    })`;
   }
   return sql`vprev AS (SELECT DISTINCT anonymous_id FROM events WHERE ${eventsOfSite(d, 'write_key', r.site)} AND ts >= ${r.from - len} AND ts < ${r.from} AND anonymous_id IS NOT NULL),
     vdays AS (SELECT COUNT(*) AS n FROM (SELECT DISTINCT anonymous_id, ${dayOf(d, 'ts')} AS day FROM ev WHERE anonymous_id IS NOT NULL) vd)`;
@@ -156,9 +171,9 @@ function visitorActivity(d, r, src) {
  * @param {Dialect} d @param {Range} r @param {Source} src @param {Sql} [orders]  as customerOrders'
  * @returns {{ ctes: Sql, columns: Sql, from: Sql }}
  */
-export function customerSummaryParts(d, r, src, orders) {
+export function customerSummaryParts(d, r, src, orders, cached = false) {
   const days = (r.to - r.from) / DAY;
-  const ctes = sql`${customerOrders(d, r, orders)}, ${visitorActivity(d, r, src)},
+  const ctes = sql`${customerOrders(d, r, orders)}, ${visitorActivity(d, r, src, cached)},
     gaps AS (SELECT CAST(ts - LAG(ts) OVER (PARTITION BY customer ORDER BY ts, order_key) AS DOUBLE PRECISION) / 86400000 AS days FROM ordx),
     gm AS (${percentile(d, 0.5, raw('gaps'), [], 'days')}),
     cc AS (SELECT
@@ -175,12 +190,18 @@ export function customerSummaryParts(d, r, src, orders) {
         (SELECT AVG(amount) FROM ord) AS aov
       FROM cc),
     cv AS (${
-      d === 'postgres'
-        ? // A join, not IN inside CASE: see the summary's returning visitors (metrics.mjs).
-          sql`SELECT (SELECT COUNT(*) FROM vis) AS visitors, COUNT(*) AS prev_visitors,
+      src === 'rollup' && r.latest
+        ? // No visitor is active after the range (metrics.mjs' reachesLatest): those of the period
+          // before it who are not in it are those whose last day is in that period.
+          sql`SELECT (SELECT n FROM vcount) AS visitors, (SELECT COUNT(*) FROM vprev) AS prev_visitors,
+        (SELECT COUNT(*) FROM rollup_visitor_firsts WHERE write_key = ${r.site}
+          AND last_day >= ${Math.floor(r.from / DAY) - days} AND last_day < ${Math.floor(r.from / DAY)}) AS churned_visitors`
+        : d === 'postgres'
+          ? // A join, not IN inside CASE: see the summary's returning visitors (metrics.mjs).
+            sql`SELECT (SELECT n FROM vcount) AS visitors, COUNT(*) AS prev_visitors,
         COALESCE(SUM(CASE WHEN vis.anonymous_id IS NULL THEN 1 ELSE 0 END), 0) AS churned_visitors
       FROM vprev LEFT JOIN vis ON vis.anonymous_id = vprev.anonymous_id`
-        : sql`SELECT (SELECT COUNT(*) FROM vis) AS visitors, COUNT(*) AS prev_visitors,
+          : sql`SELECT (SELECT n FROM vcount) AS visitors, COUNT(*) AS prev_visitors,
         COALESCE(SUM(CASE WHEN anonymous_id IN (SELECT anonymous_id FROM vis) THEN 0 ELSE 1 END), 0) AS churned_visitors
       FROM vprev`
     })`;

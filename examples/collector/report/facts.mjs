@@ -67,3 +67,19 @@ export function facts(d) {
         : sql`(CASE WHEN length(${cur}) = 3 AND ${cur} GLOB '[A-Z][A-Z][A-Z]' THEN ${cur} END)`,
   };
 }
+
+/**
+ * Form events with their form's key (its id, else its name, else its action path), last field and
+ * time to submit: columns `extra` (columns of `events`, each followed by a comma), event, form, last_field, time_ms, over
+ * `from`, a relation with the columns of `events`. The report from the events and the form rollups
+ * (rollups.mjs) both read forms this way.
+ * @param {Dialect} d @param {Sql} from @param {string} [extra]
+ * @returns {Sql}
+ */
+export function formEventsOf(d, from, extra = '') {
+  const text = (/** @type {string} */ n) => prop(d, n, 'text');
+  return sql`SELECT ${raw(extra)}event, COALESCE(NULLIF(fid, ''), NULLIF(fname, ''), NULLIF(apath, ''), '(unnamed form)') AS form, last_field, time_ms
+    FROM (SELECT ${raw(extra)}event, ${text('form_id')} AS fid, ${text('form_name')} AS fname, ${text('action_path')} AS apath,
+        ${text('last_field')} AS last_field, ${prop(d, 'time_ms', 'num')} AS time_ms
+      FROM ${from} WHERE event IN ('Form Started', 'Form Submitted', 'Form Abandoned')) f`;
+}

@@ -1,8 +1,8 @@
 // The engagement report's metrics, each one SQL query run by the database (SQLite or
 // PostgreSQL, through the store's `all`), so they scale with it: nothing is aggregated in
 // JavaScript, which only renames and checks types. The dialect differences live in sql.mjs.
-import { dayLabel, dayOf, eventsOfSite, join, percentile, prop, ratio, raw, sorted, sql } from './sql.mjs';
-import { BOUNCE_ENGAGED_MS, KEY_EVENTS, facts } from './facts.mjs';
+import { dayLabel, dayOf, eventsOfSite, join, percentile, ratio, raw, sorted, sql } from './sql.mjs';
+import { BOUNCE_ENGAGED_MS, KEY_EVENTS, facts, formEventsOf } from './facts.mjs';
 import { VITALS } from '../rollups.mjs';
 import {
   CUSTOMER_COLUMNS,
@@ -25,12 +25,17 @@ import {
   usesDayCache,
 } from './dayCache.mjs';
 import { refreshCohortCache } from './cohortCache.mjs';
+import { activityCtes, refreshActivityCache } from './activityCache.mjs';
 import { sharedOrders } from './sharedOrders.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
 /** @typedef {{ dialect: Dialect, all: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>, batch?: import('../store.mjs').Batch, connect?: () => Promise<import('../store.mjs').Connection> }} Store */
 /** @typedef {{ from: number, to: number }} Range  ms since the epoch, `to` excluded */
-/** @typedef {Range & { site: string }} Scope  a range of one site's events (its write key): what every query counts */
+/**
+ * @typedef {Range & { site: string, latest?: boolean }} Scope  a range of one site's events (its write
+ *   key): what every query counts. `latest`: from the rollups, the range reaches every visitor's last
+ *   day (reachesLatest), so its visitors are counted from their spans.
+ */
 /** @typedef {'raw' | 'rollup'} Source  where the numbers come from: the events, or the rollups kept at ingest */
 /** @typedef {'text' | 'int' | 'num' | 'ms' | 'rate' | 'percent' | 'money' | 'date'} ColumnType */
 /** @typedef {{ key: string, label: string, type: ColumnType }} Column */
@@ -285,6 +290,7 @@ function base(d, r, source = 'raw', cached = false) {
     const live = cached
       ? sql`,
   ${cacheCtes(r)},
+  ${activityCtes(r)},
   sess_live AS (SELECT l.*, ${raw(BOUNCED)} AS bounced FROM (
     SELECT ${raw(SESSION_ROW)}, 1 AS multi FROM rollup_session_totals${raw(d === 'sqlite' ? ' INDEXED BY rollup_session_totals_span' : '')}
     WHERE write_key = ${r.site} AND first_day < last_day AND last_day >= ${fromDay} AND last_day < ${toDay} AND first_day >= ${fromDay}
@@ -321,6 +327,7 @@ function base(d, r, source = 'raw', cached = false) {
     FROM rollup_visitors WHERE ${days} GROUP BY anonymous_id),
   -- Seen before the range: a first day before it (not a read of every earlier day of the site).
   seen AS (SELECT anonymous_id FROM rollup_visitor_firsts WHERE write_key = ${r.site} AND first_day < ${fromDay} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
+  ${visitorCounts(d, r, fromDay, toDay)},
   tot AS (
     SELECT COALESCE(SUM(pageviews), 0) AS pageviews, COALESCE(SUM(cart_starts), 0) AS cart_starts, COALESCE(SUM(checkout_starts), 0) AS checkout_starts
     FROM rollup_days WHERE ${days})${live}`;
@@ -347,8 +354,40 @@ function base(d, r, source = 'raw', cached = false) {
   -- Seen before the range: one pass over the earlier events (a semi-join), not a lookup per
   -- visitor, which would scan the table once per visitor where anonymous_id has no index.
   seen AS (SELECT DISTINCT anonymous_id FROM events WHERE ${eventsOfSite(d, 'write_key', r.site)} AND ts < ${r.from} AND anonymous_id IN (SELECT anonymous_id FROM vis)),
+  ${visitorCounts(d, r)},
   tot AS (SELECT COALESCE(SUM(${f.page}), 0) AS pageviews, COALESCE(SUM(${f.cart}), 0) AS cart_starts,
     COALESCE(SUM(${f.checkout}), 0) AS checkout_starts FROM ev)`;
+}
+
+/**
+ * `vcount` (n: the range's visitors) and `vret` (n: its returning visitors: two sessions or more
+ * in it, a session index above 1, or seen before it). With `r.latest`, from the visitors' spans
+ * (rollup_visitor_firsts): the visitors are those whose last day is in the range, and as none is
+ * active after it, a visitor first seen in it has all its sessions in it, so its span's sessions
+ * and index are its range's. Else from `vis` and `seen`.
+ * @param {Dialect} d @param {Scope} r @param {Sql} [fromDay] @param {Sql} [toDay]  the range's days, for the spans
+ * @returns {Sql}
+ */
+function visitorCounts(d, r, fromDay, toDay) {
+  if (r.latest && fromDay && toDay) {
+    const firsts = sql`SELECT COUNT(*) FROM rollup_visitor_firsts WHERE write_key = ${r.site} AND`;
+    return sql`vcount AS (SELECT (${firsts} last_day >= ${fromDay}) AS n),
+  vret AS (SELECT (${firsts} last_day >= ${fromDay} AND first_day < ${fromDay})
+    + (${firsts} first_day >= ${fromDay} AND first_day < ${toDay} AND (max_index > 1 OR min_session < max_session)) AS n)`;
+  }
+  return sql`vcount AS (SELECT COUNT(*) AS n FROM vis),
+  vret AS (${
+    d === 'postgres'
+      ? // A join: PostgreSQL runs IN (a subquery) inside CASE as a subplan, hashed only while it
+        // expects the subquery to fit in work_mem, else a scan of seen for every visitor: the
+        // 7-day report over 10M events did not end (300,000 × 570,000 rows).
+        sql`SELECT COALESCE(SUM(CASE WHEN vis.max_index > 1 OR vis.several_sessions = 1 OR seen.anonymous_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS n
+    FROM vis LEFT JOIN seen ON seen.anonymous_id = vis.anonymous_id`
+      : // IN, not a LEFT JOIN: SQLite ran that join as a scan of seen for every visitor (IN makes
+        // it an index of seen).
+        sql`SELECT COALESCE(SUM(CASE WHEN max_index > 1 OR several_sessions = 1 OR anonymous_id IN (SELECT anonymous_id FROM seen) THEN 1 ELSE 0 END), 0) AS n
+    FROM vis`
+  })`;
 }
 
 /**
@@ -382,17 +421,33 @@ const SESSION_SUMS = GROUP_COLUMNS.map(([c, e]) => `${e} AS ${c}`).join(', ');
 
 /** @type {Record<string, (d: Dialect, r: Scope, limit?: number, src?: Source, cached?: boolean, orders?: Sql) => Sql>} */
 const TABLE_QUERIES = {
-  pages: (d, r, limit, src) => {
+  pages: (d, r, limit, src, cached = false) => {
     const f = facts(d);
     const rolled = src === 'rollup';
     const days = siteDays(r);
-    return sql`WITH ${base(d, r, src)},
+    // Per day and path: from the activity cache (activityCache.mjs) for its current days, from the
+    // page views for the others.
+    const perDay = cached
+      ? sql`SELECT path, engaged_sum, engaged_n, depth_sum, depth_n FROM activity_cache_pages
+        WHERE write_key = ${r.site} AND (day, events) IN (SELECT day, events FROM avalid)
+        UNION ALL
+        SELECT path, SUM(engaged), COUNT(engaged), SUM(depth), COUNT(depth)
+        FROM rollup_page_views WHERE write_key = ${r.site} AND day IN (SELECT day FROM alive) GROUP BY day, path`
+      : sql`SELECT day, path, SUM(engaged) AS engaged_sum, COUNT(engaged) AS engaged_n, SUM(depth) AS depth_sum, COUNT(depth) AS depth_n
+        FROM rollup_page_views WHERE ${days} GROUP BY day, path`;
+    return sql`WITH ${base(d, r, src, cached)},
     pv AS (${
-      rolled
-        ? sql`SELECT path, SUM(pageviews) AS pageviews, SUM(CASE WHEN anon_key = '' THEN 0 ELSE 1 END) AS visitors
+      rolled && r.latest
+        ? // No visitor is active after the range (reachesLatest): a page's visitors are those whose
+          // last day on it is in the range, counted in the index on (page, last day).
+          sql`SELECT path, SUM(pageviews) AS pageviews, (SELECT COUNT(*) FROM rollup_page_visitor_lasts l
+        WHERE l.write_key = ${r.site} AND l.path = pd.path AND l.last_day >= ${Math.floor(r.from / DAY)}) AS visitors
+      FROM rollup_page_days pd WHERE ${days} GROUP BY path`
+        : rolled
+          ? sql`SELECT path, SUM(pageviews) AS pageviews, SUM(CASE WHEN anon_key = '' THEN 0 ELSE 1 END) AS visitors
       FROM (SELECT path, anon_key, SUM(pageviews) AS pageviews FROM rollup_page_visitors WHERE ${days} GROUP BY path, anon_key) pa
       GROUP BY path`
-        : sql`SELECT ${f.viewPath} AS path, COUNT(*) AS pageviews, COUNT(DISTINCT anonymous_id) AS visitors
+          : sql`SELECT ${f.viewPath} AS path, COUNT(*) AS pageviews, COUNT(DISTINCT anonymous_id) AS visitors
       FROM ev WHERE type = 'page' GROUP BY ${f.viewPath}`
     }),
     -- A page view: a session, its page count and the path, within one UTC day. The rollup has
@@ -401,8 +456,7 @@ const TABLE_QUERIES = {
     eng AS (${
       rolled
         ? sql`SELECT path, ${ratio('SUM(engaged_sum)', 'SUM(engaged_n)')} AS avg_engaged_ms, ${ratio('SUM(depth_sum)', 'SUM(depth_n)')} AS avg_scroll_depth
-      FROM (SELECT day, path, SUM(engaged) AS engaged_sum, COUNT(engaged) AS engaged_n, SUM(depth) AS depth_sum, COUNT(depth) AS depth_n
-        FROM rollup_page_views WHERE ${days} GROUP BY day, path) pd
+      FROM (${perDay}) pd
       GROUP BY path`
         : sql`SELECT path, AVG(engaged) AS avg_engaged_ms, AVG(depth) AS avg_scroll_depth
       FROM (SELECT path, SUM(engaged) AS engaged, MAX(depth) AS depth
@@ -511,15 +565,23 @@ const TABLE_QUERIES = {
     )}`;
   },
 
+  // From the rollups: the same counts and sums per form and day (rollup_form_days), added up.
   forms: (d, r, limit, src) => {
     const count = (/** @type {string} */ e) => `SUM(CASE WHEN event = '${e}' THEN 1 ELSE 0 END)`;
+    const rows =
+      src === 'rollup'
+        ? sql`SELECT form, SUM(started) AS started, SUM(submitted) AS submitted, SUM(abandoned) AS abandoned,
+        ${ratio('SUM(submitted)', 'SUM(started)')} AS submit_rate, ${ratio('SUM(abandoned)', 'SUM(started)')} AS abandon_rate,
+        ${ratio('SUM(submit_ms_sum)', 'SUM(submit_ms_n)')} AS avg_submit_ms
+      FROM rollup_form_days WHERE ${siteDays(r)} GROUP BY form`
+        : sql`SELECT form, ${raw(count('Form Started'))} AS started, ${raw(count('Form Submitted'))} AS submitted, ${raw(count('Form Abandoned'))} AS abandoned,
+        ${ratio(count('Form Submitted'), count('Form Started'))} AS submit_rate, ${ratio(count('Form Abandoned'), count('Form Started'))} AS abandon_rate,
+        AVG(CASE WHEN event = 'Form Submitted' THEN time_ms END) AS avg_submit_ms
+      FROM fe GROUP BY form`;
     return sql`WITH ${base(d, r, src)}, ${formEvents(d)}
     ${sorted(
       d,
-      sql`SELECT form, ${raw(count('Form Started'))} AS started, ${raw(count('Form Submitted'))} AS submitted, ${raw(count('Form Abandoned'))} AS abandoned,
-        ${ratio(count('Form Submitted'), count('Form Started'))} AS submit_rate, ${ratio(count('Form Abandoned'), count('Form Started'))} AS abandon_rate,
-        AVG(CASE WHEN event = 'Form Submitted' THEN time_ms END) AS avg_submit_ms
-      FROM fe GROUP BY form`,
+      rows,
       [
         ['started', 'desc', 'num'],
         ['form', 'asc', 'text'],
@@ -531,7 +593,10 @@ const TABLE_QUERIES = {
   formFields: (d, r, limit, src) => sql`WITH ${base(d, r, src)}, ${formEvents(d)}
     ${sorted(
       d,
-      sql`SELECT form, field, COUNT(*) AS abandons, CAST(COUNT(*) AS DOUBLE PRECISION) / SUM(COUNT(*)) OVER (PARTITION BY form) AS share
+      src === 'rollup'
+        ? sql`SELECT form, field, SUM(abandons) AS abandons, CAST(SUM(abandons) AS DOUBLE PRECISION) / SUM(SUM(abandons)) OVER (PARTITION BY form) AS share
+      FROM rollup_form_fields WHERE ${siteDays(r)} GROUP BY form, field`
+        : sql`SELECT form, field, COUNT(*) AS abandons, CAST(COUNT(*) AS DOUBLE PRECISION) / SUM(COUNT(*)) OVER (PARTITION BY form) AS share
       FROM (SELECT form, COALESCE(NULLIF(last_field, ''), '(none)') AS field FROM fe WHERE event = 'Form Abandoned') a
       GROUP BY form, field`,
       [
@@ -625,14 +690,9 @@ const READ_ORDERS = ['customers', 'orderRetention'];
 /** Tables shown whole on the dashboard (their rows are days, steps or weekly cohorts). */
 const UNLIMITED = ['funnel', 'sessionsPerDay', 'retention', 'orderRetention'];
 
-/** Form events with their form's key: its id, else its name, else its action path. @param {Dialect} d */
+/** Form events with their form's key (facts.mjs' formEventsOf), from the range's events. @param {Dialect} d */
 function formEvents(d) {
-  const text = (/** @type {string} */ n) => prop(d, n, 'text');
-  return sql`fe AS (
-    SELECT event, COALESCE(NULLIF(fid, ''), NULLIF(fname, ''), NULLIF(apath, ''), '(unnamed form)') AS form, last_field, time_ms
-    FROM (SELECT event, ${text('form_id')} AS fid, ${text('form_name')} AS fname, ${text('action_path')} AS apath,
-        ${text('last_field')} AS last_field, ${prop(d, 'time_ms', 'num')} AS time_ms
-      FROM ev WHERE event IN ('Form Started', 'Form Submitted', 'Form Abandoned')) f)`;
+  return sql`fe AS (${formEventsOf(d, raw('ev'))})`;
 }
 
 /**
@@ -643,24 +703,11 @@ function formEvents(d) {
  */
 function summaryQuery(d, r, src, cached = false, orders) {
   // The customer keys in the same query: they share its visitors (vis) and orders (ord).
-  const customers = customerSummaryParts(d, r, src, orders);
+  const customers = customerSummaryParts(d, r, src, orders, cached);
   const cnt = (/** @type {string} */ cond) => raw(`COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`);
   const noValue = raw('SELECT CAST(NULL AS DOUBLE PRECISION) AS value');
   return sql`WITH ${base(d, r, src, cached)},
-    v AS (${
-      d === 'postgres'
-        ? // A join: PostgreSQL runs IN (a subquery) inside CASE as a subplan, hashed only while it
-          // expects the subquery to fit in work_mem, else a scan of seen for every visitor: the
-          // 7-day report over 10M events did not end (300,000 × 570,000 rows).
-          sql`SELECT COUNT(*) AS visitors,
-        COALESCE(SUM(CASE WHEN vis.max_index > 1 OR vis.several_sessions = 1 OR seen.anonymous_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS returning_visitors
-      FROM vis LEFT JOIN seen ON seen.anonymous_id = vis.anonymous_id`
-        : // IN, not a LEFT JOIN: SQLite ran that join as a scan of seen for every visitor (IN makes
-          // it an index of seen).
-          sql`SELECT COUNT(*) AS visitors,
-        COALESCE(SUM(CASE WHEN max_index > 1 OR several_sessions = 1 OR anonymous_id IN (SELECT anonymous_id FROM seen) THEN 1 ELSE 0 END), 0) AS returning_visitors
-      FROM vis`
-    }),
+    v AS (SELECT vcount.n AS visitors, vret.n AS returning_visitors FROM vcount, vret),
     s AS (${
       cached
         ? sql`SELECT COALESCE(SUM(sessions), 0) AS sessions, COALESCE(SUM(bounces), 0) AS bounces, COALESCE(SUM(pageviews), 0) AS pageviews,
@@ -733,9 +780,22 @@ export function sourceFor(store, range, source) {
  * @returns {Promise<Record<string, unknown>[]>}
  */
 export async function computeTable(store, name, range, limit, source, site) {
-  const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
   const src = sourceFor(store, range, source);
+  const scope = await withLatest(store, { from: range.from, to: range.to, site: await resolveSite(store, site) }, src);
   return tableRows(store, name, scope, limit, src, await withDayCache(store, scope, src, name === 'retention'));
+}
+
+/**
+ * A scope of the rollups with `latest` set: whether it reaches every visitor's last day (no visitor
+ * of its site has a last day at or after its end, read in the index on last day). The dashboard's
+ * ranges end today, and ingest never stores an event dated after it arrived (ingest.mjs), so
+ * theirs do. Raw scopes as they are.
+ * @param {Store} store @param {Scope} scope @param {Source} src @returns {Promise<Scope>}
+ */
+async function withLatest(store, scope, src) {
+  if (src !== 'rollup') return scope;
+  const q = sql`SELECT 1 AS later FROM rollup_visitor_firsts WHERE write_key = ${scope.site} AND last_day >= ${Math.floor(scope.to / DAY)} LIMIT 1`;
+  return { ...scope, latest: (await store.all(q.text, q.params)).length === 0 };
 }
 
 /**
@@ -747,6 +807,7 @@ export async function computeTable(store, name, range, limit, source, site) {
 async function withDayCache(store, scope, src, retention) {
   if (src !== 'rollup' || !usesDayCache(store)) return false;
   await refreshDayCache(store, scope);
+  await refreshActivityCache(store, scope);
   if (retention) await refreshCohortCache(store, scope);
   return true;
 }
@@ -884,7 +945,7 @@ async function webVitalsFromRollups(store, range, limit) {
  */
 export async function computeCustomerSummary(store, range, source, site) {
   const src = sourceFor(store, range, source);
-  const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
+  const scope = await withLatest(store, { from: range.from, to: range.to, site: await resolveSite(store, site) }, src);
   const q = customerSummaryQuery(store.dialect, scope, src, base(store.dialect, scope, src));
   const [row] = await store.all(q.text, q.params);
   return typed(row, /** @type {Array<[string, string]>} */ (CUSTOMER_SUMMARY.map(([k, t]) => [k, t])));
@@ -902,7 +963,7 @@ export async function computeCustomerSummary(store, range, source, site) {
  */
 export async function computeMetrics(store, range, { limit = 100, source, site } = {}) {
   const src = sourceFor(store, range, source);
-  const scope = { from: range.from, to: range.to, site: await resolveSite(store, site) };
+  const scope = await withLatest(store, { from: range.from, to: range.to, site: await resolveSite(store, site) }, src);
   const cached = await withDayCache(store, scope, src, true);
   const orders = await sharedOrders(store, scope);
   // The queries that read the shared orders run where their table is (on PostgreSQL, the
