@@ -11,6 +11,7 @@
 // (cohortCache.mjs); the events otherwise: the same numbers either way.
 import { dayLabel, dayOf, eventsOfSite, join, percentile, raw, ratio, sorted, sql, weekOf } from './sql.mjs';
 import { retentionCells } from './cohortCache.mjs';
+import { liveDays } from './activityCache.mjs';
 import { facts } from './facts.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
@@ -153,8 +154,7 @@ function visitorActivity(d, r, src, cached = false) {
       cached
         ? // The activity cache's visitors of its current days (activityCache.mjs), the others' read.
           sql`SELECT COALESCE(SUM(n), 0) AS n FROM (SELECT visitors AS n FROM avalid
-      UNION ALL SELECT COUNT(*) FROM (SELECT DISTINCT anonymous_id, day FROM rollup_visitors
-        WHERE write_key = ${r.site} AND day IN (SELECT day FROM alive)) vd) x`
+      UNION ALL SELECT COUNT(*) FROM (SELECT DISTINCT t.anonymous_id, t.day FROM ${liveDays(d, r, 'rollup_visitors')}) vd) x`
         : sql`SELECT COUNT(*) AS n FROM (SELECT DISTINCT anonymous_id, day FROM rollup_visitors WHERE write_key = ${r.site} AND day >= ${from} AND day < ${to}) vd`
     })`;
   }

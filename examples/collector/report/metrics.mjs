@@ -25,7 +25,7 @@ import {
   usesDayCache,
 } from './dayCache.mjs';
 import { refreshCohortCache } from './cohortCache.mjs';
-import { activityCtes, refreshActivityCache } from './activityCache.mjs';
+import { activityCtes, liveDays, refreshActivityCache } from './activityCache.mjs';
 import { sharedOrders } from './sharedOrders.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
@@ -431,8 +431,8 @@ const TABLE_QUERIES = {
       ? sql`SELECT path, engaged_sum, engaged_n, depth_sum, depth_n FROM activity_cache_pages
         WHERE write_key = ${r.site} AND (day, events) IN (SELECT day, events FROM avalid)
         UNION ALL
-        SELECT path, SUM(engaged), COUNT(engaged), SUM(depth), COUNT(depth)
-        FROM rollup_page_views WHERE write_key = ${r.site} AND day IN (SELECT day FROM alive) GROUP BY day, path`
+        SELECT t.path, SUM(t.engaged), COUNT(t.engaged), SUM(t.depth), COUNT(t.depth)
+        FROM ${liveDays(d, r, 'rollup_page_views')} GROUP BY t.day, t.path`
       : sql`SELECT day, path, SUM(engaged) AS engaged_sum, COUNT(engaged) AS engaged_n, SUM(depth) AS depth_sum, COUNT(depth) AS depth_n
         FROM rollup_page_views WHERE ${days} GROUP BY day, path`;
     return sql`WITH ${base(d, r, src, cached)},
@@ -668,7 +668,11 @@ const TABLE_QUERIES = {
         ? sql`SELECT day AS d, visitors FROM valid
       UNION ALL SELECT day, COUNT(DISTINCT anonymous_id) FROM sd
       WHERE NOT EXISTS (SELECT 1 FROM day_cache_visitors cv JOIN valid ON valid.day = cv.day AND valid.changes = cv.changes
-        WHERE cv.write_key = ${r.site} AND cv.day = sd.day AND cv.anonymous_id = sd.anonymous_id)
+        WHERE cv.write_key = ${r.site} AND cv.day = sd.day AND cv.anonymous_id = sd.anonymous_id${raw(
+          // A probe per visitor, fenced: PostgreSQL, which cannot tell how few the other sessions
+          // are, made it an anti join reading and sorting every cached visitor (1.2 s of 1.3 at 10M).
+          d === 'postgres' ? ' OFFSET 0' : '',
+        )})
       GROUP BY day`
         : sql`SELECT day AS d, COUNT(DISTINCT anonymous_id) AS visitors FROM sd GROUP BY day`
     }),
