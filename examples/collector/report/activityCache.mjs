@@ -24,7 +24,9 @@ import { join, raw, sql } from './sql.mjs';
 const DAY = 86_400_000;
 
 /** The cache's tables. */
-export const ACTIVITY_CACHE_TABLES = ['activity_cache_marks', 'activity_cache_pages'];
+export const ACTIVITY_CACHE_TABLES = ['activity_cache_marks', 'activity_cache_pages', 'activity_cache_periods'];
+/** Its tables of days. */
+const DAY_TABLES = ACTIVITY_CACHE_TABLES.slice(0, 2);
 
 /**
  * The cache's tables (as dayCacheSchema's). `events`: the day's count of events (rollup_days)
@@ -47,7 +49,39 @@ export function activityCacheSchema(d) {
       write_key TEXT NOT NULL, day INTEGER NOT NULL, events ${int} NOT NULL, path TEXT NOT NULL,
       engaged_sum ${real}, engaged_n ${int} NOT NULL, depth_sum ${real}, depth_n ${int} NOT NULL,
       PRIMARY KEY (write_key, day, events, path))${clustered}`,
+    // The distinct visitors of a period of past days (the one before a report's range, for visitor
+    // churn), at the period's count of events.
+    `${table} activity_cache_periods (
+      write_key TEXT NOT NULL, from_day INTEGER NOT NULL, to_day INTEGER NOT NULL, events ${int} NOT NULL, visitors ${int} NOT NULL,
+      PRIMARY KEY (write_key, from_day, to_day, events))`,
   ];
+}
+
+/**
+ * The count of events of a site's days from one day to another: a period's version.
+ * @param {string} site @param {number} from @param {number} to
+ */
+const eventsOfPeriod = (site, from, to) =>
+  sql`SELECT COALESCE(SUM(events), 0) FROM rollup_days WHERE write_key = ${site} AND day >= ${from} AND day < ${to}`;
+
+/**
+ * The period of a scope's length just before it, in days (visitor churn's).
+ * @param {Scope} r
+ */
+export function previousPeriod(r) {
+  const from = Math.floor(r.from / DAY);
+  return { from: from - (Math.floor(r.to / DAY) - from), to: from };
+}
+
+/**
+ * The distinct visitors of the period before a scope's range (previousPeriod) from the cache, as
+ * a scalar SQL expression, or `fallback` (evaluated only then) where it holds no current count.
+ * @param {Scope} r @param {Sql} fallback @returns {Sql}
+ */
+export function previousVisitors(r, fallback) {
+  const p = previousPeriod(r);
+  return sql`COALESCE((SELECT visitors FROM activity_cache_periods WHERE write_key = ${r.site} AND from_day = ${p.from}
+      AND to_day = ${p.to} AND events = (${eventsOfPeriod(r.site, p.from, p.to)})), ${fallback})`;
 }
 
 /**
@@ -89,6 +123,7 @@ export async function refreshActivityCache(store, r, now = Date.now()) {
   const batch = /** @type {import('../store.mjs').Batch} */ (store.batch);
   // Every time on SQLite: a report worker that restarted has lost its temporary tables.
   if (d === 'sqlite') await batch(activityCacheSchema(d).map((s) => ({ sql: s })));
+  await refreshPeriod(store, r);
   const q = sql`SELECT c.day AS day FROM (${eventsPerDay(r.site, sql`day >= ${from} AND day < ${to}`)}) c
     LEFT JOIN activity_cache_marks m ON m.write_key = ${r.site} AND m.day = c.day AND m.events = c.events
     WHERE m.day IS NULL`;
@@ -109,9 +144,7 @@ export async function refreshActivityCache(store, r, now = Date.now()) {
     if (d === 'sqlite')
       await batch(
         [
-          ...ACTIVITY_CACHE_TABLES.map(
-            (t) => sql`DELETE FROM ${raw(t)} WHERE write_key = ${r.site} AND day IN (${list})`,
-          ),
+          ...DAY_TABLES.map((t) => sql`DELETE FROM ${raw(t)} WHERE write_key = ${r.site} AND day IN (${list})`),
           sql`INSERT INTO activity_cache_marks (write_key, day, events, visitors) ${marks}`,
           sql`INSERT INTO activity_cache_pages (${columns})
             ${pages(sql`SELECT day, events FROM activity_cache_marks WHERE write_key = ${r.site} AND day IN (${list})`)}`,
@@ -122,7 +155,7 @@ export async function refreshActivityCache(store, r, now = Date.now()) {
       // the same version at the same time inserts no mark, and so no rows.
       const one = sql`WITH c AS (${marks}),
         ${join(
-          ACTIVITY_CACHE_TABLES.map(
+          DAY_TABLES.map(
             (t, i) =>
               sql`old${raw(String(i))} AS (DELETE FROM ${raw(t)} o USING c WHERE o.write_key = ${r.site} AND o.day = c.day AND o.events <> c.events)`,
           ),
@@ -139,6 +172,37 @@ export async function refreshActivityCache(store, r, now = Date.now()) {
 }
 /** Days built by one transaction. */
 const DAYS_PER_BUILD = 7;
+
+/**
+ * Counts the distinct visitors of the period before a scope's range, unless the cache holds them
+ * at its current count of events: one statement (one snapshot) reads both; older counts of the
+ * period go. A report of the same range then reads them (previousVisitors) instead of every
+ * visitor of every day of that period.
+ * @param {Store} store @param {Scope} r
+ */
+async function refreshPeriod(store, r) {
+  const p = previousPeriod(r);
+  if (p.from < 0) return;
+  const now = sql`SELECT ${r.site} AS write_key, CAST(${p.from} AS INTEGER) AS from_day, CAST(${p.to} AS INTEGER) AS to_day,
+    (${eventsOfPeriod(r.site, p.from, p.to)}) AS events`;
+  const held = sql`SELECT 1 AS held FROM (${now}) n JOIN activity_cache_periods c ON c.write_key = n.write_key
+    AND c.from_day = n.from_day AND c.to_day = n.to_day AND c.events = n.events`;
+  if ((await store.all(held.text, held.params)).length) return;
+  const count = sql`INSERT INTO activity_cache_periods (write_key, from_day, to_day, events, visitors)
+    SELECT write_key, from_day, to_day, events, (SELECT COUNT(DISTINCT anonymous_id) FROM rollup_visitors
+      WHERE write_key = ${r.site} AND day >= ${p.from} AND day < ${p.to}) FROM (${now}) n WHERE true
+    ON CONFLICT (write_key, from_day, to_day, events) DO NOTHING`;
+  const old = sql`DELETE FROM activity_cache_periods WHERE write_key = ${r.site} AND from_day = ${p.from} AND to_day = ${p.to}
+    AND events <> (${eventsOfPeriod(r.site, p.from, p.to)})`;
+  if (store.dialect === 'sqlite')
+    await /** @type {import('../store.mjs').Batch} */ (store.batch)(
+      [old, count].map((s) => ({ sql: s.text, params: s.params })),
+    );
+  else {
+    await store.all(old.text, old.params);
+    await store.all(count.text, count.params);
+  }
+}
 
 /**
  * A rollup table's rows of the scope's days the cache does not hold (activityCtes' `alive`), as a

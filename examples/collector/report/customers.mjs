@@ -11,7 +11,7 @@
 // (cohortCache.mjs); the events otherwise: the same numbers either way.
 import { dayLabel, dayOf, eventsOfSite, join, percentile, raw, ratio, sorted, sql, weekOf } from './sql.mjs';
 import { retentionCells } from './cohortCache.mjs';
-import { liveDays } from './activityCache.mjs';
+import { liveDays, previousVisitors } from './activityCache.mjs';
 import { facts } from './facts.mjs';
 
 /** @typedef {import('./sql.mjs').Dialect} Dialect @typedef {import('./sql.mjs').Sql} Sql */
@@ -193,7 +193,8 @@ export function customerSummaryParts(d, r, src, orders, cached = false) {
       src === 'rollup' && r.latest
         ? // No visitor is active after the range (metrics.mjs' reachesLatest): those of the period
           // before it who are not in it are those whose last day is in that period.
-          sql`SELECT (SELECT n FROM vcount) AS visitors, (SELECT COUNT(*) FROM vprev) AS prev_visitors,
+          sql`SELECT (SELECT n FROM vcount) AS visitors,
+        ${cached ? previousVisitors(r, sql`(SELECT COUNT(*) FROM vprev)`) : sql`(SELECT COUNT(*) FROM vprev)`} AS prev_visitors,
         (SELECT COUNT(*) FROM rollup_visitor_firsts WHERE write_key = ${r.site}
           AND last_day >= ${Math.floor(r.from / DAY) - days} AND last_day < ${Math.floor(r.from / DAY)}) AS churned_visitors`
         : d === 'postgres'
