@@ -30,7 +30,7 @@ const RANGES = [
   { from: D0 + 2 * DAY, to: D0 + 3 * DAY },
   { from: D0 - DAY, to: D0 + DAY },
   // Past every event (the last start is D0 + 5 days, plus 8 hours): the visitors are counted from
-  // their spans (metrics.mjs' reachesLatest), and the period before it has events.
+  // their spans (metrics.mjs' withLatest), and the period before it has events.
   { from: D0 + 2 * DAY, to: D0 + 7 * DAY },
 ];
 const KINDS = [

@@ -94,7 +94,7 @@ export const CUSTOMER_COLUMNS = {
  * @param {Dialect} d @param {Range} r @returns {Sql}
  */
 export function customerOrdersSelect(d, r) {
-  // A range that reaches every visitor's last day (metrics.mjs' reachesLatest) holds every order
+  // A range that reaches every visitor's last day (metrics.mjs' withLatest) holds every order
   // and identify() so far: from the rollups kept of them, a lookup per order by visitor.
   if (r.latest)
     return sql`SELECT order_key, MIN(ts) AS ts, MAX(amount) AS amount, MIN(customer) AS customer
@@ -191,7 +191,7 @@ export function customerSummaryParts(d, r, src, orders, cached = false) {
       FROM cc),
     cv AS (${
       src === 'rollup' && r.latest
-        ? // No visitor is active after the range (metrics.mjs' reachesLatest): those of the period
+        ? // No visitor is active after the range (metrics.mjs' withLatest): those of the period
           // before it who are not in it are those whose last day is in that period.
           sql`SELECT (SELECT n FROM vcount) AS visitors,
         ${cached ? previousVisitors(r, sql`(SELECT COUNT(*) FROM vprev)`) : sql`(SELECT COUNT(*) FROM vprev)`} AS prev_visitors,

@@ -34,7 +34,7 @@ import { sharedOrders } from './sharedOrders.mjs';
 /**
  * @typedef {Range & { site: string, latest?: boolean }} Scope  a range of one site's events (its write
  *   key): what every query counts. `latest`: from the rollups, the range reaches every visitor's last
- *   day (reachesLatest), so its visitors are counted from their spans.
+ *   day (withLatest), so its visitors are counted from their spans.
  */
 /** @typedef {'raw' | 'rollup'} Source  where the numbers come from: the events, or the rollups kept at ingest */
 /** @typedef {'text' | 'int' | 'num' | 'ms' | 'rate' | 'percent' | 'money' | 'date'} ColumnType */
@@ -438,7 +438,7 @@ const TABLE_QUERIES = {
     return sql`WITH ${base(d, r, src, cached)},
     pv AS (${
       rolled && r.latest
-        ? // No visitor is active after the range (reachesLatest): a page's visitors are those whose
+        ? // No visitor is active after the range (withLatest): a page's visitors are those whose
           // last day on it is in the range, counted in the index on (page, last day).
           sql`SELECT path, SUM(pageviews) AS pageviews, (SELECT COUNT(*) FROM rollup_page_visitor_lasts l
         WHERE l.write_key = ${r.site} AND l.path = pd.path AND l.last_day >= ${Math.floor(r.from / DAY)}) AS visitors
