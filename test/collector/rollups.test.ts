@@ -598,6 +598,57 @@ describe.each(['sqlite', 'postgres'] as const)('visitor spans on %s', (kind) => 
     }
   });
 
+  it("caches a past day's campaign orders, and drops them when a late event makes their session span two days", async () => {
+    at = join(dir, `run-${runs++}`);
+    const store = await open();
+    if (kind == 'postgres')
+      await store.all(
+        `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES, ...ACTIVITY_CACHE_TABLES].join(', ')}`,
+      );
+    // A campaign session late on one day, with an order; another day's events, so both are past.
+    const day = D0 + DAY;
+    const late = day + DAY - 10 * 60_000;
+    const event = (id: string, name: string, ts: number, props: object) =>
+      storedRow({
+        message_id: id,
+        type: 'track',
+        event: name,
+        anonymous_id: 'v',
+        session_id: 's',
+        session_index: 1,
+        ts,
+        properties: JSON.stringify(props),
+      });
+    const range = { from: D0, to: D0 + 7 * DAY };
+    const same = async () => {
+      const fromEvents = await computeMetrics(store, range, { source: 'raw', site: 'k' });
+      expect(await computeMetrics(store, range, { source: 'rollup', site: 'k' })).toEqual(fromEvents);
+      return fromEvents.tables.campaigns;
+    };
+    try {
+      await store.insert([
+        event('start', 'Session Started', late, {
+          landing_path: '/',
+          source: 'newsletter',
+          medium: 'email',
+          name: 'spring',
+        }),
+        event('order', 'Order Completed', late + 60_000, { order_id: 'o1', revenue: 40, currency: 'EUR' }),
+        pageView('other', day + 2 * DAY, { anonymous_id: 'w', session_id: 'w1' }),
+      ]);
+      const before = await same();
+      expect(before).toEqual([expect.objectContaining({ source: 'newsletter', orders: 1, revenue: 40 })]);
+      const [cached] = await store.all(`SELECT COUNT(*) AS n FROM activity_cache_orders WHERE day = ${day / DAY}`);
+      expect(Number(cached.n)).toBe(1);
+      // Past midnight, the session goes on: it now spans two days, and its order is counted with its
+      // days (once), not from the first day's cached rows too.
+      await store.insert([pageView('next', day + DAY + 60_000, { anonymous_id: 'v', session_id: 's' })]);
+      expect(await same()).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('brings a store of the version before up to date in place, from its rollups', async () => {
     let store = await filled();
     const sites = ['k1', 'k2', 'k3'];

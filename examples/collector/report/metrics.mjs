@@ -318,7 +318,8 @@ function base(d, r, source = 'raw', cached = false) {
   ${sess},
   land AS (SELECT * FROM sess WHERE has_land = 1),
   ord AS (
-    SELECT order_key, MAX(amount) AS amount, MAX(currency) AS currency, MIN(session_id) AS session_id
+    SELECT order_key, MAX(amount) AS amount, MAX(currency) AS currency, MIN(session_id) AS session_id,
+      COUNT(*) AS n_days, MIN(day) AS day
     FROM rollup_orders WHERE ${days} GROUP BY order_key),
   -- Two sessions or more: the smallest and largest session keys differ (no distinct count needed).
   vis AS (
@@ -429,7 +430,7 @@ const TABLE_QUERIES = {
     // page views for the others.
     const perDay = cached
       ? sql`SELECT path, engaged_sum, engaged_n, depth_sum, depth_n FROM activity_cache_pages
-        WHERE write_key = ${r.site} AND (day, events) IN (SELECT day, events FROM avalid)
+        WHERE write_key = ${r.site} AND (day, version) IN (SELECT day, version FROM avalid)
         UNION ALL
         SELECT t.path, SUM(t.engaged), COUNT(t.engaged), SUM(t.depth), COUNT(t.depth)
         FROM ${liveDays(d, r, 'rollup_page_views')} GROUP BY t.day, t.path`
@@ -520,13 +521,20 @@ const TABLE_QUERIES = {
       ? sql`SELECT ${raw(named)}, sessions, converted, 0 AS orders, CAST(NULL AS DOUBLE PRECISION) AS revenue
         FROM (${sessionGroups(true, 'source, medium, campaign', utm)}) g
       UNION ALL
-      SELECT ${raw(named)}, 0, 0, 1, o.amount FROM ord o CROSS JOIN ${
-        d === 'postgres'
-          ? // By its key, fenced: without statistics (a store's rollups just rebuilt) PostgreSQL
-            // chose the primary key's range of the site instead, a scan of every session per order.
-            sql`LATERAL (SELECT * FROM rollup_session_totals WHERE write_key = ${r.site} AND session_id = o.session_id OFFSET 0) t WHERE true`
-          : sql`rollup_session_totals t WHERE t.write_key = ${r.site} AND t.session_id = o.session_id`
-      }
+      -- The orders of one day in the range, on a day the activity cache holds: its rows.
+      SELECT ${raw(named)}, 0, 0, 1, amount FROM activity_cache_orders
+      WHERE write_key = ${r.site} AND (day, version) IN (SELECT day, version FROM avalid)
+        AND order_key IN (SELECT order_key FROM ord WHERE n_days = 1)
+      UNION ALL
+      -- The others (several days, or a day it does not hold): each looked up by its session.
+      SELECT ${raw(named)}, 0, 0, 1, o.amount FROM (SELECT * FROM ord
+        WHERE NOT (n_days = 1 AND day IN (SELECT day FROM avalid))) o CROSS JOIN ${
+          d === 'postgres'
+            ? // By its key, fenced: without statistics (a store's rollups just rebuilt) PostgreSQL
+              // chose the primary key's range of the site instead, a scan of every session per order.
+              sql`LATERAL (SELECT * FROM rollup_session_totals WHERE write_key = ${r.site} AND session_id = o.session_id OFFSET 0) t WHERE true`
+            : sql`rollup_session_totals t WHERE t.write_key = ${r.site} AND t.session_id = o.session_id`
+        }
         AND t.first_day = t.last_day AND t.first_day >= ${Math.floor(r.from / DAY)} AND t.first_day < ${Math.floor(r.to / DAY)}
         AND t.started = 1 AND (t.source IS NOT NULL OR t.medium IS NOT NULL OR t.campaign IS NOT NULL)
       UNION ALL
