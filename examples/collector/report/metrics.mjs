@@ -524,7 +524,10 @@ const TABLE_QUERIES = {
       -- The orders of one day in the range, on a day the activity cache holds: its rows.
       SELECT ${raw(named)}, 0, 0, 1, amount FROM activity_cache_orders
       WHERE write_key = ${r.site} AND (day, version) IN (SELECT day, version FROM avalid)
-        AND order_key IN (SELECT order_key FROM ord WHERE n_days = 1)
+        -- Not those of several days (few): a hashed list on PostgreSQL. (IN the single-day ones was a
+        -- nested loop over the orders for every cached row there, and on SQLite a probe of the key
+        -- for every valid day and order.)
+        AND order_key NOT IN (SELECT order_key FROM ord WHERE n_days > 1)
       UNION ALL
       -- The others (several days, or a day it does not hold): each looked up by its session.
       SELECT ${raw(named)}, 0, 0, 1, o.amount FROM (SELECT * FROM ord
