@@ -192,11 +192,10 @@ export function customerSummaryParts(d, r, src, orders, cached = false) {
     cv AS (${
       src === 'rollup' && r.latest
         ? // No visitor is active after the range (metrics.mjs' withLatest): those of the period
-          // before it who are not in it are those whose last day is in that period.
+          // before it who are not in it are those whose last day is in that period (vspan).
           sql`SELECT (SELECT n FROM vcount) AS visitors,
         ${cached ? previousVisitors(r, sql`(SELECT COUNT(*) FROM vprev)`) : sql`(SELECT COUNT(*) FROM vprev)`} AS prev_visitors,
-        (SELECT COUNT(*) FROM rollup_visitor_firsts WHERE write_key = ${r.site}
-          AND last_day >= ${Math.floor(r.from / DAY) - days} AND last_day < ${Math.floor(r.from / DAY)}) AS churned_visitors`
+        (SELECT churned FROM vspan) AS churned_visitors`
         : d === 'postgres'
           ? // A join, not IN inside CASE: see the summary's returning visitors (metrics.mjs).
             sql`SELECT (SELECT n FROM vcount) AS visitors, COUNT(*) AS prev_visitors,

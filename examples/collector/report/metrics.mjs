@@ -365,16 +365,23 @@ function base(d, r, source = 'raw', cached = false) {
  * in it, a session index above 1, or seen before it). With `r.latest`, from the visitors' spans
  * (rollup_visitor_firsts): the visitors are those whose last day is in the range, and as none is
  * active after it, a visitor first seen in it has all its sessions in it, so its span's sessions
- * and index are its range's. Else from `vis` and `seen`.
+ * and index are its range's. Then `vspan` also counts `churned`: the visitors whose last day is in
+ * the period of the range's length before it (customers.mjs' visitor churn). The three are counted
+ * in one read of the spans: three counts read every visitor of the site three times over (about
+ * 250 ms of PostgreSQL's summary at 10M events). Else from `vis` and `seen`.
  * @param {Dialect} d @param {Scope} r @param {Sql} [fromDay] @param {Sql} [toDay]  the range's days, for the spans
  * @returns {Sql}
  */
 function visitorCounts(d, r, fromDay, toDay) {
   if (r.latest && fromDay && toDay) {
-    const firsts = sql`SELECT COUNT(*) FROM rollup_visitor_firsts WHERE write_key = ${r.site} AND`;
-    return sql`vcount AS (SELECT (${firsts} last_day >= ${fromDay}) AS n),
-  vret AS (SELECT (${firsts} last_day >= ${fromDay} AND first_day < ${fromDay})
-    + (${firsts} first_day >= ${fromDay} AND first_day < ${toDay} AND (max_index > 1 OR min_session < max_session)) AS n)`;
+    const count = (/** @type {Sql} */ cond) => sql`COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`;
+    const days = Math.round((r.to - r.from) / DAY);
+    return sql`vspan AS (SELECT ${count(sql`last_day >= ${fromDay}`)} AS visitors,
+      ${count(sql`last_day >= ${fromDay} AND (first_day < ${fromDay} OR (first_day < ${toDay} AND (max_index > 1 OR min_session < max_session)))`)} AS returning_visitors,
+      ${count(sql`last_day < ${fromDay}`)} AS churned
+    FROM rollup_visitor_firsts WHERE write_key = ${r.site} AND last_day >= ${raw(String(Math.floor(r.from / DAY) - days))}),
+  vcount AS (SELECT visitors AS n FROM vspan),
+  vret AS (SELECT returning_visitors AS n FROM vspan)`;
   }
   return sql`vcount AS (SELECT COUNT(*) AS n FROM vis),
   vret AS (${
