@@ -464,12 +464,22 @@ describe.each(['sqlite', 'postgres'] as const)('visitor spans on %s', (kind) => 
             `SELECT COUNT(*) AS n FROM events WHERE write_key = '${site}' AND anonymous_id IS NOT NULL AND ts >= ${range.to}`,
           );
           expect(spans).toBe(Number(later.n) == 0);
-          // The summary's visitors too, and its churned visitors with them (customers.mjs), in one
-          // read of the spans.
-          expect(texts.some((t) => /vspan AS \(SELECT [^]*FROM rollup_visitor_firsts/.test(t))).toBe(spans);
-          expect(texts.some((t) => t.includes('(SELECT churned FROM vspan) AS churned_visitors'))).toBe(spans);
-          for (const t of texts)
-            expect(t.split('FROM rollup_visitor_firsts WHERE write_key = ? AND last_day').length).toBeLessThan(3);
+          // The summary's visitors too, and its churned visitors with them (customers.mjs): on
+          // PostgreSQL the three in one read of the spans, on SQLite a count each from an index.
+          const spanCounts =
+            kind == 'postgres'
+              ? [
+                  /vspan AS \(SELECT [^]*FROM rollup_visitor_firsts/,
+                  /\(SELECT churned FROM vspan\) AS churned_visitors/,
+                ]
+              : [
+                  /vcount AS \(SELECT \(SELECT COUNT\(\*\) FROM rollup_visitor_firsts/,
+                  /AND last_day < \?\)\s*AS churned_visitors/,
+                ];
+          for (const pattern of spanCounts) expect(texts.some((t) => pattern.test(t))).toBe(spans);
+          if (kind == 'postgres')
+            for (const t of texts)
+              expect(t.split('FROM rollup_visitor_firsts WHERE write_key = ? AND last_day').length).toBeLessThan(3);
           // And the customers' orders from their rollups.
           expect(texts.some((t) => t.includes('FROM rollup_order_events o LEFT JOIN rollup_identities'))).toBe(spans);
           ways.add(spans);

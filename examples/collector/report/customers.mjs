@@ -192,10 +192,16 @@ export function customerSummaryParts(d, r, src, orders, cached = false) {
     cv AS (${
       src === 'rollup' && r.latest
         ? // No visitor is active after the range (metrics.mjs' withLatest): those of the period
-          // before it who are not in it are those whose last day is in that period (vspan).
+          // before it who are not in it are those whose last day is in that period (on PostgreSQL
+          // counted in the summary's read of the spans, vspan: metrics.mjs' visitorCounts).
           sql`SELECT (SELECT n FROM vcount) AS visitors,
         ${cached ? previousVisitors(r, sql`(SELECT COUNT(*) FROM vprev)`) : sql`(SELECT COUNT(*) FROM vprev)`} AS prev_visitors,
-        (SELECT churned FROM vspan) AS churned_visitors`
+        ${
+          d === 'postgres'
+            ? sql`(SELECT churned FROM vspan)`
+            : sql`(SELECT COUNT(*) FROM rollup_visitor_firsts WHERE write_key = ${r.site}
+          AND last_day >= ${Math.floor(r.from / DAY) - days} AND last_day < ${Math.floor(r.from / DAY)})`
+        } AS churned_visitors`
         : d === 'postgres'
           ? // A join, not IN inside CASE: see the summary's returning visitors (metrics.mjs).
             sql`SELECT (SELECT n FROM vcount) AS visitors, COUNT(*) AS prev_visitors,
