@@ -20,7 +20,7 @@
 //
 // Kept where the day cache is kept (dayCache.mjs): the SQLite report connection's temporary
 // tables, PostgreSQL's unlogged tables.
-import { join, raw, sql } from './sql.mjs';
+import { cacheTables, join, raw, sql } from './sql.mjs';
 import { changesPerDay } from '../rollups.mjs';
 
 /** @typedef {import('./sql.mjs').Sql} Sql @typedef {import('./sql.mjs').Dialect} Dialect */
@@ -45,10 +45,7 @@ const DAY_TABLES = ['activity_cache_marks', 'activity_cache_pages', 'activity_ca
  * @param {Dialect} d @returns {string[]}
  */
 export function activityCacheSchema(d) {
-  const table = d === 'sqlite' ? 'CREATE TEMP TABLE IF NOT EXISTS' : 'CREATE UNLOGGED TABLE IF NOT EXISTS';
-  const clustered = d === 'sqlite' ? ' WITHOUT ROWID' : '';
-  const int = d === 'sqlite' ? 'INTEGER' : 'BIGINT';
-  const real = d === 'sqlite' ? 'REAL' : 'DOUBLE PRECISION';
+  const { table, clustered, int, real } = cacheTables(d);
   return [
     // A day cached, and its distinct visitors.
     `${table} activity_cache_marks (

@@ -19,7 +19,7 @@
 // Kept where the day cache is kept (dayCache.mjs): SQLite's report connection's temporary tables,
 // PostgreSQL's unlogged tables, each row with the count and `upto` it was built at; a cohort is
 // built in one transaction (SQLite) or statement (PostgreSQL), its count read first.
-import { join, raw, sql, weekOf } from './sql.mjs';
+import { cacheTables, join, raw, sql, weekOf } from './sql.mjs';
 import { changesPerDay } from '../rollups.mjs';
 
 /** @typedef {import('./sql.mjs').Sql} Sql @typedef {import('./sql.mjs').Dialect} Dialect */
@@ -37,9 +37,7 @@ export const COHORT_CACHE_TABLES = ['cohort_cache_marks', 'cohort_cache_weeks'];
  * @param {Dialect} d @returns {string[]}
  */
 export function cohortCacheSchema(d) {
-  const table = d === 'sqlite' ? 'CREATE TEMP TABLE IF NOT EXISTS' : 'CREATE UNLOGGED TABLE IF NOT EXISTS';
-  const clustered = d === 'sqlite' ? ' WITHOUT ROWID' : '';
-  const int = d === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  const { table, clustered, int } = cacheTables(d);
   return [
     `${table} cohort_cache_marks (
       write_key TEXT NOT NULL, day INTEGER NOT NULL, changes ${int} NOT NULL, upto INTEGER NOT NULL,

@@ -19,7 +19,7 @@
 // with the count it was built at, so versions of a day side by side never mix; a day is built
 // by one statement, and two reports building it at once leave one copy (its mark is the key).
 import { BOUNCE_ENGAGED_MS } from './facts.mjs';
-import { hostOf, join, raw, sql } from './sql.mjs';
+import { cacheTables, hostOf, join, raw, sql } from './sql.mjs';
 import { bucketOf, changesPerDay } from '../rollups.mjs';
 
 /** @typedef {import('./sql.mjs').Sql} Sql @typedef {import('./sql.mjs').Dialect} Dialect */
@@ -51,10 +51,7 @@ export const DAY_CACHE_TABLES = [
  * @param {Dialect} d @returns {string[]}
  */
 export function dayCacheSchema(d) {
-  const table = d === 'sqlite' ? 'CREATE TEMP TABLE IF NOT EXISTS' : 'CREATE UNLOGGED TABLE IF NOT EXISTS';
-  const clustered = d === 'sqlite' ? ' WITHOUT ROWID' : '';
-  const int = d === 'sqlite' ? 'INTEGER' : 'BIGINT';
-  const real = d === 'sqlite' ? 'REAL' : 'DOUBLE PRECISION';
+  const { table, clustered, int, real } = cacheTables(d);
   return [
     // A day cached, and its one-day sessions' distinct visitors.
     `${table} day_cache_marks (
@@ -247,7 +244,7 @@ function marksOf(site, list) {
  * @param {Dialect} d @param {string} site @param {Sql} marks
  */
 function buildParts(d, site, marks) {
-  const real = d === 'sqlite' ? 'REAL' : 'DOUBLE PRECISION';
+  const { real } = cacheTables(d);
   const sessions = sql`SELECT mk.day AS day, mk.changes AS changes, ${raw(SESSION_ROW)}, ${referrerHost(d, 'referrer')} AS referrer_host
     FROM (${marks}) mk CROSS JOIN rollup_session_totals
     WHERE write_key = ${site} AND first_day = mk.day AND last_day = first_day`;

@@ -193,3 +193,15 @@ export function hostOf(d, c) {
  * @param {string} day  a SQL expression of a day number, not negative @returns {Sql}
  */
 export const weekOf = (day) => raw(`(${day} - ((${day} + 3) % 7))`);
+
+/**
+ * What the report's caches (dayCache.mjs, cohortCache.mjs, activityCache.mjs) make their tables
+ * with: `table`, the statement's start (on SQLite in the connection's temporary schema, gone when
+ * it closes; on PostgreSQL unlogged), `clustered` to end a keyed table (SQLite: in key order),
+ * and the `int` and `real` column types.
+ * @param {Dialect} d
+ */
+export const cacheTables = (d) =>
+  d === 'sqlite'
+    ? { table: 'CREATE TEMP TABLE IF NOT EXISTS', clustered: ' WITHOUT ROWID', int: 'INTEGER', real: 'REAL' }
+    : { table: 'CREATE UNLOGGED TABLE IF NOT EXISTS', clustered: '', int: 'BIGINT', real: 'DOUBLE PRECISION' };
