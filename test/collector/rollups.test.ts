@@ -414,20 +414,25 @@ describe.each(['sqlite', 'postgres'] as const)('visitor spans on %s', (kind) => 
   });
   let runs = 0;
   let at = '';
-  /** The store of the last `filled()`, opened again. */
+  /** The store of the last `empty()` or `filled()`, opened again. */
   const open = (logs: unknown[] = []) =>
     kind == 'sqlite'
       ? openStore({ dataDir: at, log: (e) => logs.push(e) })
       : openStore({ databaseUrl: pgServer!.url, log: (e) => logs.push(e) });
   const streams = fc.sample(streamArb, { numRuns: 6, seed: 23 });
-  /** A new store with the streams' events. */
-  async function filled() {
+  /** A new store without events (on PostgreSQL, the shared database's tables emptied). */
+  async function empty() {
     at = join(dir, `run-${runs++}`);
     const store = await open();
     if (kind == 'postgres')
       await store.all(
         `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES, ...ACTIVITY_CACHE_TABLES].join(', ')}`,
       );
+    return store;
+  }
+  /** A new store with the streams' events. */
+  async function filled() {
+    const store = await empty();
     for (const stream of streams) for (const b of batches(stream)) await store.insert(b);
     return store;
   }
@@ -520,15 +525,7 @@ describe.each(['sqlite', 'postgres'] as const)('visitor spans on %s', (kind) => 
       [2, 0, 1],
     ])
       for (const split of [1, 2, 3]) {
-        const store = await (async () => {
-          at = join(dir, `run-${runs++}`);
-          const s = await open();
-          if (kind == 'postgres')
-            await s.all(
-              `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES, ...ACTIVITY_CACHE_TABLES].join(', ')}`,
-            );
-          return s;
-        })();
+        const store = await empty();
         try {
           const sent = [orders[0], ids[a], ids[b], ids[c], orders[1]];
           for (let i = 0; i < sent.length; i += split) await store.insert(sent.slice(i, i + split));
@@ -542,12 +539,7 @@ describe.each(['sqlite', 'postgres'] as const)('visitor spans on %s', (kind) => 
   });
 
   it("caches a past day's page engagement and visitors by its count of events, late events included", async () => {
-    at = join(dir, `run-${runs++}`);
-    const store = await open();
-    if (kind == 'postgres')
-      await store.all(
-        `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES, ...ACTIVITY_CACHE_TABLES].join(', ')}`,
-      );
+    const store = await empty();
     // Page views of two visitors on one day and two pages, each with engagement reports.
     const day = D0 + DAY;
     const engagement = (
@@ -611,12 +603,7 @@ describe.each(['sqlite', 'postgres'] as const)('visitor spans on %s', (kind) => 
   });
 
   it("caches a past day's campaign orders, and drops them when a late event makes their session span two days", async () => {
-    at = join(dir, `run-${runs++}`);
-    const store = await open();
-    if (kind == 'postgres')
-      await store.all(
-        `TRUNCATE events, event_keys, ${[...ROLLUP_TABLES, ...DAY_CACHE_TABLES, ...COHORT_CACHE_TABLES, ...ACTIVITY_CACHE_TABLES].join(', ')}`,
-      );
+    const store = await empty();
     // A campaign session late on one day, with an order; another day's events, so both are past.
     const day = D0 + DAY;
     const late = day + DAY - 10 * 60_000;
