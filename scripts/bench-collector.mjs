@@ -12,6 +12,7 @@
 // phase's minus the mean of the two others'. `REPORT_CACHE_SECONDS=0` makes every report of the
 // loop a computation.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,17 +69,34 @@ const url = await new Promise((resolve, reject) => {
 
 if (clientsNice !== undefined) setPriority(Number(clientsNice));
 
-/** Request bodies, made before the clock starts. */
+/** The UUID standing for `id` in `ids`, made on its first use. @param {Map<string, string>} ids @param {string} id */
+function uuidOf(ids, id) {
+  let uuid = ids.get(id);
+  if (!uuid) ids.set(id, (uuid = randomUUID()));
+  return uuid;
+}
+
+/**
+ * Request bodies, made before the clock starts. Message and session ids are random UUIDs, as the
+ * SDK makes them: the generator's are counters, which enter the events' key and the sessions'
+ * rollups in order, at the end of their b-trees, where a UUID lands on a page of its own (in
+ * process, 200,000 events stored then 40,000 timed: 24 KB of log written per event against 17).
+ */
 const bodies = [];
+/** @type {Map<string, string>} */
+const sessionIds = new Map();
 for (const rows of sessions({ events, batch, now: Date.now() - 60_000, seed: Date.now() % 1e6 })) {
   const messages = rows.map((r) => ({
     type: r.type,
     ...(r.event && { event: r.event }),
-    messageId: r.message_id,
+    messageId: randomUUID(),
     anonymousId: r.anonymous_id,
     timestamp: new Date(r.ts).toISOString(),
     properties: JSON.parse(r.properties),
-    context: { library: { name: 'bench', version: '1' }, session: { id: r.session_id, index: r.session_index } },
+    context: {
+      library: { name: 'bench', version: '1' },
+      session: { id: uuidOf(sessionIds, /** @type {string} */ (r.session_id)), index: r.session_index },
+    },
   }));
   bodies.push(JSON.stringify({ batch: messages, writeKey: 'bench', sentAt: new Date().toISOString() }));
 }
