@@ -42,10 +42,12 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-collector-'));
  * @type {number[]}
  */
 let handled = [];
+/** The nearest-rank `p` quantile of `sorted` (ascending), 0 when it is empty. @param {number[]} sorted @param {number} p */
+const quantile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 /** Median, 99th percentile and slowest of `handled`. */
 const percentiles = () => {
   const t = [...handled].sort((a, b) => a - b);
-  return [0.5, 0.99, 1].map((p) => t[Math.min(t.length - 1, Math.floor(p * t.length))] ?? 0);
+  return [0.5, 0.99, 1].map((p) => quantile(t, p));
 };
 const handledTimes = () => {
   const [median, p99, slowest] = percentiles();
@@ -152,12 +154,14 @@ async function load(/** @type {string[]} */ queue) {
   );
   const s = (performance.now() - t0) / 1000;
   times.sort((a, b) => a - b);
-  const at = (/** @type {number} */ p) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]);
+  const at = (/** @type {number} */ p) => Math.round(quantile(times, p));
   const c1 = cpu();
   const perEvent = (/** @type {number} */ ms) => Math.round((ms * 1000) / accepted);
+  /** The collector's and its database's CPU time: the machine's busy time minus the clients'. */
+  const server = c0 && c1 ? c1.machine - c0.machine - (c1.clients - c0.clients) : 0;
   const cost =
     c0 && c1
-      ? `; CPU per event: collector ${perEvent(c1.collector - c0.collector)} µs, collector and database ${perEvent(c1.machine - c0.machine - (c1.clients - c0.clients))} µs (${Math.round((accepted * 1000) / (c1.machine - c0.machine - (c1.clients - c0.clients))).toLocaleString('en')} events/s per core), clients ${perEvent(c1.clients - c0.clients)} µs`
+      ? `; CPU per event: collector ${perEvent(c1.collector - c0.collector)} µs, collector and database ${perEvent(server)} µs (${Math.round((accepted * 1000) / server).toLocaleString('en')} events/s per core), clients ${perEvent(c1.clients - c0.clients)} µs`
       : '';
   return `${Math.round(accepted / s).toLocaleString('en')} events/s (${accepted.toLocaleString('en')} in ${s.toFixed(1)} s), request median ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms${cost}`;
 }
