@@ -82,7 +82,7 @@ function uuidOf(ids, id) {
  * Request bodies, made before the clock starts. Message and session ids are random UUIDs, as the
  * SDK makes them: the generator's are counters, which enter the events' key and the sessions'
  * rollups in order, at the end of their b-trees, where a UUID lands on a page of its own (in
- * process, 200,000 events stored then 40,000 timed: 24 KB of log written per event against 17).
+ * process, on an empty store: 24.0 KB of log written per event against 17.5 with counters).
  */
 const bodies = [];
 /** @type {Map<string, string>} */
